@@ -1,0 +1,81 @@
+"""MXNet backend: ``mxnet.numpy.ndarray``, derivatives from ``mxnet.autograd``.
+
+MXNet 1.9's autograd cannot differentiate a gradient again through most operators (products,
+powers, cos, cosh: their backward operators register no gradient), so second derivatives raise
+:class:`d2l_optim.errors.SecondDerivativeUnsupported`; Newton's method then needs the objective's
+hand-written Hessian.
+"""
+import mxnet
+import numpy as np
+from mxnet import autograd, npx
+from mxnet import numpy as mnp
+from mxnet.base import MXNetError
+
+from d2l_optim.errors import SecondDerivativeUnsupported
+
+npx.set_np()
+
+NAME = "mxnet"
+TENSOR_TYPES = (mnp.ndarray,)
+MATH = mnp
+
+
+def from_numpy(array):
+    array = np.asarray(array)
+    return mnp.array(array, dtype=array.dtype)
+
+
+def to_numpy(x):
+    return x.asnumpy().copy()
+
+
+def cast(x, dtype):
+    return x.astype(dtype)
+
+
+def dtype_name(x):
+    return np.dtype(x.dtype).name
+
+
+def reduce_sum(x, axis=None, keepdims=False):
+    return mnp.sum(x, axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(x, axis=None, keepdims=False):
+    return mnp.mean(x, axis=axis, keepdims=keepdims)
+
+
+def value_and_grad(f, argnums):
+    def evaluate(*args):
+        args = list(args)
+        if autograd.is_recording():  # inside an outer derivative: keep the graph for it
+            value = f(*args)
+            grads = autograd.grad(value, [args[i] for i in argnums],
+                                  create_graph=True, retain_graph=True)
+            return value, [g.as_np_ndarray() for g in grads]
+        for i in argnums:
+            args[i] = args[i].copy()
+            args[i].attach_grad()
+        with autograd.record():
+            value = f(*args)
+        try:
+            value.backward()
+        except MXNetError as error:
+            if "not in a computational graph" in str(error):  # f does not depend on the inputs
+                return value, [mnp.zeros_like(args[i]) for i in argnums]
+            if "non-differentiable" not in str(error):
+                raise
+            operator = str(error).split("Operator ")[-1].split(" is non-differentiable")[0]
+            raise SecondDerivativeUnsupported(
+                f"MXNet {mxnet.__version__} autograd cannot differentiate through the gradient of this "
+                f"function (operator {operator} has no gradient of its own), so second "
+                "derivatives are not available on the mxnet backend; pass the objective's "
+                "hand-written Hessian instead (e.g. newton(objective, f_hess=objective.hess))"
+            ) from None
+        return value, [args[i].grad for i in argnums]
+
+    return evaluate
+
+
+def seed(n):
+    mxnet.random.seed(n)

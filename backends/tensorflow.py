@@ -1,0 +1,58 @@
+"""TensorFlow backend: ``tf.Tensor``, derivatives from ``tf.GradientTape``."""
+import types
+
+import numpy as np
+import tensorflow as tf
+
+NAME = "tensorflow"
+TENSOR_TYPES = (tf.Tensor, tf.Variable)
+MATH = types.SimpleNamespace(
+    **{name: getattr(tf.math, name) for name in (
+        "cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign", "abs",
+        "maximum", "minimum")},
+    matmul=tf.linalg.matmul, reshape=tf.reshape, where=tf.where, stack=tf.stack,
+)
+
+
+def from_numpy(array):
+    return tf.constant(np.asarray(array))
+
+
+def to_numpy(x):
+    return np.array(x.numpy())
+
+
+def cast(x, dtype):
+    return tf.cast(x, dtype)
+
+
+def dtype_name(x):
+    return x.dtype.name
+
+
+def reduce_sum(x, axis=None, keepdims=False):
+    return tf.reduce_sum(x, axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(x, axis=None, keepdims=False):
+    return tf.reduce_mean(x, axis=axis, keepdims=keepdims)
+
+
+def value_and_grad(f, argnums):
+    def evaluate(*args):
+        args = list(args)
+        # An enclosing tape (a Hessian) records this tape's gradient computation as well.
+        with tf.GradientTape() as tape:
+            for i in argnums:
+                args[i] = tf.identity(args[i])
+                tape.watch(args[i])
+            value = f(*args)
+        grads = tape.gradient(value, [args[i] for i in argnums],
+                              unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        return value, grads
+
+    return evaluate
+
+
+def seed(n):
+    tf.random.set_seed(n)

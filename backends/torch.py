@@ -1,0 +1,56 @@
+"""PyTorch backend: ``torch.Tensor``, derivatives from ``torch.autograd``."""
+import numpy as np
+import torch
+
+NAME = "torch"
+TENSOR_TYPES = (torch.Tensor,)
+MATH = torch
+
+
+def from_numpy(array):
+    return torch.tensor(np.asarray(array))
+
+
+def to_numpy(x):
+    return x.detach().cpu().numpy().copy()
+
+
+def cast(x, dtype):
+    return x.to(getattr(torch, dtype))
+
+
+def dtype_name(x):
+    return str(x.dtype).replace("torch.", "")
+
+
+def reduce_sum(x, axis=None, keepdims=False):
+    return x.sum() if axis is None else torch.sum(x, dim=axis, keepdim=keepdims)
+
+
+def reduce_mean(x, axis=None, keepdims=False):
+    return x.mean() if axis is None else torch.mean(x, dim=axis, keepdim=keepdims)
+
+
+def value_and_grad(f, argnums):
+    def evaluate(*args):
+        args = list(args)
+        # Inside an outer derivative (a Hessian) keep the graph so it can be differentiated again.
+        nested = torch.is_grad_enabled() and any(args[i].requires_grad for i in argnums)
+        if not nested:
+            for i in argnums:
+                args[i] = args[i].detach().requires_grad_()
+        with torch.enable_grad():
+            value = f(*args)
+            inputs = [args[i] for i in argnums]
+            grads = (torch.autograd.grad(value, inputs, create_graph=nested, allow_unused=True)
+                     if value.requires_grad else [None] * len(inputs))
+        grads = [torch.zeros_like(args[i]) if g is None else g for g, i in zip(grads, argnums)]
+        if not nested:
+            value, grads = value.detach(), [g.detach() for g in grads]
+        return value, grads
+
+    return evaluate
+
+
+def seed(n):
+    torch.manual_seed(n)

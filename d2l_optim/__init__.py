@@ -1,0 +1,77 @@
+"""d2l-optim: the "Optimization Algorithms" chapter of Dive into Deep Learning, written once and
+run on NumPy, PyTorch, TensorFlow or MXNet.
+
+``import d2l_optim as d2l`` gives the book's helpers (``d2l.plot``, ``d2l.train_2d``,
+``d2l.show_trace_2d``, ...) and a tensor-ops shim (``d2l.cos``, ``d2l.arange``, ``d2l.grad``, ...)
+that runs on the active backend. Importing the package imports no framework: a backend's
+framework is loaded the first time that backend is used.
+"""
+from d2l_optim import objectives
+from d2l_optim._config import (
+    available_backends,
+    floatx,
+    get_backend,
+    install_hint,
+    seed,
+    set_backend,
+    set_floatx,
+    use_backend,
+    use_floatx,
+)
+from d2l_optim.errors import SecondDerivativeUnsupported
+from d2l_optim.ops import (
+    abs,
+    arange,
+    cast,
+    cos,
+    cosh,
+    dtype,
+    exp,
+    grad,
+    hessian,
+    is_tensor,
+    linspace,
+    log,
+    matmul,
+    maximum,
+    meshgrid,
+    minimum,
+    normal,
+    numpy,
+    ones,
+    pi,
+    reduce_mean,
+    reduce_sum,
+    reshape,
+    shape,
+    sign,
+    sin,
+    sinh,
+    size,
+    sqrt,
+    square,
+    stack,
+    tan,
+    tanh,
+    tensor,
+    to_float,
+    value_and_grad,
+    zeros,
+    zeros_like,
+)
+from d2l_optim.plotting import (
+    annotate,
+    plot,
+    plt,
+    save_figure,
+    set_axes,
+    set_figsize,
+    show_surface_3d,
+    show_trace,
+    show_trace_2d,
+    use_svg_display,
+)
+from d2l_optim.section import Section
+from d2l_optim.traces import Trace, gd, newton, train_2d
+
+__version__ = "0.1.0"

@@ -1,0 +1,288 @@
+"""The tensor-ops shim: one signature and one behaviour on every backend.
+
+Every function works on the active backend (see :func:`d2l_optim.get_backend`) and returns that
+framework's own tensor type. Python numbers and lists are accepted everywhere and become tensors
+of the default float dtype (:func:`d2l_optim.floatx`, ``"float32"`` unless changed); a NumPy
+float array keeps its precision; a tensor of another framework is rejected with a ``TypeError``.
+Creation ops compute their values in float64 NumPy and then convert, so a grid or a random draw
+holds the same numbers on every backend.
+"""
+import math
+
+import numpy as np
+
+from d2l_optim import _config
+
+pi = math.pi
+
+#: root module of a tensor's class -> the backend that owns it
+_FAMILIES = {"numpy": "numpy", "autograd": "numpy", "torch": "torch", "tensorflow": "tensorflow",
+             "keras": "tensorflow", "mxnet": "mxnet"}
+
+
+def _family(x):
+    return _FAMILIES.get(type(x).__module__.split(".")[0])
+
+
+def _is_numpy_data(x):
+    return type(x).__module__.split(".")[0] == "numpy"
+
+
+def _backend_for(*args):
+    """The active backend, after checking that no argument belongs to another framework."""
+    backend = _config.current()
+    for arg in args:
+        family = _family(arg)
+        if family not in (None, "numpy", backend.NAME):
+            raise TypeError(
+                f"got a {family} tensor ({type(arg).__name__}) while the active backend is "
+                f"{backend.NAME!r}; convert it with d2l.numpy(x) or switch with "
+                f"d2l.use_backend({family!r})")
+    return backend
+
+
+def is_tensor(x):
+    """Whether ``x`` is a tensor of the active backend."""
+    return isinstance(x, _config.current().TENSOR_TYPES)
+
+
+def tensor(data, dtype=None):
+    """A tensor of the active backend holding ``data`` (numbers, nested lists or arrays).
+
+    ``dtype`` is ``"float32"`` or ``"float64"``; by default a framework tensor keeps its dtype and
+    anything else (numbers, lists, NumPy arrays) becomes :func:`floatx`.
+    """
+    backend = _backend_for(data)
+    if isinstance(data, backend.TENSOR_TYPES) and not _is_numpy_data(data):
+        return data if dtype is None else backend.cast(data, _config.resolve_dtype(dtype))
+    array = np.asarray(data)
+    if array.dtype == object:
+        raise TypeError(f"cannot make a tensor from {type(data).__name__} data: {data!r:.80}")
+    return _new(array, dtype)
+
+
+def _new(array, dtype=None):
+    """A new tensor of the active backend from a NumPy array, as ``dtype`` (default floatx)."""
+    return _config.current().from_numpy(np.asarray(array).astype(_config.resolve_dtype(dtype)))
+
+
+def _lift(backend, x, like=None):
+    """``x`` as a tensor of ``backend``; a non-tensor takes the dtype of the tensor ``like``."""
+    if isinstance(x, backend.TENSOR_TYPES):
+        return x
+    if _is_numpy_data(x) and np.asarray(x).dtype.kind == "f":
+        return backend.from_numpy(np.asarray(x))  # a float array keeps its precision
+    dtype = backend.dtype_name(like) if isinstance(like, backend.TENSOR_TYPES) else None
+    return tensor(x, dtype)
+
+
+def _unary(name, doc):
+    def op(x):
+        backend = _backend_for(x)
+        return getattr(backend.MATH, name)(_lift(backend, x))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+def _binary(name, doc):
+    def op(x, y):
+        backend = _backend_for(x, y)
+        return getattr(backend.MATH, name)(_lift(backend, x, like=y), _lift(backend, y, like=x))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+cos = _unary("cos", "Elementwise cosine, cos(x).")
+sin = _unary("sin", "Elementwise sine, sin(x).")
+tan = _unary("tan", "Elementwise tangent, tan(x).")
+tanh = _unary("tanh", "Elementwise hyperbolic tangent, tanh(x).")
+cosh = _unary("cosh", "Elementwise hyperbolic cosine, cosh(x).")
+sinh = _unary("sinh", "Elementwise hyperbolic sine, sinh(x).")
+exp = _unary("exp", "Elementwise exponential, e^x.")
+log = _unary("log", "Elementwise natural logarithm, ln(x).")
+sqrt = _unary("sqrt", "Elementwise square root, √x.")
+square = _unary("square", "Elementwise square, x².")
+sign = _unary("sign", "Elementwise sign: -1, 0 (at 0) or 1.")
+abs = _unary("abs", "Elementwise absolute value, |x|.")
+maximum = _binary("maximum", "Elementwise maximum of x and y.")
+minimum = _binary("minimum", "Elementwise minimum of x and y.")
+matmul = _binary("matmul", "Matrix product x @ y.")
+
+
+def reshape(x, shape):
+    """``x`` with a new shape (one entry may be -1)."""
+    backend = _backend_for(x)
+    return backend.MATH.reshape(_lift(backend, x), tuple(shape))
+
+
+def reduce_sum(x, axis=None, keepdims=False):
+    """Sum over ``axis`` (all axes when None)."""
+    backend = _backend_for(x)
+    return backend.reduce_sum(_lift(backend, x), axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(x, axis=None, keepdims=False):
+    """Mean over ``axis`` (all axes when None)."""
+    backend = _backend_for(x)
+    return backend.reduce_mean(_lift(backend, x), axis=axis, keepdims=keepdims)
+
+
+def shape(x):
+    """Shape of ``x`` as a tuple of ints."""
+    backend = _backend_for(x)
+    return tuple(int(n) for n in _lift(backend, x).shape)
+
+
+def size(x):
+    """Number of elements of ``x``."""
+    return math.prod(shape(x))
+
+
+def dtype(x):
+    """dtype name of ``x``: ``"float32"``, ``"float64"``, ..."""
+    backend = _backend_for(x)
+    return backend.dtype_name(_lift(backend, x))
+
+
+def cast(x, dtype):
+    """``x`` converted to ``dtype`` (``"float32"`` or ``"float64"``)."""
+    return tensor(x, dtype)
+
+
+def numpy(x):
+    """A NumPy copy of ``x`` (a tensor of any backend, an array or a number)."""
+    family = _family(x)
+    if family in (None, "numpy"):
+        return np.array(x)
+    return _config.load(family).to_numpy(x)
+
+
+def to_float(x):
+    """``x``, which must hold exactly one number, as a Python float."""
+    array = numpy(x)
+    if array.size != 1:
+        raise ValueError(f"expected a single number, got an array of shape {array.shape}")
+    return float(array.reshape(()))
+
+
+def _steps(start, stop, step):
+    if stop is None:
+        start, stop = 0.0, start
+    if step == 0:
+        raise ValueError("arange: step must be non-zero")
+    count = max(0, math.ceil(round((stop - start) / step, 9)))
+    return start + step * np.arange(count, dtype=np.float64)
+
+
+def arange(start, stop=None, step=1.0, dtype=None):
+    """Evenly spaced values ``start, start + step, ...`` below ``stop`` (like ``numpy.arange``).
+
+    There are ``ceil((stop - start) / step)`` values (the quotient rounded to 9 decimals first,
+    so ``arange(-5.5, 1.0, 0.1)`` has 65 values on every backend); each is ``start + i * step``
+    computed in float64, then converted to ``dtype``.
+    """
+    return _new(_steps(start, stop, step), dtype)
+
+
+def linspace(start, stop, num, dtype=None):
+    """``num`` evenly spaced values from ``start`` to ``stop``, both included."""
+    return _new(np.linspace(start, stop, int(num)), dtype)
+
+
+def meshgrid(*axes, indexing="xy"):
+    """Coordinate grids of 1-D ``axes``; ``indexing="xy"`` (default, as matplotlib) or ``"ij"``.
+
+    With ``"xy"`` and axes of lengths n and m, both grids have shape (m, n).
+    """
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    grids = np.meshgrid(*[numpy(a) for a in axes], indexing=indexing)
+    return tuple(_new(g, _common_dtype(axes)) for g in grids)
+
+
+def _common_dtype(arrays):
+    dtypes = {dtype(a) for a in arrays if _family(a) is not None}
+    return "float64" if "float64" in dtypes else None
+
+
+def zeros(shape, dtype=None):
+    """A tensor of zeros."""
+    return _new(np.zeros(shape), dtype)
+
+
+def ones(shape, dtype=None):
+    """A tensor of ones."""
+    return _new(np.ones(shape), dtype)
+
+
+def zeros_like(x):
+    """Zeros with the shape and dtype of ``x``."""
+    return _new(np.zeros(shape(x)), dtype(x))
+
+
+def stack(xs, axis=0):
+    """Join equally shaped tensors along a new ``axis``."""
+    backend = _backend_for(*xs)
+    return backend.MATH.stack([_lift(backend, x) for x in xs], axis=axis)
+
+
+def normal(shape, mean=0.0, std=1.0, dtype=None):
+    """Draws from N(mean, std²) of the given shape.
+
+    The numbers come from the shared NumPy generator (:func:`seed`), so after ``d2l.seed(n)``
+    every backend sees the same draws.
+    """
+    if not std >= 0:
+        raise ValueError(f"normal: std must be >= 0, got {std}")
+    return _new(_config.rng().normal(mean, std, size=shape), dtype)
+
+
+def value_and_grad(f, argnums=0):
+    """``f`` and its gradient through the backend's autograd.
+
+    Returns a function of the same arguments as ``f`` that gives ``(f(*args), grads)``; ``grads``
+    is the gradient with respect to argument ``argnums`` or, when ``argnums`` is a tuple, a tuple
+    of gradients. ``f`` must return a single number. Arguments that are not tensors are converted
+    first; the caller's tensors are left untouched (no ``.grad`` or tape remains).
+    """
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def evaluate(*args):
+        backend = _backend_for(*args)
+        if not nums or max(nums) >= len(args):
+            raise ValueError(f"argnums={argnums!r} does not fit a call with {len(args)} arguments")
+        args = [_lift(backend, a) if i in nums else a for i, a in enumerate(args)]
+        value, grads = backend.value_and_grad(_scalar_valued(f), nums)(*args)
+        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
+
+    return evaluate
+
+
+def _scalar_valued(f):
+    def checked(*args):
+        value = f(*args)
+        if size(value) != 1:
+            raise ValueError(f"can only differentiate a function returning one number; "
+                             f"{getattr(f, '__name__', 'f')} returned shape {shape(value)}")
+        return reshape(value, ())
+
+    return checked
+
+
+def grad(f, argnums=0):
+    """The gradient function of ``f`` (see :func:`value_and_grad`)."""
+    derivative = value_and_grad(f, argnums)
+    return lambda *args: derivative(*args)[1]
+
+
+def hessian(f):
+    """The second-derivative function f''(x) of a function of one scalar variable.
+
+    Raises :class:`d2l_optim.errors.SecondDerivativeUnsupported` on backends whose autograd cannot
+    differentiate twice through ``f`` (MXNet 1.9 for most operators).
+    """
+    return grad(grad(f))

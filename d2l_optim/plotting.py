@@ -1,0 +1,189 @@
+"""Book-compatible plotting helpers on matplotlib's object API.
+
+They work headless, accept tensors of any backend, return the Axes they drew on, and evaluate
+objectives on one grid for all backends, so every backend draws the same picture.
+"""
+import itertools
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from d2l_optim import ops
+
+FMTS = ("-", "m--", "g-.", "r:")
+FIGSIZE = (3.5, 2.5)
+TRACE_COLOR = "#ff7f0e"
+CONTOUR_COLOR = "#1f77b4"
+#: the book's contour grid for the 2-D traces: x1 in arange(-5.5, 1.0, 0.1), x2 in arange(-3.0, 1.0, 0.1)
+TRACE_2D_GRID = ((-5.5, 1.0, 0.1), (-3.0, 1.0, 0.1))
+MAX_CURVE_POINTS = 20001
+
+
+def use_svg_display():
+    """Show figures as SVG in Jupyter (does nothing outside IPython)."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline import backend_inline
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        backend_inline.set_matplotlib_formats("svg")
+
+
+def set_figsize(figsize=FIGSIZE):
+    """Use SVG in Jupyter and make ``figsize`` the default size of new figures."""
+    use_svg_display()
+    plt.rcParams["figure.figsize"] = figsize
+
+
+def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linear",
+             yscale="linear", legend=None):
+    """Set the labels, limits, scales and legend of ``axes`` and draw a grid."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+def new_axes(figsize=FIGSIZE, **subplot_kw):
+    """A new figure with one Axes, returned."""
+    fig = plt.figure(figsize=figsize)
+    return fig.add_subplot(111, **subplot_kw)
+
+
+def _series(data):
+    """``data`` (a tensor, an array, a list of numbers or a list of those) as a list of arrays."""
+    if isinstance(data, (list, tuple)) and data and not np.isscalar(data[0]) \
+            and np.ndim(ops.numpy(data[0])) >= 1:
+        return [ops.numpy(d).reshape(-1) for d in data]
+    array = ops.numpy(data) if not isinstance(data, (list, tuple)) else np.asarray(
+        [ops.to_float(d) for d in data])
+    return [array.reshape(-1)] if array.ndim <= 1 else list(array)
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+         xscale="linear", yscale="linear", fmts=FMTS, figsize=FIGSIZE, axes=None):
+    """Plot one or several curves and return the Axes.
+
+    ``X`` and ``Y`` are each a sequence of values or a list of such sequences (tensors of any
+    backend welcome); with ``Y`` omitted, ``X`` holds the y values. One x sequence serves every
+    y sequence. A new figure of ``figsize`` is made unless ``axes`` is given.
+    """
+    if Y is None:
+        X, Y = [], X
+    ys = _series(Y)
+    xs = _series(X) if len(X) else [None]
+    if len(xs) == 1:
+        xs = xs * len(ys)
+    if len(xs) != len(ys):
+        raise ValueError(f"plot: got {len(xs)} x sequences for {len(ys)} y sequences")
+    axes = axes if axes is not None else new_axes(figsize)
+    axes.cla()
+    for x, y, fmt in zip(xs, ys, itertools.cycle(fmts)):
+        if x is None:
+            axes.plot(y, fmt)
+        else:
+            if len(x) != len(y):
+                raise ValueError(f"plot: x has {len(x)} values but y has {len(y)}")
+            axes.plot(x, y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+    return axes
+
+
+def annotate(text, xy, xytext, axes=None):
+    """Label the point ``xy`` with ``text`` at ``xytext``, joined by an arrow."""
+    axes = axes if axes is not None else plt.gca()
+    axes.annotate(text, xy=xy, xytext=xytext, arrowprops=dict(arrowstyle="->"))
+    return axes
+
+
+def _curve_grid(lo, hi, step):
+    """``arange(lo, hi, step)``, with the step widened so at most ``MAX_CURVE_POINTS`` values."""
+    return ops.arange(lo, hi, max(step, (hi - lo) / (MAX_CURVE_POINTS - 1)))
+
+
+def show_trace(results, f, axes=None):
+    """Plot a 1-D trace over f on [−n, n], n the largest |x| visited; return the Axes."""
+    n = max(abs(min(results)), abs(max(results)))
+    f_line = _curve_grid(-n, n, 0.01)
+    xs = ops.tensor(list(results))
+    return plot([f_line, xs], [f(f_line), f(xs)], "x", "f(x)", fmts=["-", "-o"], axes=axes)
+
+
+def trace_2d_grid(results, grid=TRACE_2D_GRID):
+    """The contour axes for a 2-D trace: the book's grid, widened to contain every point."""
+    axes = []
+    for (lo, hi, step), values in zip(grid, zip(*results)):
+        new_lo, new_hi = min(lo, min(values)), max(hi, max(values))
+        if (new_lo, new_hi) != (lo, hi):
+            pad = 0.05 * (new_hi - new_lo)
+            new_lo, new_hi = min(lo, new_lo - pad), max(hi, new_hi + pad)
+            step *= (new_hi - new_lo) / (hi - lo)
+        axes.append(ops.arange(new_lo, new_hi, step))
+    return axes
+
+
+def show_trace_2d(f, results, axes=None):
+    """Plot a 2-D trace (orange) over the contours of f (blue); return the Axes."""
+    axes = axes if axes is not None else new_axes()
+    x1, x2 = ops.meshgrid(*trace_2d_grid(results))
+    axes.plot(*zip(*results), "-o", color=TRACE_COLOR)
+    axes.contour(ops.numpy(x1), ops.numpy(x2), ops.numpy(f(x1, x2)), colors=CONTOUR_COLOR)
+    axes.set_xlabel("x1")
+    axes.set_ylabel("x2")
+    return axes
+
+
+def show_surface_3d(f, lim=(-1.0, 1.0), num=101, point=(0.0, 0.0), ticks=(-1, 0, 1),
+                    figsize=None):
+    """Wireframe of f(x, y) on a square grid with ``point`` marked by a red cross; return Axes."""
+    x, y = ops.meshgrid(ops.linspace(*lim, num), ops.linspace(*lim, num))
+    axes = new_axes(figsize or plt.rcParams["figure.figsize"], projection="3d")
+    axes.plot_wireframe(ops.numpy(x), ops.numpy(y), ops.numpy(f(x, y)), rstride=10, cstride=10)
+    axes.plot([point[0]], [point[1]], [ops.to_float(f(*point))], "rx")
+    axes.set_xticks(ticks)
+    axes.set_yticks(ticks)
+    axes.set_zticks(ticks)
+    axes.set_xlabel("x")
+    axes.set_ylabel("y")
+    return axes
+
+
+def save_figure(figure, path):
+    """Save ``figure`` (or the figure of an Axes) to ``path``, byte-identical from run to run.
+
+    The format follows the file suffix (``.svg``, ``.png``, ``.pdf``); the background is opaque.
+    """
+    figure = getattr(figure, "figure", figure)
+    suffix = os.path.splitext(path)[1].lower()
+    metadata = {"Date": None} if suffix in (".svg", ".pdf") else {"Software": None}
+    with plt.rc_context({"svg.hashsalt": "d2l-optim", "svg.fonttype": "path"}):
+        figure.savefig(path, metadata=metadata, facecolor="white", bbox_inches="tight")
+    return path
+
+
+def figure_data(figure):
+    """The data a figure shows: per Axes, its lines' (x, y) and its collections' paths (contours).
+
+    Used to check that every backend draws the same picture.
+    """
+    figure = getattr(figure, "figure", figure)
+    data = []
+    for axes in figure.axes:
+        lines = [np.asarray(line.get_xydata(), dtype=float).tolist() for line in axes.lines]
+        paths = [[np.asarray(path.vertices, dtype=float).tolist() for path in c.get_paths()]
+                 for c in axes.collections]
+        data.append({"lines": lines, "collections": paths})
+    return data
+
+
+def close(figure):
+    """Release a figure made by these helpers."""
+    plt.close(getattr(figure, "figure", figure))
+

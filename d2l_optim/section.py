@@ -1,0 +1,48 @@
+"""Running a section example as a script or as a notebook.
+
+``python examples/gd.py --backend mxnet --out DIR`` runs the section on MXNet and saves its
+figures as SVG into DIR, with the data each one plots in ``DIR/figure-data.json`` (so that runs
+on different backends can be compared). In a notebook the same code picks the backend from
+``D2L_OPTIM_BACKEND`` and shows the figures inline.
+"""
+import argparse
+import json
+import os
+import sys
+
+from d2l_optim import _config, plotting
+
+
+class Section:
+    """A section's run: the backend it uses and where its figures go.
+
+    Command-line options (``sys.argv``; unknown ones, such as a Jupyter kernel's, are ignored):
+    ``--backend NAME`` (default: ``D2L_OPTIM_BACKEND`` or numpy) and ``--out DIR``.
+    """
+
+    def __init__(self, name, argv=None):
+        parser = argparse.ArgumentParser(prog=f"examples/{name}.py",
+                                         description=f"Run the {name} section of the chapter.")
+        parser.add_argument("--backend", default=None,
+                            help="numpy (default), torch, tensorflow or mxnet")
+        parser.add_argument("--out", default=None,
+                            help="folder to save the figures into (SVG)")
+        args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+        self.name = name
+        self.backend = _config.set_backend(args.backend or _config.get_backend())
+        self.out = args.out
+        if self.out:
+            os.makedirs(self.out, exist_ok=True)
+        self.figures = {}
+
+    def save(self, figure, name):
+        """Save a figure (or Axes) as ``<out>/<name>.svg`` when ``--out`` was given."""
+        if name in self.figures:
+            raise ValueError(f"figure name {name!r} is used twice in section {self.name!r}")
+        self.figures[name] = plotting.figure_data(figure)
+        if self.out:
+            plotting.save_figure(figure, os.path.join(self.out, f"{name}.svg"))
+            with open(os.path.join(self.out, "figure-data.json"), "w") as file:
+                json.dump(self.figures, file)
+            plotting.close(figure)
+        return figure

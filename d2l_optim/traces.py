@@ -1,0 +1,137 @@
+"""Drivers that record optimisation traces in one and two dimensions (book: ``gd``, ``newton``,
+``train_2d``).
+
+The book computes these traces in Python floats, so they run in float64 (``TRACE_DTYPE``) on
+every backend: that is what makes every printed number match the book's, digit for digit, on
+every backend. A run that overflows stops at the first non-finite value; the returned
+:class:`Trace` records where (``diverged_at``) and keeps the finite part, so it can still be
+plotted.
+"""
+import math
+import warnings
+
+from d2l_optim import ops
+from d2l_optim.errors import SecondDerivativeUnsupported
+
+TRACE_DTYPE = "float64"
+
+
+class Trace(list):
+    """The visited points, a list of floats (1-D) or of ``(x1, x2)`` tuples (2-D).
+
+    ``diverged_at`` is the step whose result was not finite (that point is not in the list),
+    or None for a run that stayed finite.
+    """
+
+    diverged_at = None
+
+
+def check_positive(name, value):
+    """Raise ``ValueError`` unless ``value`` is a finite number > 0."""
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+
+
+def check_steps(name, value):
+    """Raise ``ValueError`` unless ``value`` is a whole number >= 1."""
+    if not (isinstance(value, int) and value >= 1):
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+
+
+def _start(values, name):
+    try:
+        floats = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold {len(values)} numbers, got {values!r}") from None
+    if not all(math.isfinite(v) for v in floats):
+        raise ValueError(f"{name} must be finite, got {values!r}")
+    return [ops.tensor(v, TRACE_DTYPE) for v in floats]
+
+
+def _record(trace, step, values):
+    """Append the point to ``trace``; return False (and mark the trace) if it is not finite."""
+    floats = tuple(ops.to_float(v) for v in values)
+    if not all(math.isfinite(v) for v in floats):
+        trace.diverged_at = step
+        warnings.warn(f"the run diverged: step {step} gave {floats}; the trace stops at step "
+                      f"{step - 1}", RuntimeWarning, stacklevel=3)
+        return False
+    trace.append(floats[0] if len(floats) == 1 else floats)
+    return True
+
+
+def _report(trace, steps, names):
+    point = trace[-1] if isinstance(trace[-1], tuple) else (trace[-1],)
+    coordinates = ", ".join(f"{n}: {v:f}" for n, v in zip(names, point))
+    if trace.diverged_at is None:
+        print(f"epoch {steps}, {coordinates}")
+    else:
+        print(f"diverged at epoch {trace.diverged_at}; last finite point, epoch "
+              f"{trace.diverged_at - 1}, {coordinates}")
+
+
+def _iterate_1d(update, x0, num_epochs):
+    check_steps("num_epochs", num_epochs)
+    (x,) = _start([x0], "x0")
+    trace = Trace()
+    _record(trace, 0, [x])
+    for epoch in range(1, num_epochs + 1):
+        x = update(x)
+        if not _record(trace, epoch, [x]):
+            break
+    _report(trace, num_epochs, ["x"])
+    return trace
+
+
+def gd(eta, f_grad, x0=10.0, num_epochs=10):
+    """Gradient descent in one variable, x ← x − η f′(x), from ``x0``.
+
+    Prints ``epoch N, x: ...`` and returns the :class:`Trace` of the ``num_epochs + 1`` values.
+    """
+    check_positive("eta", eta)
+    return _iterate_1d(lambda x: x - eta * f_grad(x), x0, num_epochs)
+
+
+def newton(f, eta=1.0, f_grad=None, f_hess=None, x0=10.0, num_epochs=10):
+    """Newton's method in one variable, x ← x − η f′(x) / f″(x), from ``x0``.
+
+    The derivatives come from autograd unless given. Where the backend cannot differentiate
+    twice (MXNet), an :class:`~d2l_optim.objectives.Objective` falls back to its hand-written
+    Hessian, with a warning saying so. Prints ``epoch N, x: ...`` and returns the trace.
+    """
+    check_positive("eta", eta)
+    f_grad = f_grad or ops.grad(f)
+    if f_hess is None:
+        f_hess = ops.hessian(f)
+        try:
+            f_hess(ops.tensor(float(x0), TRACE_DTYPE))
+        except SecondDerivativeUnsupported as error:
+            if getattr(f, "hess", None) is None:
+                raise
+            warnings.warn(f"{error}; Newton's method uses the hand-written Hessian of "
+                          f"{f.name} ({f.formula})", RuntimeWarning, stacklevel=2)
+            f_hess = f.hess
+    return _iterate_1d(lambda x: x - eta * f_grad(x) / f_hess(x), x0, num_epochs)
+
+
+def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0)):
+    """Run a two-variable trainer for ``steps`` steps from ``x0`` (default (−5, −2)).
+
+    ``trainer(x1, x2, s1, s2[, f_grad]) -> (x1, x2, s1, s2)`` is the book's contract: ``s1, s2``
+    are the trainer's state, starting at 0. Prints ``epoch N, x1: ..., x2: ...`` and returns the
+    :class:`Trace` of the ``steps + 1`` points.
+    """
+    check_steps("steps", steps)
+    if len(tuple(x0)) != 2:
+        raise ValueError(f"x0 must be a pair (x1, x2), got {x0!r}")
+    x1, x2 = _start(x0, "x0")
+    s1, s2 = 0.0, 0.0
+    trace = Trace()
+    _record(trace, 0, [x1, x2])
+    extra = () if f_grad is None else (f_grad,)
+    for step in range(1, steps + 1):
+        x1, x2, s1, s2 = trainer(x1, x2, s1, s2, *extra)
+        if not _record(trace, step, [x1, x2]):
+            break
+    _report(trace, steps, ["x1", "x2"])
+    return trace

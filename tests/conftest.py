@@ -1,0 +1,54 @@
+"""Run every backend-dependent test once per backend.
+
+``pytest`` runs on every registered backend and skips the ones whose framework is missing, with
+the pip command that installs it. ``pytest --backend torch`` (repeatable) runs only the named
+backends, and a named backend that is not installed is an error, not a skip: that is how tox
+proves every backend with nothing skipped.
+"""
+import matplotlib
+import pytest
+
+import d2l_optim as d2l
+from d2l_optim import _config
+
+matplotlib.use("Agg")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", action="append", default=None, choices=sorted(
+        list(_config.BACKENDS) + list(_config.ALIASES)),
+        help="run backend tests on this backend only (repeatable); it must be installed")
+
+
+def _requested(config):
+    names = config.getoption("--backend")
+    return None if names is None else [_config.canonical_name(n) for n in names]
+
+
+def pytest_configure(config):
+    for name in _requested(config) or []:
+        if not _config.is_installed(name):
+            raise pytest.UsageError(
+                f"--backend {name}: its framework is not installed; {_config.install_hint(name)}")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        names = _requested(metafunc.config) or list(_config.BACKENDS)
+        metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """Activate the backend under test for the duration of one test; yields its name."""
+    name = request.param
+    if not _config.is_installed(name):
+        pytest.skip(f"{name} backend not installed: {_config.install_hint(name)}")
+    with d2l.use_backend(name):
+        yield name
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    matplotlib.pyplot.close("all")

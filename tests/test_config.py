@@ -1,0 +1,98 @@
+"""Backend selection, the float policy and the lazy-import promise."""
+import subprocess
+import sys
+
+import pytest
+
+import d2l_optim as d2l
+from d2l_optim import _config
+
+FRAMEWORKS = ("torch", "tensorflow", "mxnet", "autograd")
+
+
+def _fresh_python(code, **env):
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**__import__("os").environ, **env}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_import_loads_no_framework():
+    code = (f"import sys, d2l_optim as d2l; before = sorted(m for m in {FRAMEWORKS!r} if m in sys.modules);"
+            f"d2l.cos(1.0); after = sorted(m for m in {FRAMEWORKS!r} if m in sys.modules);"
+            "print(before, after, d2l.get_backend())")
+    assert _fresh_python(code, D2L_OPTIM_BACKEND="") == "[] ['autograd'] numpy"
+
+
+def test_environment_variable_selects_backend():
+    code = "import d2l_optim as d2l; print(d2l.get_backend())"
+    assert _fresh_python(code, D2L_OPTIM_BACKEND="mx") == "mxnet"
+    assert _fresh_python(code, D2L_OPTIM_BACKEND="PyTorch") == "torch"
+
+
+def test_invalid_environment_variable_is_named(monkeypatch):
+    monkeypatch.setattr(_config, "_global_backend", None)
+    monkeypatch.setenv("D2L_OPTIM_BACKEND", "jax")
+    with pytest.raises(ValueError, match="D2L_OPTIM_BACKEND='jax'.*valid names are: numpy, torch"):
+        d2l.get_backend()
+
+
+@pytest.mark.parametrize("alias, name", [("np", "numpy"), ("pytorch", "torch"), ("tf", "tensorflow"),
+                                         ("mx", "mxnet"), ("TORCH", "torch")])
+def test_aliases(alias, name):
+    assert _config.canonical_name(alias) == name
+
+
+def test_unknown_backend_lists_valid_names():
+    with pytest.raises(ValueError) as error:
+        d2l.set_backend("jax")
+    message = str(error.value)
+    assert "'jax'" in message
+    for name in ("numpy", "torch", "tensorflow", "mxnet", "pytorch (= torch)", "tf (= tensorflow)"):
+        assert name in message
+
+
+@pytest.mark.parametrize("name, extra", [("torch", "torch"), ("tensorflow", "tensorflow"),
+                                         ("mxnet", "mxnet")])
+def test_missing_framework_names_the_pip_extra(monkeypatch, name, extra):
+    monkeypatch.setitem(sys.modules, name, None)  # makes `import <name>` fail
+    monkeypatch.delitem(sys.modules, f"d2l_optim.backends.{name}", raising=False)
+    monkeypatch.delitem(_config._loaded, name, raising=False)
+    with pytest.raises(ImportError, match=rf'pip install "d2l-optim\[{extra}\]"'):
+        d2l.set_backend(name)
+
+
+def test_use_backend_restores_previous(monkeypatch):
+    monkeypatch.setattr(_config, "_global_backend", None)
+    monkeypatch.delenv("D2L_OPTIM_BACKEND", raising=False)
+    assert d2l.get_backend() == "numpy"
+    installed = [b for b in d2l.available_backends() if b != "numpy"] or ["numpy"]
+    with d2l.use_backend(installed[0]):
+        assert d2l.get_backend() == installed[0]
+        with d2l.use_backend("np"):
+            assert d2l.get_backend() == "numpy"
+        assert d2l.get_backend() == installed[0]
+    assert d2l.get_backend() == "numpy"
+
+
+def test_set_backend(monkeypatch):
+    monkeypatch.setattr(_config, "_global_backend", None)
+    assert d2l.set_backend("np") == "numpy"
+    assert d2l.get_backend() == "numpy"
+
+
+def test_available_backends_lists_numpy_first():
+    assert d2l.available_backends()[0] == "numpy"
+    assert set(d2l.available_backends()) <= set(_config.BACKENDS)
+
+
+def test_floatx_policy(monkeypatch):
+    monkeypatch.delenv("D2L_OPTIM_FLOATX", raising=False)
+    assert d2l.floatx() == "float32"
+    with d2l.use_floatx("float64"):
+        assert d2l.floatx() == "float64"
+    assert d2l.floatx() == "float32"
+    monkeypatch.setenv("D2L_OPTIM_FLOATX", "float64")
+    assert d2l.floatx() == "float64"
+    with pytest.raises(ValueError, match="float dtype must be one of"):
+        d2l.set_floatx("int32")

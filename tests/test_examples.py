@@ -1,0 +1,69 @@
+"""Each section example, run as a script: the book's lines, its figures, the same data everywhere."""
+import json
+
+import numpy as np
+import pytest
+
+from helpers import run_example
+
+# Every line each section prints (spec §4.1; optimization_intro adds tanh'(4) from the text).
+EXPECTED = {
+    "optimization_intro": ["f'(4) = 0.0013"],
+    "convexity": [],
+    "gd": ["epoch 10, x: 0.060466", "epoch 10, x: 3.486784", "epoch 10, x: 61.917364",
+           "epoch 10, x: -1.528166", "epoch 20, x1: -0.057646, x2: -0.000073",
+           "epoch 10, x: 0.000000", "epoch 10, x: 26.834133", "epoch 10, x: 7.269860"],
+}
+FIGURES = {
+    "optimization_intro": ["risk", "local-global-minimum", "saddle-1d", "saddle-3d",
+                           "vanishing-gradient"],
+    "convexity": ["convex-chords", "local-is-global"],
+    "gd": ["gd-lr-0.2", "gd-lr-0.05", "gd-lr-1.1", "gd-local-minimum", "gd-2d", "newton-cosh",
+           "newton-x-cos", "newton-x-cos-lr-0.5"],
+}
+
+
+@pytest.fixture(scope="module")
+def numpy_runs(tmp_path_factory):
+    """The figure data of every section on the numpy backend, the reference for the others."""
+    runs = {}
+    for section in EXPECTED:
+        out = tmp_path_factory.mktemp(f"numpy-{section}")
+        assert run_example(section, "numpy", out).returncode == 0
+        runs[section] = json.loads((out / "figure-data.json").read_text())
+    return runs
+
+
+def _flatten(value):
+    if isinstance(value, dict):
+        return np.concatenate([_flatten(value[k]) for k in sorted(value)] or [np.zeros(0)])
+    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
+        return np.concatenate([_flatten(v) for v in value])
+    return np.asarray(value, dtype=float).ravel()
+
+
+@pytest.mark.parametrize("section", sorted(EXPECTED))
+def test_section_prints_the_book_and_draws_the_same_figures(backend, section, tmp_path, numpy_runs):
+    result = run_example(section, backend, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == EXPECTED[section]
+    for name in FIGURES[section]:
+        assert (tmp_path / f"{name}.svg").read_bytes().startswith(b"<?xml"), name
+    data = json.loads((tmp_path / "figure-data.json").read_text())
+    assert sorted(data) == sorted(FIGURES[section])
+    for name in data:
+        drawn, reference = _flatten(data[name]), _flatten(numpy_runs[section][name])
+        assert drawn.shape == reference.shape, name
+        np.testing.assert_allclose(drawn, reference, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+def test_mxnet_newton_notice_goes_to_stderr(backend, tmp_path):
+    result = run_example("gd", backend)
+    assert result.returncode == 0
+    assert ("hand-written Hessian" in result.stderr) == (backend == "mxnet")
+
+
+def test_unknown_backend_on_the_command_line(tmp_path):
+    result = run_example("gd", "jax")
+    assert result.returncode != 0
+    assert "unknown backend 'jax'; valid names are: numpy, torch, tensorflow, mxnet" in result.stderr

@@ -1,0 +1,116 @@
+"""1-D and 2-D traces: the book's printed numbers, closed forms, cross-backend agreement, errors."""
+import warnings
+
+import numpy as np
+import pytest
+
+import d2l_optim as d2l
+from d2l_optim import objectives as O
+
+ETA_2D = 0.1
+
+
+def gd_2d(x1, x2, s1, s2, f_grad):
+    g1, g2 = f_grad(x1, x2)
+    return (x1 - ETA_2D * g1, x2 - ETA_2D * g2, 0, 0)
+
+
+# The book's deterministic prints (spec §4.1) for the gd section, each with the run producing it.
+BOOK_RUNS = {
+    "gd(0.2), x²": (lambda: d2l.gd(0.2, d2l.grad(O.square)), "epoch 10, x: 0.060466"),
+    "gd(0.05), x²": (lambda: d2l.gd(0.05, d2l.grad(O.square)), "epoch 10, x: 3.486784"),
+    "gd(1.1), x²": (lambda: d2l.gd(1.1, d2l.grad(O.square)), "epoch 10, x: 61.917364"),
+    "gd(2), x cos(cx)": (lambda: d2l.gd(2, d2l.grad(O.x_cos)), "epoch 10, x: -1.528166"),
+    "train_2d(gd_2d)": (lambda: d2l.train_2d(gd_2d, f_grad=d2l.grad(O.quadratic_2d, (0, 1))),
+                        "epoch 20, x1: -0.057646, x2: -0.000073"),
+    "newton(), cosh": (lambda: d2l.newton(O.cosh), "epoch 10, x: 0.000000"),
+    "newton(), x cos(cx)": (lambda: d2l.newton(O.x_cos), "epoch 10, x: 26.834133"),
+    "newton(0.5), x cos(cx)": (lambda: d2l.newton(O.x_cos, 0.5), "epoch 10, x: 7.269860"),
+}
+
+
+def _quiet(run):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # MXNet's Hessian fallback notice
+        return run()
+
+
+@pytest.mark.parametrize("name", sorted(BOOK_RUNS))
+def test_prints_the_books_number(backend, name, capsys):
+    run, expected = BOOK_RUNS[name]
+    _quiet(run)
+    assert capsys.readouterr().out.splitlines() == [expected]
+
+
+@pytest.mark.parametrize("name", sorted(BOOK_RUNS))
+def test_traces_agree_with_the_numpy_backend(backend, name):
+    run = BOOK_RUNS[name][0]
+    trace = np.array(_quiet(run), dtype=float)
+    with d2l.use_backend("numpy"):
+        reference = np.array(run(), dtype=float)
+    assert trace.shape == reference.shape
+    np.testing.assert_allclose(trace, reference, rtol=1e-5, atol=1e-12)
+
+
+@pytest.mark.parametrize("eta, ratio", [(0.2, 0.6), (0.05, 0.9), (1.1, -1.2)])
+def test_gd_on_square_follows_the_closed_form(backend, eta, ratio):
+    trace = d2l.gd(eta, d2l.grad(O.square))
+    np.testing.assert_allclose(trace, 10 * ratio ** np.arange(11), rtol=1e-12)
+
+
+def test_train_2d_follows_the_closed_form(backend):
+    trace = np.array(d2l.train_2d(gd_2d, f_grad=d2l.grad(O.quadratic_2d, (0, 1))))
+    k = np.arange(21)
+    np.testing.assert_allclose(trace, np.stack([-5 * 0.8**k, -2 * 0.6**k], axis=1), rtol=1e-12)
+
+
+def test_newton_books_early_iterates(backend):
+    trace = _quiet(lambda: d2l.newton(O.x_cos))
+    np.testing.assert_allclose(trace[:7], [10, 5.0, 24.994879, 27.783106, 26.800099, 26.834179,
+                                           26.834133], atol=5e-7)
+
+
+def test_newton_on_mxnet_says_it_uses_the_hand_written_hessian(backend):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        d2l.newton(O.cosh)
+    notes = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    if backend == "mxnet":
+        assert len(notes) == 1 and "hand-written Hessian of cosh" in notes[0]
+    else:
+        assert notes == []
+
+
+def test_newton_without_a_known_hessian_reraises_on_mxnet(backend):
+    run = lambda: d2l.newton(lambda x: x**4 + x**2)  # noqa: E731
+    if backend == "mxnet":
+        with pytest.raises(d2l.SecondDerivativeUnsupported, match="cannot differentiate"):
+            run()
+    else:
+        assert abs(run()[-1]) < 1e-2
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: d2l.gd(0, d2l.grad(O.square)), "eta must be a finite number > 0, got 0"),
+    (lambda: d2l.gd(-0.1, d2l.grad(O.square)), "eta must be a finite number > 0, got -0.1"),
+    (lambda: d2l.gd(float("nan"), d2l.grad(O.square)), "eta must be a finite number > 0, got nan"),
+    (lambda: d2l.gd(0.1, d2l.grad(O.square), num_epochs=0), "num_epochs must be a whole number >= 1"),
+    (lambda: d2l.gd(0.1, d2l.grad(O.square), x0=float("inf")), "x0 must be finite"),
+    (lambda: d2l.newton(O.cosh, eta=-1), "eta must be a finite number > 0"),
+    (lambda: d2l.train_2d(gd_2d, x0=(1.0, 2.0, 3.0)), r"x0 must be a pair \(x1, x2\)"),
+    (lambda: d2l.train_2d(gd_2d, x0=(1.0, "a")), "x0 must hold 2 numbers"),
+    (lambda: d2l.train_2d(gd_2d, steps=2.5), "steps must be a whole number >= 1, got 2.5"),
+])
+def test_bad_input_is_named(backend, call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_overflowing_run_stops_and_still_plots(backend, capsys):
+    with pytest.warns(RuntimeWarning, match="diverged: step 3"):
+        trace = d2l.gd(1e150, d2l.grad(O.square))
+    assert trace.diverged_at == 3 and len(trace) == 3 and np.all(np.isfinite(trace))
+    assert capsys.readouterr().out.startswith("diverged at epoch 3; last finite point, epoch 2, x: ")
+    axes = d2l.show_trace(trace, O.square)
+    assert all(np.isfinite(axes.get_xlim())) and all(np.isfinite(axes.get_ylim()))
+    assert len(axes.lines[0].get_xdata()) <= 20001
