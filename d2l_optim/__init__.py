@@ -6,7 +6,7 @@ run on NumPy, PyTorch, TensorFlow or MXNet.
 that runs on the active backend. Importing the package imports no framework: a backend's
 framework is loaded the first time that backend is used.
 """
-from d2l_optim import objectives
+from d2l_optim import objectives, optimizers, schedules
 from d2l_optim._config import (
     available_backends,
     floatx,
@@ -59,6 +59,18 @@ from d2l_optim.ops import (
     zeros,
     zeros_like,
 )
+from d2l_optim.optimizers import (
+    Optimizer,
+    State,
+    adadelta,
+    adagrad,
+    adam,
+    momentum,
+    rmsprop,
+    sgd,
+    with_gradient_noise,
+    yogi,
+)
 from d2l_optim.plotting import (
     annotate,
     plot,
@@ -71,7 +83,16 @@ from d2l_optim.plotting import (
     show_trace_2d,
     use_svg_display,
 )
+from d2l_optim.schedules import (
+    CosineScheduler,
+    FactorScheduler,
+    MultiFactorScheduler,
+    SquareRootScheduler,
+    constant_lr,
+    exponential_lr,
+    polynomial_lr,
+)
 from d2l_optim.section import Section
-from d2l_optim.traces import Trace, gd, newton, train_2d
+from d2l_optim.traces import Trace, gd, lr_sweep, newton, train_2d
 
 __version__ = "0.1.0"

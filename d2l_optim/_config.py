@@ -67,6 +67,12 @@ def load(name):
         try:
             module = importlib.import_module(f"d2l_optim.backends.{name}")
         except (ImportError, AttributeError) as error:
+            if getattr(error, "name", None) == "d2l_optim.backends":
+                raise ImportError(
+                    f"d2l_optim was imported from the source folder {os.path.dirname(__file__)}, "
+                    "which does not hold its backends (they are installed from the top-level "
+                    "backends/ folder); install the package (pip install -e .) and run from "
+                    "outside the checkout's root") from error
             framework = BACKENDS[name][0]
             raise ImportError(
                 f"the {name!r} backend needs {framework}, which could not be imported "

@@ -10,8 +10,12 @@ plotted.
 import math
 import warnings
 
+import numpy as np
+
 from d2l_optim import ops
+from d2l_optim._checks import check_count, check_positive
 from d2l_optim.errors import SecondDerivativeUnsupported
+from d2l_optim.optimizers import Optimizer
 
 TRACE_DTYPE = "float64"
 
@@ -24,18 +28,6 @@ class Trace(list):
     """
 
     diverged_at = None
-
-
-def check_positive(name, value):
-    """Raise ``ValueError`` unless ``value`` is a finite number > 0."""
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-
-
-def check_steps(name, value):
-    """Raise ``ValueError`` unless ``value`` is a whole number >= 1."""
-    if not (isinstance(value, int) and value >= 1):
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
 
 
 def _start(values, name):
@@ -71,7 +63,7 @@ def _report(trace, steps, names):
 
 
 def _iterate_1d(update, x0, num_epochs):
-    check_steps("num_epochs", num_epochs)
+    check_count("num_epochs", num_epochs)
     (x,) = _start([x0], "x0")
     trace = Trace()
     _record(trace, 0, [x])
@@ -115,23 +107,61 @@ def newton(f, eta=1.0, f_grad=None, f_hess=None, x0=10.0, num_epochs=10):
 
 
 def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0)):
-    """Run a two-variable trainer for ``steps`` steps from ``x0`` (default (−5, −2)).
+    """Run an optimizer on two variables for ``steps`` steps from ``x0`` (default (−5, −2)).
 
-    ``trainer(x1, x2, s1, s2[, f_grad]) -> (x1, x2, s1, s2)`` is the book's contract: ``s1, s2``
-    are the trainer's state, starting at 0. Prints ``epoch N, x1: ..., x2: ...`` and returns the
-    :class:`Trace` of the ``steps + 1`` points.
+    ``trainer`` is an :class:`~d2l_optim.optimizers.Optimizer` (``f_grad(x1, x2) -> (g1, g2)`` is
+    then required), or a function with the book's contract ``trainer(x1, x2, s1, s2[, f_grad]) ->
+    (x1, x2, s1, s2)``, whose state ``s1, s2`` starts at 0. Prints ``epoch N, x1: ..., x2: ...``
+    and returns the :class:`Trace` of the ``steps + 1`` points.
     """
-    check_steps("steps", steps)
+    check_count("steps", steps)
     if len(tuple(x0)) != 2:
         raise ValueError(f"x0 must be a pair (x1, x2), got {x0!r}")
-    x1, x2 = _start(x0, "x0")
-    s1, s2 = 0.0, 0.0
+    point = tuple(_start(x0, "x0"))
+    if isinstance(trainer, Optimizer):
+        if f_grad is None:
+            raise ValueError(f"train_2d: the {trainer.name} optimizer needs f_grad, the gradient "
+                             "function (x1, x2) -> (g1, g2), e.g. d2l.grad(f, argnums=(0, 1))")
+        state = trainer.init(point)
+
+        def advance(point):
+            nonlocal state
+            point, state = trainer.update(f_grad(*point), state, point)
+            return point
+    else:
+        book_state = (0.0, 0.0)
+        extra = () if f_grad is None else (f_grad,)
+
+        def advance(point):
+            nonlocal book_state
+            x1, x2, *book_state = trainer(*point, *book_state, *extra)
+            return x1, x2
+
     trace = Trace()
-    _record(trace, 0, [x1, x2])
-    extra = () if f_grad is None else (f_grad,)
+    _record(trace, 0, point)
     for step in range(1, steps + 1):
-        x1, x2, s1, s2 = trainer(x1, x2, s1, s2, *extra)
-        if not _record(trace, step, [x1, x2]):
+        point = advance(point)
+        if not _record(trace, step, point):
             break
     _report(trace, steps, ["x1", "x2"])
     return trace
+
+
+def lr_sweep(make_optimizer, f, lrs, steps=20, x0=(-5.0, -2.0)):
+    """Final values of f after ``steps`` steps of ``make_optimizer(lr)``, for every lr in ``lrs``.
+
+    All runs go at once: each variable is a vector holding one run per learning rate, and the
+    learning rate a vector of the same length, so one batched optimisation replaces a loop over
+    runs. Returns a NumPy array (``inf`` or ``nan`` where a run overflowed).
+    """
+    if len(lrs) == 0:
+        raise ValueError("lr_sweep needs at least one learning rate")
+    lr = ops.tensor(lrs, TRACE_DTYPE)
+    point = tuple(ops.tensor(np.full(len(lrs), float(v)), TRACE_DTYPE) for v in x0)
+    optimizer = make_optimizer(lr)
+    f_grad = ops.grad(lambda *xs: ops.reduce_sum(f(*xs)), tuple(range(len(point))))
+    state = optimizer.init(point)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            point, state = optimizer.update(f_grad(*point), state, point)
+        return ops.numpy(f(*point))

@@ -1,18 +1,22 @@
 """Backend selection, the float policy and the lazy-import promise."""
+import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 import d2l_optim as d2l
 from d2l_optim import _config
+from helpers import ROOT
 
 FRAMEWORKS = ("torch", "tensorflow", "mxnet", "autograd")
 
 
 def _fresh_python(code, **env):
+    """Run ``code`` in a new interpreter, outside the checkout (so the installed package is used)."""
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**__import__("os").environ, **env}, timeout=120)
+                            env={**os.environ, **env}, timeout=120, cwd=tempfile.gettempdir())
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -22,6 +26,16 @@ def test_import_loads_no_framework():
             f"d2l.cos(1.0); after = sorted(m for m in {FRAMEWORKS!r} if m in sys.modules);"
             "print(before, after, d2l.get_backend())")
     assert _fresh_python(code, D2L_OPTIM_BACKEND="") == "[] ['autograd'] numpy"
+
+
+def test_source_folder_without_backends_gets_a_clear_error():
+    code = "import d2l_optim as d2l; d2l.cos(1.0); print(d2l._config.load('numpy').__file__)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT}, timeout=120)
+    if result.returncode == 0:  # an editable install maps d2l_optim.backends onto backends/
+        assert result.stdout.strip() == os.path.join(ROOT, "backends", "numpy.py")
+    else:
+        assert "imported from the source folder" in result.stderr and "pip install -e" in result.stderr
 
 
 def test_environment_variable_selects_backend():

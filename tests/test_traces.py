@@ -94,7 +94,7 @@ def test_newton_without_a_known_hessian_reraises_on_mxnet(backend):
     (lambda: d2l.gd(0, d2l.grad(O.square)), "eta must be a finite number > 0, got 0"),
     (lambda: d2l.gd(-0.1, d2l.grad(O.square)), "eta must be a finite number > 0, got -0.1"),
     (lambda: d2l.gd(float("nan"), d2l.grad(O.square)), "eta must be a finite number > 0, got nan"),
-    (lambda: d2l.gd(0.1, d2l.grad(O.square), num_epochs=0), "num_epochs must be a whole number >= 1"),
+    (lambda: d2l.gd(0.1, d2l.grad(O.square), num_epochs=0), "num_epochs must be a whole number >= 1, got 0"),
     (lambda: d2l.gd(0.1, d2l.grad(O.square), x0=float("inf")), "x0 must be finite"),
     (lambda: d2l.newton(O.cosh, eta=-1), "eta must be a finite number > 0"),
     (lambda: d2l.train_2d(gd_2d, x0=(1.0, 2.0, 3.0)), r"x0 must be a pair \(x1, x2\)"),

@@ -1,0 +1,107 @@
+"""Learning-rate schedules, plain Python, each a pure function of its step counter.
+
+The book's scheduler classes are stateful: ``FactorScheduler`` and the TensorFlow
+``MultiFactorScheduler`` change ``base_lr`` on every call, so a value depends on how often the
+object was called before (the lr-scheduler section trains with instances its plotting cell has
+already advanced), and ``CosineScheduler`` raises ``AttributeError`` when first called past
+``max_update``. Here ``scheduler(t)`` depends on ``t`` alone: called with t = 0, 1, 2, ... in order
+it returns exactly the book's values, and a plot can never disturb a training run.
+"""
+import math
+
+from d2l_optim._checks import check_count, check_positive, check_range
+
+
+def _step(t):
+    check_count("step", t, minimum=0)
+    return t
+
+
+# The sgd section's multipliers of the learning rate, by update number k = 1, 2, ... The book's
+# counter t starts at 1 and is incremented before use, so update k uses t = k + 1: the first
+# multipliers are exp(-0.2) = 0.818731 and 1.2^(-1/2) = 0.912871, as in the book.
+
+def constant_lr(k):
+    """Multiplier 1 at every update."""
+    return 1.0
+
+
+def exponential_lr(k):
+    """Multiplier exp(−0.1 t), t = k + 1."""
+    return math.exp(-0.1 * (k + 1))
+
+
+def polynomial_lr(k):
+    """Multiplier (1 + 0.1 t)^(−1/2), t = k + 1."""
+    return (1 + 0.1 * (k + 1)) ** -0.5
+
+
+class SquareRootScheduler:
+    """η_t = lr · (t + 1)^(−1/2)."""
+
+    def __init__(self, lr=0.1):
+        check_positive("lr", lr)
+        self.lr = lr
+
+    def __call__(self, t):
+        return self.lr * (_step(t) + 1.0) ** -0.5
+
+
+class FactorScheduler:
+    """η_t = max(stop_factor_lr, base_lr · factor^(t + 1)): decays by ``factor`` from the first call
+    on, down to the floor ``stop_factor_lr`` (the book's stateful version, made pure)."""
+
+    def __init__(self, factor=1, stop_factor_lr=1e-7, base_lr=0.1):
+        check_positive("factor", factor)
+        check_positive("base_lr", base_lr)
+        check_range("stop_factor_lr", stop_factor_lr, 0.0, low_open=False)
+        self.factor, self.stop_factor_lr, self.base_lr = factor, stop_factor_lr, base_lr
+
+    def __call__(self, t):
+        return max(self.stop_factor_lr, self.base_lr * self.factor ** (_step(t) + 1))
+
+
+class MultiFactorScheduler:
+    """η_t = base_lr · factor^k, k the number of milestones ``step`` that are ≤ t
+    (piecewise constant: 0.5 for t < 15, 0.25 for 15 ≤ t < 30, ... with the book's values)."""
+
+    def __init__(self, step, factor=1, base_lr=0.1):
+        if not all(isinstance(s, int) and s > 0 for s in step) or list(step) != sorted(step):
+            raise ValueError(f"step must be increasing whole numbers > 0, got {step!r}")
+        check_positive("factor", factor)
+        check_positive("base_lr", base_lr)
+        self.step, self.factor, self.base_lr = list(step), factor, base_lr
+
+    def __call__(self, t):
+        passed = sum(1 for milestone in self.step if milestone <= _step(t))
+        return self.base_lr * self.factor**passed
+
+
+class CosineScheduler:
+    """Cosine decay with an optional linear warm-up (Loshchilov and Hutter):
+
+    η_t = warmup_begin_lr + (base_lr − warmup_begin_lr) · t / warmup_steps  for t < warmup_steps,
+    η_t = final_lr + (base_lr − final_lr) / 2 · (1 + cos(π (t − warmup_steps) / (max_update −
+    warmup_steps)))  for warmup_steps ≤ t ≤ max_update, and η_t = final_lr after.
+    """
+
+    def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0):
+        if not (isinstance(max_update, int) and isinstance(warmup_steps, int)
+                and 0 <= warmup_steps < max_update):
+            raise ValueError(f"need whole numbers 0 <= warmup_steps < max_update, got "
+                             f"warmup_steps={warmup_steps!r}, max_update={max_update!r}")
+        check_positive("base_lr", base_lr)
+        if not 0 <= final_lr <= base_lr or not 0 <= warmup_begin_lr <= base_lr:
+            raise ValueError(f"need 0 <= final_lr, warmup_begin_lr <= base_lr={base_lr}, got "
+                             f"final_lr={final_lr!r}, warmup_begin_lr={warmup_begin_lr!r}")
+        self.max_update, self.base_lr, self.final_lr = max_update, base_lr, final_lr
+        self.warmup_steps, self.warmup_begin_lr = warmup_steps, warmup_begin_lr
+
+    def __call__(self, t):
+        t = _step(t)
+        if t < self.warmup_steps:
+            return self.warmup_begin_lr + (self.base_lr - self.warmup_begin_lr) * t / self.warmup_steps
+        if t > self.max_update:
+            return self.final_lr
+        progress = (t - self.warmup_steps) / (self.max_update - self.warmup_steps)
+        return self.final_lr + (self.base_lr - self.final_lr) * (1 + math.cos(math.pi * progress)) / 2
