@@ -78,9 +78,11 @@ from d2l_optim.plotting import (
     save_figure,
     set_axes,
     set_figsize,
+    show_lr_sweep,
     show_surface_3d,
     show_trace,
     show_trace_2d,
+    show_traces_2d,
     use_svg_display,
 )
 from d2l_optim.schedules import (

@@ -131,12 +131,52 @@ def trace_2d_grid(results, grid=TRACE_2D_GRID):
 
 def show_trace_2d(f, results, axes=None):
     """Plot a 2-D trace (orange) over the contours of f (blue); return the Axes."""
-    axes = axes if axes is not None else new_axes()
-    x1, x2 = ops.meshgrid(*trace_2d_grid(results))
-    axes.plot(*zip(*results), "-o", color=TRACE_COLOR)
+    return show_traces_2d(f, {None: results}, axes)
+
+
+#: colour-blind-safe colours (Okabe and Ito) for several traces on one plot
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#000000", "#F0E442")
+
+
+def show_traces_2d(f, traces, axes=None, figsize=FIGSIZE):
+    """Plot several labelled 2-D traces ``{label: trace}`` over one contour plot of f.
+
+    The contour grid is the book's, widened to hold every point. A single unlabelled trace is
+    drawn as the book draws it (orange); several get colour-blind-safe colours and a legend.
+    """
+    axes = axes if axes is not None else new_axes(figsize)
+    points = [p for trace in traces.values() for p in trace]
+    x1, x2 = ops.meshgrid(*trace_2d_grid(points))
+    single = len(traces) == 1
+    styles = itertools.cycle(["-", "--", "-.", ":"])
+    for (label, trace), color, style in zip(traces.items(), PALETTE, styles):
+        axes.plot(*zip(*trace), style, marker="o", color=TRACE_COLOR if single else color,
+                  label=label, markersize=None if single else 3)
     axes.contour(ops.numpy(x1), ops.numpy(x2), ops.numpy(f(x1, x2)), colors=CONTOUR_COLOR)
     axes.set_xlabel("x1")
     axes.set_ylabel("x2")
+    if not single:
+        axes.legend(fontsize="small")
+    return axes
+
+
+def show_lr_sweep(lrs, finals, ceiling=None, figsize=(4.5, 3.0), axes=None):
+    """Final objective value against learning rate, one curve per ``{label: values}``.
+
+    Runs that overflowed, or ended above ``ceiling`` (say, 10 times the starting value), count as
+    diverged and leave a gap, which keeps the axes on the interesting range. Both axes are
+    logarithmic.
+    """
+    axes = axes if axes is not None else new_axes(figsize)
+    lrs = ops.numpy(lrs)
+    styles = itertools.cycle(["-", "--", "-.", ":"])
+    for (label, values), color, style in zip(finals.items(), PALETTE, styles):
+        values = np.asarray(values, dtype=float)
+        diverged = ~np.isfinite(values) | (values > (np.inf if ceiling is None else ceiling))
+        axes.plot(lrs, np.where(diverged, np.nan, values), style, marker="o", color=color,
+                  label=label, markersize=3)
+    set_axes(axes, "learning rate", "final f (gap: diverged)", xscale="log", yscale="log")
+    axes.legend(fontsize="small")
     return axes
 
 
@@ -164,7 +204,7 @@ def save_figure(figure, path):
     suffix = os.path.splitext(path)[1].lower()
     metadata = {"Date": None} if suffix in (".svg", ".pdf") else {"Software": None}
     with plt.rc_context({"svg.hashsalt": "d2l-optim", "svg.fonttype": "path"}):
-        figure.savefig(path, metadata=metadata, facecolor="white", bbox_inches="tight")
+        figure.savefig(path, metadata=metadata, facecolor="white", bbox_inches="tight", dpi=150)
     return path
 
 

@@ -1,9 +1,9 @@
 """Running a section example as a script or as a notebook.
 
 ``python examples/gd.py --backend mxnet --out DIR`` runs the section on MXNet and saves its
-figures as SVG into DIR, with the data each one plots in ``DIR/figure-data.json`` (so that runs
-on different backends can be compared). In a notebook the same code picks the backend from
-``D2L_OPTIM_BACKEND`` and shows the figures inline.
+figures as SVG (for the web) and PNG (for slides) into DIR, with the data each one plots in
+``DIR/figure-data.json`` (so that runs on different backends can be compared). In a notebook the
+same code picks the backend from ``D2L_OPTIM_BACKEND`` and shows the figures inline.
 """
 import argparse
 import json
@@ -26,7 +26,7 @@ class Section:
         parser.add_argument("--backend", default=None,
                             help="numpy (default), torch, tensorflow or mxnet")
         parser.add_argument("--out", default=None,
-                            help="folder to save the figures into (SVG)")
+                            help="folder to save the figures into (SVG and PNG)")
         args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
         self.name = name
         self.backend = _config.set_backend(args.backend or _config.get_backend())
@@ -36,12 +36,13 @@ class Section:
         self.figures = {}
 
     def save(self, figure, name):
-        """Save a figure (or Axes) as ``<out>/<name>.svg`` when ``--out`` was given."""
+        """Save a figure (or Axes) as ``<out>/<name>.svg`` and ``.png`` when ``--out`` was given."""
         if name in self.figures:
             raise ValueError(f"figure name {name!r} is used twice in section {self.name!r}")
         self.figures[name] = plotting.figure_data(figure)
         if self.out:
-            plotting.save_figure(figure, os.path.join(self.out, f"{name}.svg"))
+            for suffix in (".svg", ".png"):
+                plotting.save_figure(figure, os.path.join(self.out, name + suffix))
             with open(os.path.join(self.out, "figure-data.json"), "w") as file:
                 json.dump(self.figures, file)
             plotting.close(figure)

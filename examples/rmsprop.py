@@ -1,0 +1,31 @@
+# %% [markdown]
+# # RMSProp
+#
+# RMSProp replaces Adagrad's growing sum by a leaky average, s ← γ s + (1 − γ) g², so the
+# per-coordinate rate η/√(s + ε) no longer decays to zero.
+#
+# Run as a script: `python examples/rmsprop.py --backend torch --out figures/`.
+
+# %%
+import d2l_optim as d2l
+from d2l_optim import objectives
+
+section = d2l.Section("rmsprop")
+
+# %% [markdown]
+# The weight of a squared gradient τ steps back is (1 − γ) γ^τ: larger γ, longer memory.
+
+# %%
+gammas = [0.95, 0.9, 0.8, 0.7]
+time = d2l.arange(40)
+ax = d2l.plot(time, [(1 - gamma) * gamma**time for gamma in gammas], "time",
+              legend=[f"gamma = {gamma:.2f}" for gamma in gammas])
+section.save(ax, "ewma-weights")
+
+# %% [markdown]
+# On 0.1 x1² + 2 x2², η = 0.4 and γ = 0.9 reach the minimum.
+
+# %%
+f = objectives.elongated_2d
+results = d2l.train_2d(d2l.rmsprop(0.4, gamma=0.9), f_grad=d2l.grad(f, argnums=(0, 1)))
+section.save(d2l.show_trace_2d(f, results), "rmsprop")
