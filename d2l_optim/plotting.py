@@ -223,6 +223,15 @@ def figure_data(figure):
     return data
 
 
+def flatten_figure_data(data):
+    """All the numbers of :func:`figure_data` output (or a dict/list of them) as one 1-D array."""
+    if isinstance(data, dict):
+        return np.concatenate([flatten_figure_data(data[k]) for k in sorted(data)] or [np.zeros(0)])
+    if isinstance(data, list) and data and isinstance(data[0], (list, dict)):
+        return np.concatenate([flatten_figure_data(v) for v in data])
+    return np.asarray(data, dtype=float).ravel()
+
+
 def close(figure):
     """Release a figure made by these helpers."""
     plt.close(getattr(figure, "figure", figure))

@@ -17,7 +17,8 @@ class Section:
     """A section's run: the backend it uses and where its figures go.
 
     Command-line options (``sys.argv``; unknown ones, such as a Jupyter kernel's, are ignored):
-    ``--backend NAME`` (default: ``D2L_OPTIM_BACKEND`` or numpy) and ``--out DIR``.
+    ``--backend NAME`` (default: ``D2L_OPTIM_BACKEND`` or numpy) and ``--out DIR`` (default:
+    ``D2L_OPTIM_OUT``, which the course build sets; without either, figures are only shown).
     """
 
     def __init__(self, name, argv=None):
@@ -30,7 +31,7 @@ class Section:
         args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
         self.name = name
         self.backend = _config.set_backend(args.backend or _config.get_backend())
-        self.out = args.out
+        self.out = args.out or os.environ.get("D2L_OPTIM_OUT")
         if self.out:
             os.makedirs(self.out, exist_ok=True)
         self.figures = {}
@@ -45,5 +46,15 @@ class Section:
                 plotting.save_figure(figure, os.path.join(self.out, name + suffix))
             with open(os.path.join(self.out, "figure-data.json"), "w") as file:
                 json.dump(self.figures, file)
+            if _in_notebook():  # show the saved SVG, tagged so the course build can find it
+                from IPython.display import SVG, display
+
+                display(SVG(filename=os.path.join(self.out, f"{name}.svg")),
+                        metadata={"d2l_optim": {"figure": name}})
             plotting.close(figure)
         return figure
+
+
+def _in_notebook():
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and "ipykernel" in sys.modules

@@ -1,10 +1,10 @@
 # %% [markdown]
 # # Gradient descent
 #
-# Gradient descent steps against the gradient, x ← x − η f′(x). The learning rate η decides
-# everything: too small and progress is slow, too large and the iterates overshoot and diverge.
-# Newton's method rescales the step by the curvature, x ← x − η f′(x)/f″(x). All derivatives
-# below come from the backend's autograd.
+# Gradient descent steps against the gradient, $x \leftarrow x - \eta f'(x)$. The learning rate
+# $\eta$ decides everything: too small and progress is slow, too large and the iterates overshoot
+# and diverge. Newton's method rescales the step by the curvature,
+# $x \leftarrow x - \eta f'(x) / f''(x)$. All derivatives below come from the backend's autograd.
 #
 # Run as a script: `python examples/gd.py --backend mxnet --out figures/`.
 

@@ -32,3 +32,12 @@ def test_every_backend_module_has_the_same_interface(backend):
     missing = [attr for attr in INTERFACE if not hasattr(module, attr)]
     missing += [f"MATH.{m}" for m in MATH_NAMES if not hasattr(module.MATH, m)]
     assert missing == []
+
+
+def test_ci_runs_the_readmes_test_command():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as file:
+        readme = file.read()
+    command = 'python -m pip install "tox>=4" && tox run-parallel --parallel-live'
+    assert command in readme
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as file:
+        assert command.replace("python ", "python3 ", 1) in file.read()

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 
+from d2l_optim.plotting import flatten_figure_data
 from helpers import run_example
 
 # Every line each section prints that the book fixes (spec §4.1 and §2.5); sgd's seeded random
@@ -53,14 +54,6 @@ def numpy_runs(tmp_path_factory):
     return runs
 
 
-def _flatten(value):
-    if isinstance(value, dict):
-        return np.concatenate([_flatten(value[k]) for k in sorted(value)] or [np.zeros(0)])
-    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
-        return np.concatenate([_flatten(v) for v in value])
-    return np.asarray(value, dtype=float).ravel()
-
-
 @pytest.mark.parametrize("section", sorted(EXPECTED))
 def test_section_prints_the_book_and_draws_the_same_figures(backend, section, tmp_path, numpy_runs):
     result = run_example(section, backend, tmp_path)
@@ -77,7 +70,7 @@ def test_section_prints_the_book_and_draws_the_same_figures(backend, section, tm
     data = json.loads((tmp_path / "figure-data.json").read_text())
     assert sorted(data) == sorted(FIGURES[section])
     for name in data:
-        drawn, reference = _flatten(data[name]), _flatten(reference_data[name])
+        drawn, reference = flatten_figure_data(data[name]), flatten_figure_data(reference_data[name])
         assert drawn.shape == reference.shape, name
         np.testing.assert_allclose(drawn, reference, rtol=1e-5, atol=1e-5, err_msg=name)
 

@@ -5,7 +5,7 @@ import pytest
 
 import d2l_optim as d2l
 from d2l_optim import objectives as O
-from d2l_optim.plotting import figure_data
+from d2l_optim.plotting import figure_data, flatten_figure_data
 
 
 def _pictures():
@@ -32,18 +32,12 @@ def test_plots_return_axes_and_honour_sizes(backend):
     assert pictures["show_trace_2d"].get_xlabel() == "x1"
 
 
-def _flatten(data):
-    return np.concatenate([np.ravel(np.asarray(p, dtype=float)) for axes in data
-                           for kind in ("lines", "collections") for p in axes[kind]
-                           for p in ([p] if kind == "lines" else p)])
-
-
 def test_every_backend_draws_the_same_data(backend):
     drawn = {name: figure_data(axes) for name, axes in _pictures().items()}
     with d2l.use_backend("numpy"):
         reference = {name: figure_data(axes) for name, axes in _pictures().items()}
     for name in drawn:
-        a, b = _flatten(drawn[name]), _flatten(reference[name])
+        a, b = flatten_figure_data(drawn[name]), flatten_figure_data(reference[name])
         assert a.shape == b.shape, name
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=name)
 

@@ -1,0 +1,44 @@
+"""Command line: ``d2l-optim build`` (also ``python -m d2l_optim build``)."""
+import argparse
+import sys
+
+from d2l_optim import _config
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="d2l-optim", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser(
+        "build", help="run every section on every backend and publish the course web site",
+        description="Run every section on every installed backend (each in its own process) and "
+                    "publish figures, outputs, executed notebooks and a web site.")
+    build.add_argument("--backends", nargs="+", metavar="NAME",
+                       help=f"backends to run (default: every installed one; known: "
+                            f"{', '.join(_config.BACKENDS)})")
+    build.add_argument("--sections", nargs="+", metavar="NAME",
+                       help="sections to run (default: all)")
+    build.add_argument("--out", default="site", help="output folder (default: site)")
+    build.add_argument("--jobs", type=int, default=2, help="runs at a time (default: 2)")
+    build.add_argument("--sources", default=None,
+                       help="folder of section scripts (default: the chapter's, shipped inside the package)")
+    build.add_argument("--force", action="store_true", help="ignore the cache and run everything")
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+
+    from d2l_optim import course
+
+    try:
+        failed = course.build(out=args.out, backends=args.backends, sections=args.sections,
+                              jobs=args.jobs, source_dir=args.sources, force=args.force,
+                              progress=not args.no_progress)
+    except (ValueError, ImportError) as error:
+        parser.exit(2, f"d2l-optim build: {error}\n")
+    except course.BuildError as error:
+        parser.exit(1, f"d2l-optim build failed, {args.out} left as it was: {error}\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""The course build: manifest, figures, notebooks, cache, failures, atomic publishing, the web page.
+
+Builds a small subset (two sections on NumPy and PyTorch). Runs in tox's ``course`` env.
+"""
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+import time
+
+import nbformat
+import pytest
+
+from d2l_optim import __main__ as cli
+from d2l_optim import _config, course
+from helpers import run_example
+
+BACKENDS = ["numpy", "torch"]
+SECTIONS = ["gd", "convexity"]
+GOOD = '''# %% [markdown]
+# # A good section
+# %%
+import d2l_optim as d2l
+
+section = d2l.Section("good")
+print(f"cos(0) = {d2l.to_float(d2l.cos(0.0)):.3f}")
+'''
+BAD = GOOD.replace("A good", "A bad").replace('"good"', '"bad"') + 'raise ValueError("boom")\n'
+SPLIT = GOOD.replace('"good"', '"split"').replace(
+    'print(f"cos(0) = {d2l.to_float(d2l.cos(0.0)):.3f}")',
+    'print(f"backend number: {d2l.available_backends().index(d2l.get_backend())}")')
+
+
+@pytest.fixture(scope="module")
+def backends():
+    for name in BACKENDS:
+        if not _config.is_installed(name):
+            pytest.skip(f"the course tests build on {BACKENDS}: {_config.install_hint(name)}")
+    return BACKENDS
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, backends):
+    out = tmp_path_factory.mktemp("course") / "site"
+    failed = course.build(out=str(out), backends=backends, sections=SECTIONS, jobs=2,
+                          progress=False, log=lambda *a: None)
+    assert failed == []
+    return out
+
+
+def test_manifest_lists_every_run(site):
+    manifest = json.loads((site / "outputs.json").read_text())
+    assert sorted(manifest["sections"]) == sorted(SECTIONS)
+    gd = manifest["sections"]["gd"]
+    assert sorted(gd) == BACKENDS
+    for backend, entry in gd.items():
+        assert entry["status"] == "ok" and entry["seconds"] > 0
+        assert entry["lines"][0] == "epoch 10, x: 0.060466" and len(entry["lines"]) == 8
+        assert len(entry["figures"]) == 16  # 8 figures, SVG and PNG
+        for path in entry["figures"]:
+            assert (site / path).stat().st_size > 1000, path
+        assert (site / "outputs" / "gd" / f"{backend}.txt").read_text().splitlines() == entry["lines"]
+
+
+def test_notebooks_are_executed_and_match_the_script(site):
+    for backend in BACKENDS:
+        notebook = nbformat.read(str(site / "notebooks" / backend / "gd.ipynb"), as_version=4)
+        nbformat.validate(notebook)
+        assert f'os.environ["D2L_OPTIM_BACKEND"] = "{backend}"' in notebook.cells[0].source
+        printed = "".join(o.text for c in notebook.cells if c.cell_type == "code"
+                          for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
+        script = run_example("gd", backend)
+        assert script.returncode == 0 and printed == script.stdout
+
+
+def test_consistency_report_compares_every_number_and_figure(site):
+    report = json.loads((site / "consistency.json").read_text())
+    lines = report["gd"]["lines"]
+    assert len(lines) == 8 and all(line["agree"] and line["deterministic"] for line in lines)
+    assert lines[2]["values"] == {"numpy": "epoch 10, x: 61.917364", "torch": "epoch 10, x: 61.917364"}
+    assert len(report["gd"]["figures"]) == 8
+    assert all(f["agree"] for f in report["gd"]["figures"].values())
+
+
+def test_pages_have_a_tab_per_framework_and_fetch_nothing(site):
+    page = (site / "gd.html").read_text()
+    for backend in BACKENDS:
+        assert f'data-sync-group="framework" data-sync-id="{backend}"' in page
+    assert 'src="_static/mathjax/tex-chtml.js"' in page and (site / "_static/mathjax/tex-chtml.js").exists()
+    for name in os.listdir(site):
+        if name.endswith(".html"):
+            html = (site / name).read_text()
+            for tag in ("<script", "<link", "<img"):
+                for chunk in html.split(tag)[1:]:
+                    head = chunk.split(">")[0]
+                    assert "http://" not in head and "https://" not in head, (name, head)
+
+
+def test_rebuild_with_nothing_changed_runs_nothing(site, backends):
+    messages = []
+    start = time.perf_counter()
+    assert course.build(out=str(site), backends=backends, sections=SECTIONS, progress=False,
+                        log=messages.append) == []
+    assert time.perf_counter() - start < 10
+    assert messages == [f"{site} is up to date: nothing to run"]
+
+
+def test_changed_section_reruns_alone_and_failures_publish_the_rest(tmp_path, backends):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "good.py").write_text(GOOD)
+    out, messages = tmp_path / "site", []
+    build = functools.partial(course.build, out=str(out), backends=["numpy"], source_dir=str(sources),
+                              progress=False, log=messages.append)
+    assert build() == []
+    (sources / "bad.py").write_text(BAD)
+    assert build() == [("bad", "numpy")]
+    assert "1 of 2 runs to do (1 cached), 2 at a time" in messages
+    assert any(m.startswith("FAILED bad on numpy:") and "boom" in m for m in messages)
+    manifest = json.loads((out / "outputs.json").read_text())
+    assert manifest["sections"]["good"]["numpy"]["lines"] == ["cos(0) = 1.000"]
+    assert manifest["sections"]["bad"]["numpy"]["status"] == "failed"
+    assert "boom" in manifest["sections"]["bad"]["numpy"]["error"]
+    assert "This run failed." in (out / "bad.html").read_text()
+    assert cli.main(["build", "--out", str(out), "--backends", "numpy", "--sources", str(sources),
+                     "--no-progress"]) == 1
+
+
+def test_disagreeing_backends_fail_the_build_and_keep_the_old_site(tmp_path, backends):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "good.py").write_text(GOOD)
+    out = tmp_path / "site"
+    assert course.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
+                        log=lambda *a: None) == []
+    before = (out / "outputs.json").read_text()
+    (sources / "split.py").write_text(SPLIT)
+    with pytest.raises(course.BuildError, match=r"split, printed line 1: NumPy 'backend number: 0'; "
+                                                r"PyTorch 'backend number: 1'"):
+        course.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
+                     log=lambda *a: None)
+    assert (out / "outputs.json").read_text() == before
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".d2l-optim")] == []
+
+
+def test_interrupted_build_leaves_the_previous_site(tmp_path, monkeypatch, backends):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "good.py").write_text(GOOD)
+    out = tmp_path / "site"
+    course.build(out=str(out), backends=["numpy"], source_dir=str(sources), progress=False,
+                 log=lambda *a: None)
+    before = sorted(os.listdir(out))
+    (sources / "good.py").write_text(GOOD.replace("A good", "A changed"))
+
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("d2l_optim.site.write_site", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        course.build(out=str(out), backends=["numpy"], source_dir=str(sources), progress=False,
+                     log=lambda *a: None)
+    assert sorted(os.listdir(out)) == before
+    assert "A good section" in (out / "good.html").read_text()
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".d2l-optim")] == []
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["build", "--sections", "nope"], "unknown section(s) ['nope']; the sections are: optimization_intro"),
+    (["build", "--backends", "jax"], "unknown backend 'jax'"),
+    (["build", "--jobs", "0"], "--jobs must be at least 1"),
+])
+def test_command_line_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv + ["--no-progress"])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def served(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_picking_pytorch_switches_every_tab_and_is_remembered(served):
+    if CHROMIUM is None:
+        if os.environ.get("D2L_OPTIM_REQUIRE_BROWSER"):
+            pytest.fail("D2L_OPTIM_REQUIRE_BROWSER is set but Debian's chromium is not installed")
+        pytest.skip("needs Debian's chromium: apt-get install chromium")
+    playwright = pytest.importorskip("playwright.sync_api", reason='pip install "d2l-optim[browser]"')
+    selected = """id => [...document.querySelectorAll('label.sd-tab-label[data-sync-group="framework"]')]
+        .filter(l => l.dataset.syncId === id)
+        .map(l => document.getElementById(l.htmlFor).checked)"""
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        page.goto(f"{served}/gd.html")
+        assert set(page.evaluate(selected, "numpy")) == {True}
+        page.locator('label.sd-tab-label[data-sync-id="torch"]').nth(3).click()
+        torch_tabs = page.evaluate(selected, "torch")
+        assert len(torch_tabs) == 7 and set(torch_tabs) == {True}  # downloads + 6 outputs
+        assert set(page.evaluate(selected, "numpy")) == {False}
+        page.goto(f"{served}/convexity.html")
+        assert set(page.evaluate(selected, "torch")) == {True}
+        browser.close()
