@@ -60,11 +60,17 @@ def _make(name, slot_names, rule, hyperparams, lr=None, schedule=None):
                                      f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
                                      f"build the state with init(params)")
             x_new, slots = rule(x, g, slots, lr_t, t)
-            new_params.append(ops.cast(x_new, ops.dtype(x)))
-            new_slots.append(tuple(ops.cast(s, ops.dtype(x)) for s in slots))
+            dtype = ops.dtype(x)
+            new_params.append(_as_dtype(x_new, dtype))
+            new_slots.append(tuple(_as_dtype(s, dtype) for s in slots))
         return tuple(new_params), State(t, tuple(new_slots))
 
     return Optimizer(name, init, update, dict(hyperparams))
+
+
+def _as_dtype(value, dtype):
+    """``value`` in the parameter's dtype (NumPy 1.x promotes 0-d float32 by Python floats)."""
+    return value if ops.dtype(value) == dtype else ops.cast(value, dtype)
 
 
 def sgd(lr, schedule=None):
@@ -94,7 +100,7 @@ def adagrad(lr, eps=1e-6, schedule=None):
 
     def rule(x, g, slots, lr_t, t):
         (s,) = slots
-        s = s + g**2
+        s = s + g * g
         return x - lr_t / ops.sqrt(s + eps) * g, (s,)
 
     return _make("adagrad", ("s",), rule, {"lr": lr, "eps": eps}, lr, schedule)
@@ -108,7 +114,7 @@ def rmsprop(lr, gamma=0.9, eps=1e-6, schedule=None):
 
     def rule(x, g, slots, lr_t, t):
         (s,) = slots
-        s = gamma * s + (1 - gamma) * g**2
+        s = gamma * s + (1 - gamma) * g * g
         return x - lr_t / ops.sqrt(s + eps) * g, (s,)
 
     return _make("rmsprop", ("s",), rule, {"lr": lr, "gamma": gamma, "eps": eps}, lr, schedule)
@@ -122,9 +128,9 @@ def adadelta(rho=0.9, eps=1e-5):
 
     def rule(x, g, slots, lr_t, t):
         s, delta = slots
-        s = rho * s + (1 - rho) * g**2
+        s = rho * s + (1 - rho) * g * g
         g_rescaled = ops.sqrt(delta + eps) / ops.sqrt(s + eps) * g
-        delta = rho * delta + (1 - rho) * g_rescaled**2
+        delta = rho * delta + (1 - rho) * g_rescaled * g_rescaled
         return x - g_rescaled, (s, delta)
 
     return _make("adadelta", ("s", "delta"), rule, {"rho": rho, "eps": eps})
@@ -139,7 +145,7 @@ def _adam_like(name, second_moment, lr, beta1, beta2, eps, schedule):
     def rule(x, g, slots, lr_t, t):
         v, s = slots
         v = beta1 * v + (1 - beta1) * g
-        s = second_moment(s, g**2)
+        s = second_moment(s, g * g)
         v_hat = v / (1 - beta1**t)
         s_hat = s / (1 - beta2**t)
         return x - lr_t * v_hat / (ops.sqrt(s_hat) + eps), (v, s)
