@@ -37,13 +37,6 @@ def dtype_name(x):
     return np.dtype(x.dtype).name
 
 
-def reduce_sum(x, axis=None, keepdims=False):
-    return mnp.sum(x, axis=axis, keepdims=keepdims)
-
-
-def reduce_mean(x, axis=None, keepdims=False):
-    return mnp.mean(x, axis=axis, keepdims=keepdims)
-
 
 def value_and_grad(f, argnums):
     def evaluate(*args):

@@ -25,13 +25,6 @@ def dtype_name(x):
     return str(x.dtype)
 
 
-def reduce_sum(x, axis=None, keepdims=False):
-    return anp.sum(x, axis=axis, keepdims=keepdims)
-
-
-def reduce_mean(x, axis=None, keepdims=False):
-    return anp.mean(x, axis=axis, keepdims=keepdims)
-
 
 def value_and_grad(f, argnums):
     traced = autograd.value_and_grad(lambda *args: f(*args), tuple(argnums))

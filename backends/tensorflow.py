@@ -10,7 +10,8 @@ MATH = types.SimpleNamespace(
     **{name: getattr(tf.math, name) for name in (
         "cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign", "abs",
         "maximum", "minimum")},
-    matmul=tf.linalg.matmul, reshape=tf.reshape, where=tf.where, stack=tf.stack,
+    matmul=tf.linalg.matmul, reshape=tf.reshape, stack=tf.stack, sum=tf.reduce_sum,
+    mean=tf.reduce_mean,
 )
 
 
@@ -29,13 +30,6 @@ def cast(x, dtype):
 def dtype_name(x):
     return x.dtype.name
 
-
-def reduce_sum(x, axis=None, keepdims=False):
-    return tf.reduce_sum(x, axis=axis, keepdims=keepdims)
-
-
-def reduce_mean(x, axis=None, keepdims=False):
-    return tf.reduce_mean(x, axis=axis, keepdims=keepdims)
 
 
 def value_and_grad(f, argnums):

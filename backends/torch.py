@@ -23,13 +23,6 @@ def dtype_name(x):
     return str(x.dtype).replace("torch.", "")
 
 
-def reduce_sum(x, axis=None, keepdims=False):
-    return x.sum() if axis is None else torch.sum(x, dim=axis, keepdim=keepdims)
-
-
-def reduce_mean(x, axis=None, keepdims=False):
-    return x.mean() if axis is None else torch.mean(x, dim=axis, keepdim=keepdims)
-
 
 def value_and_grad(f, argnums):
     def evaluate(*args):

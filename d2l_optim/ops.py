@@ -122,13 +122,13 @@ def reshape(x, shape):
 def reduce_sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes when None)."""
     backend = _backend_for(x)
-    return backend.reduce_sum(_lift(backend, x), axis=axis, keepdims=keepdims)
+    return backend.MATH.sum(_lift(backend, x), axis=axis, keepdims=keepdims)
 
 
 def reduce_mean(x, axis=None, keepdims=False):
     """Mean over ``axis`` (all axes when None)."""
     backend = _backend_for(x)
-    return backend.reduce_mean(_lift(backend, x), axis=axis, keepdims=keepdims)
+    return backend.MATH.mean(_lift(backend, x), axis=axis, keepdims=keepdims)
 
 
 def shape(x):

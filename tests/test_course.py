@@ -10,13 +10,13 @@ import shutil
 import threading
 import time
 
-import nbformat
 import pytest
 
 from d2l_optim import __main__ as cli
 from d2l_optim import _config, course
 from helpers import run_example
 
+nbformat = pytest.importorskip("nbformat", reason='the course build needs: pip install "d2l-optim[course]"')
 BACKENDS = ["numpy", "torch"]
 SECTIONS = ["gd", "convexity"]
 GOOD = '''# %% [markdown]
