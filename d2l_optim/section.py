@@ -37,9 +37,10 @@ class Section:
         self.figures = {}
 
     def save(self, figure, name):
-        """Save a figure (or Axes) as ``<out>/<name>.svg`` and ``.png`` when ``--out`` was given."""
-        if name in self.figures:
-            raise ValueError(f"figure name {name!r} is used twice in section {self.name!r}")
+        """Save a figure (or Axes) as ``<out>/<name>.svg`` and ``.png`` when ``--out`` was given.
+
+        Saving under a name again (re-running a notebook cell) replaces that figure.
+        """
         self.figures[name] = plotting.figure_data(figure)
         if self.out:
             for suffix in (".svg", ".png"):
