@@ -107,12 +107,11 @@ def run_job(source_file, backend, out_dir, environment):
     shutil.rmtree(out_dir, ignore_errors=True)
     process = subprocess.run([sys.executable, "-m", "d2l_optim._runner", source_file, backend, out_dir],
                              capture_output=True, text=True, env=environment)
-    record_file = os.path.join(out_dir, "run.json")
-    if process.returncode != 0 or not os.path.exists(record_file):
+    record = _read_json(os.path.join(out_dir, "run.json"))
+    if process.returncode != 0 or record is None:
         return {"status": "failed", "error": (process.stderr or "the runner exited early")[-3000:],
                 "seconds": 0.0, "cells": [], "stdout": ""}
-    with open(record_file) as file:
-        return json.load(file)
+    return record
 
 
 def _progress(total, enabled):
@@ -142,10 +141,6 @@ def execute(jobs_to_run, jobs, progress):
     return records
 
 
-def _numbers(line):
-    return NUMBER.findall(line)
-
-
 def consistency(records, sections, backends, runs_dir):
     """For each section, compare every printed number and every figure across the backends."""
     report = {}
@@ -156,7 +151,7 @@ def consistency(records, sections, backends, runs_dir):
         for i in range(max((len(v) for v in outputs.values()), default=0)):
             texts = {b: (outputs[b][i] if i < len(outputs[b]) else "") for b in done}
             deterministic = not any(NONDETERMINISTIC.search(t) for t in texts.values())
-            agree = len({tuple(_numbers(t)) if deterministic else len(_numbers(t))
+            agree = len({tuple(NUMBER.findall(t)) if deterministic else len(NUMBER.findall(t))
                          for t in texts.values()}) <= 1
             lines.append({"line": i + 1, "deterministic": deterministic, "agree": agree,
                           "values": texts})
@@ -258,8 +253,7 @@ def build(out="site", backends=None, sections=None, jobs=2, source_dir=None, pro
         for job, record in execute(to_run, jobs, progress).items():
             record["key"] = keys[job]
             os.makedirs(to_run[job][1], exist_ok=True)
-            with open(os.path.join(to_run[job][1], "run.json"), "w") as file:
-                json.dump(record, file, indent=1)
+            _write_json(os.path.join(to_run[job][1], "run.json"), record)
             records[job] = record
 
         report = consistency(records, sections, backends, runs_dir)

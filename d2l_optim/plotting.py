@@ -136,6 +136,7 @@ def show_trace_2d(f, results, axes=None):
 
 #: colour-blind-safe colours (Okabe and Ito) for several traces on one plot
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#000000", "#F0E442")
+LINESTYLES = ("-", "--", "-.", ":")
 
 
 def show_traces_2d(f, traces, axes=None, figsize=FIGSIZE):
@@ -148,7 +149,7 @@ def show_traces_2d(f, traces, axes=None, figsize=FIGSIZE):
     points = [p for trace in traces.values() for p in trace]
     x1, x2 = ops.meshgrid(*trace_2d_grid(points))
     single = len(traces) == 1
-    styles = itertools.cycle(["-", "--", "-.", ":"])
+    styles = itertools.cycle(LINESTYLES)
     for (label, trace), color, style in zip(traces.items(), PALETTE, styles):
         axes.plot(*zip(*trace), style, marker="o", color=TRACE_COLOR if single else color,
                   label=label, markersize=None if single else 3)
@@ -169,7 +170,7 @@ def show_lr_sweep(lrs, finals, ceiling=None, figsize=(4.5, 3.0), axes=None):
     """
     axes = axes if axes is not None else new_axes(figsize)
     lrs = ops.numpy(lrs)
-    styles = itertools.cycle(["-", "--", "-.", ":"])
+    styles = itertools.cycle(LINESTYLES)
     for (label, values), color, style in zip(finals.items(), PALETTE, styles):
         values = np.asarray(values, dtype=float)
         diverged = ~np.isfinite(values) | (values > (np.inf if ceiling is None else ceiling))
