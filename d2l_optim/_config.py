@@ -12,14 +12,8 @@ import os
 
 import numpy as np
 
-#: canonical backend name -> (framework module it imports, pip extra that installs it)
-BACKENDS = {
-    "numpy": ("autograd", None),
-    "torch": ("torch", "torch"),
-    "tensorflow": ("tensorflow", "tensorflow"),
-    "mxnet": ("mxnet", "mxnet"),
-}
-ALIASES = {"np": "numpy", "pytorch": "torch", "tf": "tensorflow", "mx": "mxnet"}
+from d2l_optim._registry import ALIASES, BACKENDS
+
 FLOAT_DTYPES = ("float32", "float64")
 DEFAULT_BACKEND = "numpy"
 DEFAULT_FLOATX = "float32"
@@ -45,13 +39,13 @@ def canonical_name(name):
 
 def install_hint(name):
     """The pip command that installs the framework behind backend ``name``."""
-    extra = BACKENDS[canonical_name(name)][1]
+    extra = BACKENDS[canonical_name(name)].extra
     return "pip install d2l-optim" if extra is None else f'pip install "d2l-optim[{extra}]"'
 
 
 def is_installed(name):
     """Whether the framework of backend ``name`` can be imported (checked without importing it)."""
-    framework = BACKENDS[canonical_name(name)][0]
+    framework = BACKENDS[canonical_name(name)].framework
     return importlib.util.find_spec(framework) is not None
 
 
@@ -73,7 +67,7 @@ def load(name):
                     "which does not hold its backends (they are installed from the top-level "
                     "backends/ folder); install the package (pip install -e .) and run from "
                     "outside the checkout's root") from error
-            framework = BACKENDS[name][0]
+            framework = BACKENDS[name].framework
             raise ImportError(
                 f"the {name!r} backend needs {framework}, which could not be imported "
                 f"({type(error).__name__}: {error}); install it with: {install_hint(name)}"

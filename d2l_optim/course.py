@@ -28,11 +28,9 @@ import numpy as np
 
 import d2l_optim
 from d2l_optim import _config
+from d2l_optim._registry import BACKENDS, LABELS
 from d2l_optim.plotting import flatten_figure_data
 
-LABELS = {"numpy": "NumPy", "torch": "PyTorch", "tensorflow": "TensorFlow", "mxnet": "MXNet"}
-DISTRIBUTIONS = {"numpy": "autograd", "torch": "torch", "tensorflow": "tensorflow-cpu",
-                 "mxnet": "mxnet"}
 #: printed lines whose numbers are measurements, not results: they may differ between backends
 NONDETERMINISTIC = re.compile(r"sec/epoch|examples/sec|seconds|Gigaflops")
 NUMBER = re.compile(r"-?\d+\.?\d*(?:e[-+]?\d+)?")
@@ -81,10 +79,13 @@ def code_fingerprint():
 
 
 def framework_version(backend):
-    try:
-        return importlib.metadata.version(DISTRIBUTIONS[backend])
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    """``distribution==version`` of the first installed distribution that provides the framework."""
+    for distribution in BACKENDS[backend].distributions:
+        try:
+            return f"{distribution}=={importlib.metadata.version(distribution)}"
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "unknown"
 
 
 def run_key(source_file, backend, fingerprint):

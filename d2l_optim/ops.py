@@ -12,16 +12,13 @@ import math
 import numpy as np
 
 from d2l_optim import _config
+from d2l_optim._registry import MODULE_OWNERS
 
 pi = math.pi
 
-#: root module of a tensor's class -> the backend that owns it
-_FAMILIES = {"numpy": "numpy", "autograd": "numpy", "torch": "torch", "tensorflow": "tensorflow",
-             "keras": "tensorflow", "mxnet": "mxnet"}
-
 
 def _family(x):
-    return _FAMILIES.get(type(x).__module__.split(".")[0])
+    return MODULE_OWNERS.get(type(x).__module__.split(".")[0])
 
 
 def _is_numpy_data(x):

@@ -14,7 +14,8 @@ import tempfile
 
 import jupytext
 
-from d2l_optim.course import LABELS, BuildError
+from d2l_optim._registry import LABELS
+from d2l_optim.course import BuildError
 
 CONF = '''\
 project = "Optimization Algorithms, on every framework"

@@ -1,37 +1,69 @@
 """The one rule: nothing framework-specific outside backends/, and one interface per backend."""
+import configparser
 import importlib.util
+import inspect
 import os
 import re
 
-from d2l_optim import _config
+from d2l_optim import _config, _registry, backend_api
 from helpers import ROOT
 
-INTERFACE = ("NAME", "TENSOR_TYPES", "MATH", "from_numpy", "to_numpy", "cast", "dtype_name",
-             "value_and_grad", "seed")
 MATH_NAMES = ("cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign",
               "abs", "maximum", "minimum", "matmul", "reshape", "stack", "sum", "mean")
 
 
 def test_package_imports_no_framework():
     pattern = re.compile(r"^\s*(import|from)\s+(torch|tensorflow|mxnet|autograd|jax)\b", re.M)
-    package = os.path.join(ROOT, "d2l_optim")
-    for name in sorted(os.listdir(package)):
-        if name.endswith(".py"):
-            with open(os.path.join(package, name), encoding="utf-8") as file:
-                assert not pattern.search(file.read()), f"d2l_optim/{name} imports a framework"
+    for folder, _, files in os.walk(os.path.join(ROOT, "d2l_optim")):
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as file:
+                assert not pattern.search(file.read()), f"{os.path.relpath(path, ROOT)} imports a framework"
 
 
 def test_backends_are_installed_as_a_subpackage():
     spec = importlib.util.find_spec("d2l_optim.backends.numpy")
-    assert spec.origin.endswith(os.path.join("backends", "numpy.py"))
+    assert spec.origin.endswith(os.path.join("backends", "numpy", "__init__.py"))
 
 
-def test_every_backend_module_has_the_same_interface(backend):
+def _interface():
+    """(constants, {function name: parameter names}) of the written interface."""
+    protocol = backend_api.Backend
+    functions = {name: list(inspect.signature(member).parameters)[1:]  # without self
+                 for name, member in vars(protocol).items()
+                 if inspect.isfunction(member) and not name.startswith("_")}
+    return list(protocol.__annotations__), functions
+
+
+def test_every_backend_implements_the_written_interface(backend):
     module = _config.load(backend)
     assert module.NAME == backend
-    missing = [attr for attr in INTERFACE if not hasattr(module, attr)]
-    missing += [f"MATH.{m}" for m in MATH_NAMES if not hasattr(module.MATH, m)]
-    assert missing == []
+    constants, functions = _interface()
+    assert [c for c in constants if not hasattr(module, c)] == []
+    assert [f"MATH.{m}" for m in MATH_NAMES if not hasattr(module.MATH, m)] == []
+    for name, parameters in functions.items():
+        assert callable(getattr(module, name, None)), f"{backend} lacks {name}"
+        assert list(inspect.signature(getattr(module, name)).parameters) == parameters, name
+
+
+def test_backend_identity_is_written_once():
+    """setup.cfg's extras, tox's environments and the pins agree with the registry."""
+    setup = configparser.ConfigParser()
+    setup.read(os.path.join(ROOT, "setup.cfg"))
+    extras = setup["options.extras_require"]
+    packages = setup["options"]["packages"].split()
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(os.path.join(ROOT, "tox.ini"))
+    envs = [e.strip() for e in tox["tox"]["envlist"].split(",")]
+    with open(os.path.join(ROOT, ".ci", "constraints.txt"), encoding="utf-8") as file:
+        pinned = {line.split("==")[0] for line in file if "==" in line}
+    for name, info in _registry.BACKENDS.items():
+        assert name in envs and f"d2l_optim.backends.{name}" in packages
+        assert os.path.isdir(os.path.join(ROOT, "backends", name))
+        if info.extra is not None:
+            assert info.distributions[0] in extras[info.extra]
+            assert info.distributions[0] in pinned
+            assert info.extra in extras["all"]
 
 
 def test_ci_runs_the_readmes_test_command():

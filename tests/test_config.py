@@ -33,7 +33,7 @@ def test_source_folder_without_backends_gets_a_clear_error():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT}, timeout=120)
     if result.returncode == 0:  # an editable install maps d2l_optim.backends onto backends/
-        assert result.stdout.strip() == os.path.join(ROOT, "backends", "numpy.py")
+        assert result.stdout.strip() == os.path.join(ROOT, "backends", "numpy", "__init__.py")
     else:
         assert "imported from the source folder" in result.stderr and "pip install -e" in result.stderr
 
