@@ -39,7 +39,8 @@ class Section:
     def save(self, figure, name):
         """Save a figure (or Axes) as ``<out>/<name>.svg`` and ``.png`` when ``--out`` was given.
 
-        Saving under a name again (re-running a notebook cell) replaces that figure.
+        Saving under a name again (re-running a notebook cell) replaces that figure. Returns None,
+        so a notebook cell ending in a save shows the figure only.
         """
         self.figures[name] = plotting.figure_data(figure)
         if self.out:
@@ -53,7 +54,6 @@ class Section:
                 display(SVG(filename=os.path.join(self.out, f"{name}.svg")),
                         metadata={"d2l_optim": {"figure": name}})
             plotting.close(figure)
-        return figure
 
 
 def _in_notebook():

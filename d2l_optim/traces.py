@@ -20,6 +20,21 @@ from d2l_optim.optimizers import Optimizer
 TRACE_DTYPE = "float64"
 
 
+def _warn(message, stacklevel=3):
+    """Issue a RuntimeWarning that shows as ``RuntimeWarning: message`` alone.
+
+    Python would put the calling file and line in front, which in a notebook is a temporary kernel
+    file (``/tmp/ipykernel_1234/567.py:3:``), meaningless on a web page. ``stacklevel`` still names
+    the caller for warning filters.
+    """
+    default_format = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *_: f"{category.__name__}: {message}\n"
+    try:
+        warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
+    finally:
+        warnings.formatwarning = default_format
+
+
 class Trace(list):
     """The visited points, a list of floats (1-D) or of ``(x1, x2)`` tuples (2-D).
 
@@ -45,8 +60,8 @@ def _record(trace, step, values):
     floats = tuple(ops.to_float(v) for v in values)
     if not all(math.isfinite(v) for v in floats):
         trace.diverged_at = step
-        warnings.warn(f"the run diverged: step {step} gave {floats}; the trace stops at step "
-                      f"{step - 1}", RuntimeWarning, stacklevel=3)
+        _warn(f"the run diverged: step {step} gave {floats}; the trace stops at step {step - 1}",
+              stacklevel=4)
         return False
     trace.append(floats[0] if len(floats) == 1 else floats)
     return True
@@ -100,8 +115,8 @@ def newton(f, eta=1.0, f_grad=None, f_hess=None, x0=10.0, num_epochs=10):
         except SecondDerivativeUnsupported as error:
             if getattr(f, "hess", None) is None:
                 raise
-            warnings.warn(f"{error}; Newton's method uses the hand-written Hessian of "
-                          f"{f.name} ({f.formula})", RuntimeWarning, stacklevel=2)
+            _warn(f"{error}; Newton's method uses the hand-written Hessian of {f.name} "
+                  f"({f.formula})")
             f_hess = f.hess
     return _iterate_1d(lambda x: x - eta * f_grad(x) / f_hess(x), x0, num_epochs)
 

@@ -36,8 +36,8 @@ for beta in (0.5, 0.25):
 
 # %%
 betas = [0.95, 0.9, 0.6, 0]
-time = d2l.arange(40)
-ax = d2l.plot(time, [beta**time for beta in betas], "time",
+time = list(range(40))  # Python numbers: exact, so every backend plots the same values
+ax = d2l.plot(time, [[beta**t for t in time] for beta in betas], "time",
               legend=[f"beta = {beta:.2f}" for beta in betas])
 section.save(ax, "leaky-average-weights")
 
@@ -47,7 +47,7 @@ section.save(ax, "leaky-average-weights")
 
 # %%
 eta, lambdas = 0.1, [0.1, 1, 10, 19]
-time = d2l.arange(20)
-ax = d2l.plot(time, [(1 - eta * lam) ** time for lam in lambdas], "time", figsize=(6, 4),
+time = list(range(20))  # Python numbers, exact as above
+ax = d2l.plot(time, [[(1 - eta * lam) ** t for t in time] for lam in lambdas], "time", figsize=(6, 4),
               legend=[f"lambda = {lam:.2f}" for lam in lambdas])
 section.save(ax, "gd-convergence-by-curvature")

@@ -17,8 +17,8 @@ section = d2l.Section("rmsprop")
 
 # %%
 gammas = [0.95, 0.9, 0.8, 0.7]
-time = d2l.arange(40)
-ax = d2l.plot(time, [(1 - gamma) * gamma**time for gamma in gammas], "time",
+time = list(range(40))  # Python numbers: exact, so every backend plots the same values
+ax = d2l.plot(time, [[(1 - gamma) * gamma**t for t in time] for gamma in gammas], "time",
               legend=[f"gamma = {gamma:.2f}" for gamma in gammas])
 section.save(ax, "ewma-weights")
 

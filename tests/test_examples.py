@@ -1,6 +1,9 @@
 """Each section example, run as a script: the book's lines, its figures, the same data everywhere."""
 import json
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -39,6 +42,12 @@ FIGURES = {
     "adadelta": ["adadelta"],
     "adam": ["adam", "yogi", "all-optimizers", "lr-sensitivity"],
 }
+# Plotted values the spec fixes (§4.3): computed exactly, every backend draws these very numbers.
+EXACT = {
+    "leaky-average-weights": [[beta**t for t in range(40)] for beta in (0.95, 0.9, 0.6, 0)],
+    "gd-convergence-by-curvature": [[(1 - 0.1 * lam) ** t for t in range(20)] for lam in (0.1, 1, 10, 19)],
+    "ewma-weights": [[(1 - gamma) * gamma**t for t in range(40)] for gamma in (0.95, 0.9, 0.8, 0.7)],
+}
 LINE = re.compile(r"epoch \d+, x1: -?\d+\.\d{6}, x2: -?\d+\.\d{6}")
 
 
@@ -72,13 +81,55 @@ def test_section_prints_the_book_and_draws_the_same_figures(backend, section, tm
     for name in data:
         drawn, reference = flatten_figure_data(data[name]), flatten_figure_data(reference_data[name])
         assert drawn.shape == reference.shape, name
-        np.testing.assert_allclose(drawn, reference, rtol=1e-5, atol=1e-5, err_msg=name)
+        if name in EXACT:
+            np.testing.assert_array_equal(drawn, reference, err_msg=name)
+            assert [[y for _, y in line] for line in data[name][0]["lines"]] == EXACT[name], name
+        else:
+            np.testing.assert_allclose(drawn, reference, rtol=1e-5, atol=1e-5, err_msg=name)
 
 
 def test_mxnet_newton_notice_goes_to_stderr(backend, tmp_path):
     result = run_example("gd", backend)
     assert result.returncode == 0
     assert ("hand-written Hessian" in result.stderr) == (backend == "mxnet")
+
+
+NOTEBOOK = '''# %%
+import d2l_optim as d2l
+from d2l_optim import objectives
+
+section = d2l.Section("notebook")
+section.save(d2l.plot([0.0, 1.0], [1.0, 0.0]), "saved")
+# %%
+d2l.show_trace_2d(objectives.elongated_2d, [(-5.0, -2.0), (-0.4, -1673.4)])
+# %%
+trace = d2l.newton(objectives.cosh)
+'''
+
+
+def test_notebook_shows_figures_and_clean_warnings_only(backend, tmp_path):
+    """No ``<Axes: ...>`` result after a plot or a save; MXNet's notice without a kernel file path."""
+    pytest.importorskip("nbclient", reason='notebooks need: pip install "d2l-optim[course]"')
+    (tmp_path / "notebook.py").write_text(NOTEBOOK)
+    out = tmp_path / "out"
+    kernel_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Jupyter's inline backend
+    subprocess.run([sys.executable, "-m", "d2l_optim._runner", str(tmp_path / "notebook.py"), backend,
+                    str(out)], check=True, timeout=300, env=kernel_env)
+    record = json.loads((out / "run.json").read_text())
+    assert record["status"] == "ok", record["error"]
+    assert record["cells"][0]["figures"] == ["saved"] and record["stdout"].endswith("x: 0.000000\n")
+    notebook = json.loads((out / "notebook.ipynb").read_text())
+    outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
+    images = sum(any(k.startswith("image/") for k in o.get("data", {})) for o in outputs)
+    assert images == 2  # the saved SVG and the plot left open
+    shown_as_text = "".join(o["data"]["text/plain"] if isinstance(o["data"]["text/plain"], str) else
+                            "".join(o["data"]["text/plain"]) for o in outputs
+                            if "data" in o and not any(k.startswith("image/") for k in o["data"]))
+    assert "<Axes" not in shown_as_text and "<Figure" not in shown_as_text
+    stderr = record["cells"][-1]["stderr"]
+    assert ("RuntimeWarning: MXNet" in stderr and "hand-written Hessian of cosh" in stderr) == (
+        backend == "mxnet")
+    assert "ipykernel" not in stderr and not re.search(r"\.py:\d+", stderr), stderr
 
 
 def test_unknown_backend_on_the_command_line(tmp_path):
