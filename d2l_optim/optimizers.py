@@ -135,9 +135,10 @@ def _make(name, slot_names, rule, hyperparams, lr=None):
                                      f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
                                      f"build the state with init(params)")
             dtype = ops.dtype(x)
-            if getattr(g, "dtype", None) != x.dtype:  # a gradient is used in its parameter's dtype
-                g = ops.cast(g, dtype)
-            x_new, slots = rule(x, g, slots, lr_t, t)
+            if getattr(g, "dtype", None) != x.dtype:  # gradients and tensor rates are used in the
+                g = ops.cast(g, dtype)  # parameter's dtype (TensorFlow and MXNet do not mix them)
+            lr_x = lr_t if getattr(lr_t, "dtype", x.dtype) == x.dtype else ops.cast(lr_t, dtype)
+            x_new, slots = rule(x, g, slots, lr_x, t)
             new_params.append(_as_dtype(x_new, dtype))
             new_slots.append(tuple(_as_dtype(s, dtype) for s in slots))
         return _rebuild(params, names, new_params), State(t, _rebuild((), names, new_slots), name)
