@@ -132,7 +132,9 @@ def test_load_array_rejects_bad_input(backend):
         d2l.load_array((X, np.array(list("abcdef"))), 2)
     with pytest.raises(ValueError, match="n must be at most 1503"):
         d2l.get_data_ch11(10, n=2000)
-    assert len(d2l.load_array((d2l.tensor(X), y), 4, is_train=False)) == 2
+    X_batch, labels = next(iter(d2l.load_array((d2l.tensor(X), np.arange(6)), 4, is_train=False)))
+    assert d2l.dtype(X_batch) == "float32" and d2l.dtype(labels) == "int64"
+    assert d2l.numpy(labels).tolist() == [0, 1, 2, 3]
 
 
 # --- train_ch11 and the book's trainers ---------------------------------------------------------
