@@ -172,9 +172,10 @@ def size(x):
 
 
 def dtype(x):
-    """dtype name of ``x``: ``"float32"``, ``"float64"``, ..."""
+    """dtype name of ``x``: ``"float32"``, ``"float64"``, ``"int64"``, ... (a non-tensor as the shim
+    would convert it)."""
     backend = _backend_for(x)
-    return backend.dtype_name(_lift(backend, x))
+    return backend.dtype_name(x if isinstance(x, backend.TENSOR_TYPES) else _lift(backend, x))
 
 
 def cast(x, dtype):
