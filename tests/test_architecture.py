@@ -98,3 +98,18 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
     for name in sorted(f for f in os.listdir(folder) if f.endswith(".py")):
         with open(os.path.join(folder, name), encoding="utf-8") as file:
             assert misplaced_framework_imports(file.read()) == [], f"examples/{name}"
+
+
+BUILD_LAYERS = ("compare", "cells", "plan", "runner", "run", "site", "pipeline")  # lowest first
+BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
+
+
+def test_the_build_imports_only_downwards():
+    folder = os.path.join(ROOT, "d2l_optim", "build")
+    modules = sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py"))
+    assert modules == sorted(BUILD_LAYERS + ("__init__",))
+    for layer, name in enumerate(BUILD_LAYERS):
+        with open(os.path.join(folder, f"{name}.py"), encoding="utf-8") as file:
+            for module, names in BUILD_IMPORT.findall(file.read()):
+                for imported in [module] if module else [n.strip() for n in names.split(",")]:
+                    assert BUILD_LAYERS.index(imported) < layer, f"build/{name}.py imports {imported}"
