@@ -15,8 +15,10 @@ failed build leaves the previous site as it was.
 """
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 
 import d2l_optim
 from d2l_optim._registry import LABELS
@@ -258,12 +260,21 @@ def _manifest_entry(record, section, backend):
 
 
 def _swap(staging, out):
-    """Replace ``out`` by ``staging`` with two renames; the old site is removed only after."""
+    """Replace ``out`` by ``staging`` with two renames (no signal between them); the old site is
+    removed only after."""
     retired = None
-    if os.path.exists(out):
-        retired = tempfile.mkdtemp(prefix=".d2l-optim-old-", dir=os.path.dirname(out))
-        os.rmdir(retired)
-        os.replace(out, retired)
-    os.replace(staging, out)
+    signals = {signal.SIGINT, signal.SIGTERM}
+    blocked = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        if os.path.exists(out):
+            retired = tempfile.mkdtemp(prefix=".d2l-optim-old-", dir=os.path.dirname(out))
+            os.rmdir(retired)
+            os.replace(out, retired)
+        os.replace(staging, out)
+    finally:
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
     if retired:
         shutil.rmtree(retired, ignore_errors=True)
