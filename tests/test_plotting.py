@@ -5,6 +5,7 @@ import pytest
 
 import d2l_optim as d2l
 from d2l_optim import objectives as O
+from d2l_optim.build import compare
 from d2l_optim.plotting import figure_data, flatten_figure_data
 
 
@@ -37,9 +38,8 @@ def test_every_backend_draws_the_same_data(backend):
     with d2l.use_backend("numpy"):
         reference = {name: figure_data(axes) for name, axes in _pictures().items()}
     for name in drawn:
-        a, b = flatten_figure_data(drawn[name]), flatten_figure_data(reference[name])
-        assert a.shape == b.shape, name
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=name)
+        compare.assert_figures_agree(flatten_figure_data(drawn[name]), flatten_figure_data(reference[name]),
+                                     name=name)
 
 
 BOX = ((-5.5, 0.9), (-3.0, 0.9))  # the book's contour grid, first and last values
