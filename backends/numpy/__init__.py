@@ -4,6 +4,8 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import Box, getval
 
+from d2l_optim.backends.numpy.train import *  # noqa: F403  (the concise training path, train.__all__)
+
 NAME = "numpy"
 TENSOR_TYPES = (np.ndarray, np.generic, Box)
 MATH = anp
@@ -41,3 +43,4 @@ def value_and_grad(f, argnums):
 
 def seed(n):
     np.random.seed(n)
+

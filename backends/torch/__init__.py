@@ -2,6 +2,8 @@
 import numpy as np
 import torch
 
+from d2l_optim.backends.torch.train import *  # noqa: F403  (the concise training path, train.__all__)
+
 NAME = "torch"
 TENSOR_TYPES = (torch.Tensor,)
 MATH = torch
@@ -47,3 +49,4 @@ def value_and_grad(f, argnums):
 
 def seed(n):
     torch.manual_seed(n)
+
