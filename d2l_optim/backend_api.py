@@ -20,13 +20,15 @@ class BuiltinOptimizer(NamedTuple):
     ``gluon.Trainer``; on NumPy, d2l's :class:`~d2l_optim.optimizers.Optimizer` with its state);
     ``settings`` says how it was built (``"torch.optim.Adagrad(lr=0.1, ...)"``); ``before_step()``,
     when not None, adjusts it before every update (Keras' and MXNet's Adam add their ε to the
-    uncorrected √v, so matching the book's ε needs ε̂_t = ε·√(1 − β₂ᵗ) before update t).
+    uncorrected √v, so matching the book's ε needs ε̂_t = ε·√(1 − β₂ᵗ) before update t);
+    ``compiled`` holds a backend's compiled steps, by loss function (TensorFlow's ``tf.function``).
     """
 
     optimizer: Any
     parameters: list
     settings: str
     before_step: Optional[Callable[[], None]] = None
+    compiled: Optional[dict] = None
 
 
 class BuiltinFacts(NamedTuple):

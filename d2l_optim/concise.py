@@ -23,9 +23,15 @@ Per-tab variants of the book, and what the package does instead (spec §6.3 item
   default 0.001; MXNet's AdaDelta has no learning rate).
 """
 import inspect
+import math
+import warnings
 
 from d2l_optim import _config, ops, optimizers
 from d2l_optim._builtin import check_keywords
+from d2l_optim._checks import check_count
+from d2l_optim.data import ArrayLoader
+from d2l_optim.plotting import Animator
+from d2l_optim.training import Timer, TrainingRun, _evaluation_data, evaluate_loss, linreg, squared_loss
 
 #: d2l's optimizers that every framework has built in
 CONCISE_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
@@ -82,7 +88,60 @@ def make_builtin(trainer, hyperparams, parameters):
 
 
 def half_squared_loss(values, X, y):
-    """The concise objective, the mean of ½(ŷ − y)² for the linear model ŷ = Xw + b (values = [w, b])."""
-    w, b = values
-    error = ops.matmul(X, w) + b - ops.reshape(y, (-1, 1))
-    return ops.reduce_mean(error * error) / 2
+    """The concise objective: the minibatch mean of ½(ŷ − y)² for ŷ = Xw + b, ``values = [w, b]``."""
+    return ops.reduce_mean(squared_loss(linreg(X, *values), y))
+
+
+def _feature_dim(data_iter):
+    if isinstance(data_iter, ArrayLoader):
+        return data_iter.arrays[0].shape[1]
+    return ops.shape(next(iter(data_iter))[0])[1]
+
+
+def train_concise_ch11(trainer, hyperparams, data_iter, num_epochs=2):
+    """Fit the linear model Xw + b to ``data_iter`` with a framework's own optimizer; return
+    ``(seconds, losses)`` at the record points (a :class:`~d2l_optim.training.TrainingRun` whose
+    ``animator`` holds the curve).
+
+    ``trainer`` and ``hyperparams``: d2l's optimizer (``'adam'`` or ``d2l.adam`` with
+    ``{'lr': 0.01}``) or the framework's own (``torch.optim.Adam`` with ``{'lr': 0.01}``, ...), see
+    the module docstring. The parameters are the framework's (``nn.Parameter``, ``tf.Variable``,
+    gluon ``Parameter``): w starts at N(0, 0.01²) from the shared seeded generator, b at 0. Each
+    minibatch minimises the mean of ½(ŷ − y)². Record points, curve and the printed
+    ``loss: L, S sec/epoch`` line are those of :func:`~d2l_optim.training.train_ch11`.
+    """
+    check_count("num_epochs", num_epochs)
+    if not hasattr(data_iter, "__len__"):
+        raise TypeError("train_concise_ch11: data_iter must know its number of minibatches (len()), "
+                        "e.g. a loader from d2l.load_array or d2l.get_data_ch11")
+    backend = _config.current()
+    w = ops.normal((_feature_dim(data_iter), 1), 0.0, 0.01)
+    parameters = backend.make_parameters([ops.numpy(w), ops.numpy(ops.zeros(1))])
+    optimizer = make_builtin(trainer, hyperparams, parameters)
+
+    def net(X):
+        return linreg(X, *backend.parameter_values(parameters))
+
+    evaluation_data = _evaluation_data(data_iter)
+    animator = Animator(xlabel="epoch", ylabel="loss", xlim=[0, num_epochs], ylim=[0.22, 0.35])
+    n, timer = 0, Timer()
+
+    def record(batch_size):
+        timer.stop()
+        animator.add(n / batch_size / len(data_iter), evaluate_loss(net, evaluation_data, squared_loss))
+        timer.start()
+
+    for _ in range(num_epochs):
+        for X, y in data_iter:
+            backend.builtin_step(optimizer, half_squared_loss, (X, y))
+            n += ops.shape(X)[0]
+            if n % 200 == 0:
+                record(ops.shape(X)[0])
+    if n % 200:  # the run ended between record points: record where it ended
+        record(ops.shape(X)[0])
+    losses = animator.Y[0]
+    if not all(math.isfinite(value) for value in losses):
+        warnings.warn(f"train_concise_ch11: the loss became non-finite ({losses[-1]}); the learning "
+                      "rate is probably too large", RuntimeWarning, stacklevel=2)
+    print(f"loss: {losses[-1]:.3f}, {timer.sum() / num_epochs:.3f} sec/epoch")
+    return TrainingRun(timer.cumsum(), losses, animator)

@@ -79,8 +79,8 @@ def rule_trajectory(name, hyperparams, dtype, steps=STEPS):
     params = [ops.tensor(a, dtype) for a in start]
     state, trajectory = rule.init(params), []
     for t in range(steps):
-        X, y = batches[t % len(batches)]
-        grads = ops.grad(lambda w, b: half_squared_loss([w, b], X, y), argnums=(0, 1))(*params)
+        grads = ops.grad(lambda w, b, X, y: half_squared_loss([w, b], X, y), argnums=(0, 1))(
+            *params, *batches[t % len(batches)])
         params, state = rule.update(grads, state, params)
         trajectory.append(_flat(params))
     return np.array(trajectory)

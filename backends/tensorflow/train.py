@@ -70,23 +70,22 @@ def builtin_optimizer(name, hyperparams, parameters):
     kwargs = to_keywords(hyperparams)
     settings = describe(f"tf.keras.optimizers.{class_name}", kwargs)
     dtype = parameters[0].dtype
-    exact = dict(kwargs)  # Keras casts Python-float β through float32: pass them as tensors
-    for key in ("beta_1", "beta_2"):
-        if key in exact:
-            exact[key] = tf.constant(exact[key], dtype)
-    optimizer = _build(getattr(keras.optimizers, class_name), exact, parameters)
+    exact = np.dtype(dtype.name).type  # Keras casts Python floats through float32, NumPy scalars exactly
+    optimizer = _build(getattr(keras.optimizers, class_name), kwargs, parameters)
     before_step = None
     if name == "momentum":
-        optimizer.momentum = tf.constant(kwargs["momentum"], dtype)
+        optimizer.momentum = exact(kwargs["momentum"])
     if name == "adam":
+        optimizer.beta_1, optimizer.beta_2 = exact(kwargs["beta_1"]), exact(kwargs["beta_2"])
         beta2, eps, steps = kwargs["beta_2"], kwargs["epsilon"], [0]
+        optimizer.epsilon = tf.Variable(tf.constant(eps, dtype), trainable=False)
 
         def before_step():
             steps[0] += 1
-            optimizer.epsilon = eps * math.sqrt(1 - beta2 ** steps[0])
+            optimizer.epsilon.assign(eps * math.sqrt(1 - beta2 ** steps[0]))
 
         settings += ", epsilon set to ε·√(1 − β₂ᵗ) before step t"
-    return BuiltinOptimizer(optimizer, list(parameters), settings, before_step)
+    return BuiltinOptimizer(optimizer, list(parameters), settings, before_step, {})
 
 
 def native_optimizer(trainer, hyperparams, parameters):
@@ -96,16 +95,30 @@ def native_optimizer(trainer, hyperparams, parameters):
     what = f"tf.keras.optimizers.{trainer.__name__}"
     check_keywords(what, keywords(trainer.__init__), hyperparams)
     return BuiltinOptimizer(_build(trainer, hyperparams, parameters), list(parameters),
-                            describe(what, hyperparams))
+                            describe(what, hyperparams), None, {})
+
+
+def _compiled_step(optimizer, loss):
+    """One update as a ``tf.function`` (eager ``apply_gradients`` costs ten times more)."""
+    steps = optimizer.compiled
+    if loss not in steps:
+        parameters, keras_optimizer = optimizer.parameters, optimizer.optimizer
+        keras_optimizer.build(parameters)  # its state is created eagerly, outside the trace
+
+        @tf.function(reduce_retracing=True)
+        def step(*batch):
+            with tf.GradientTape() as tape:  # a fresh tape per step, dropped with it
+                value = loss(parameters, *batch)
+            keras_optimizer.apply_gradients(zip(tape.gradient(value, parameters), parameters))
+
+        steps[loss] = step
+    return steps[loss]
 
 
 def builtin_step(optimizer, loss, batch):
     if optimizer.before_step is not None:
         optimizer.before_step()
-    with tf.GradientTape() as tape:  # a fresh tape per step, dropped with it
-        value = loss(optimizer.parameters, *batch)
-    grads = tape.gradient(value, optimizer.parameters)
-    optimizer.optimizer.apply_gradients(zip(grads, optimizer.parameters))
+    _compiled_step(optimizer, loss)(*batch)
 
 
 def builtin_facts(name):
