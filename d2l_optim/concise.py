@@ -10,17 +10,8 @@ the framework's optimizer is then configured to apply exactly d2l's rule (see
 ``{'learning_rate': 0.01}``, gluon's name ``'adam'`` with ``{'learning_rate': 0.01}``), with the
 framework's keywords and defaults.
 
-Per-tab variants of the book, and what the package does instead (spec §6.3 items 3, 16, 17):
-
-* **Loss.** The PyTorch and TensorFlow tabs minimise mean (ŷ − y)² without the ½, which doubles
-  every gradient (an effective learning rate 2η) and log half of it; the MXNet tab minimises
-  ½(ŷ − y)². Here every backend minimises mean ½(ŷ − y)², the from-scratch loss, and logs it.
-* **Epochs and bias.** The PyTorch tab trains 4 epochs (``num_epochs=4`` reproduces it) and keeps
-  ``nn.Linear``'s uniform bias; here 2 epochs, weights N(0, 0.01²) from the shared seeded generator
-  and a zero bias on every backend.
-* **Hyperparameters.** The MXNet tab's values everywhere: SGD lr 0.05 (the PyTorch tab: 0.01),
-  Adadelta lr 1.0 where a framework wants one (the TensorFlow tab passes 5.0 to offset Keras'
-  default 0.001; MXNet's AdaDelta has no learning rate).
+The book's tabs differ from each other; :data:`BOOK_VARIANTS` lists how, and what the package
+does instead (spec §6.3 items 3, 16, 17).
 """
 import inspect
 import math
@@ -32,6 +23,22 @@ from d2l_optim._checks import check_count
 from d2l_optim.data import ArrayLoader
 from d2l_optim.plotting import Animator
 from d2l_optim.training import Timer, TrainingRun, _evaluation_data, evaluate_loss, linreg, squared_loss
+
+#: the book's per-tab variants of the concise path, and the package's choice (Markdown)
+BOOK_VARIANTS = """\
+* **Loss.** The PyTorch and TensorFlow tabs minimise mean (ŷ − y)² without the ½, which doubles
+  every gradient (an effective learning rate 2η), and log half of it; the MXNet tab minimises
+  ½(ŷ − y)². Here every backend minimises mean ½(ŷ − y)², the from-scratch loss, and logs it.
+* **Epochs and bias.** The PyTorch tab trains 4 epochs (``num_epochs=4`` reproduces it) and keeps
+  ``nn.Linear``'s uniform bias; here 2 epochs, weights N(0, 0.01²) from the shared seeded
+  generator and a zero bias on every backend.
+* **Hyperparameters.** The MXNet tab's values everywhere: SGD lr 0.05 (the PyTorch tab: 0.01);
+  Adadelta lr 1.0 where a framework wants one (the TensorFlow tab passes 5.0 to offset Keras'
+  default 0.001; MXNet's AdaDelta has no learning rate; PyTorch's default is 1.0). The TensorFlow
+  section cell also passes the book's ε = 1e-5 to Keras' Adadelta: with Keras' 1e-7 its first
+  steps are ten times smaller and 2 epochs end near 0.36.
+* **RMSProp's decay** is ``gamma1`` (MXNet), ``alpha`` (PyTorch), ``rho`` (TensorFlow).
+"""
 
 #: d2l's optimizers that every framework has built in
 CONCISE_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam")

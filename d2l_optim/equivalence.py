@@ -20,7 +20,7 @@ import numpy as np
 
 from d2l_optim import _config, ops, optimizers
 from d2l_optim._registry import LABELS
-from d2l_optim.concise import CONCISE_OPTIMIZERS, half_squared_loss, our_hyperparams
+from d2l_optim.concise import BOOK_VARIANTS, CONCISE_OPTIMIZERS, half_squared_loss, our_hyperparams
 
 #: the concise sections' hyperparameters (the book's MXNet tab)
 HYPERPARAMS = {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.005, "beta": 0.9}, "adagrad": {"lr": 0.1},
@@ -131,6 +131,7 @@ def main(argv=None):
     for name in _config.available_backends():
         with _config.use_backend(name):
             parts.append(f"## {LABELS[name]}\n\n{format_table(equivalence_table())}")
+    parts.append(f"## The book's per-tab variants of the concise path\n\n{BOOK_VARIANTS}")
     text = "\n".join(parts)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as file:

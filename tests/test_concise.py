@@ -1,4 +1,5 @@
 """The concise path: each framework's own optimizers on framework parameters, proven equal to d2l's."""
+import os
 import re
 
 import numpy as np
@@ -8,6 +9,7 @@ import d2l_optim as d2l
 from d2l_optim import _config
 from d2l_optim import equivalence as E
 from d2l_optim.concise import CONCISE_OPTIMIZERS, half_squared_loss, make_builtin
+from helpers import ROOT
 
 #: the concise sections' runs, with d2l's names and hyperparameters
 SECTION_RUNS = [("sgd", {"lr": 0.05}), ("momentum", {"lr": 0.005, "beta": 0.9}), ("adagrad", {"lr": 0.1}),
@@ -142,3 +144,18 @@ def test_bad_trainers_and_hyperparameters_name_what_is_allowed(backend):
         d2l.train_concise_ch11(native, dict(hyperparams, lrate=0.1), data_iter)
     with pytest.raises(ValueError, match="one of d2l's optimizer"):
         d2l.train_concise_ch11(object, {}, data_iter)
+
+
+@pytest.mark.parametrize("section", ["minibatch_sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam"])
+def test_sections_show_each_frameworks_concise_code_in_a_cell_of_its_own(section):
+    with open(os.path.join(ROOT, "examples", f"{section}.py"), encoding="utf-8") as file:
+        cells = re.split(r"(?m)^(?=# %%)", file.read())
+    tagged = [(i, re.match(r'# %% tags=\["framework-(\w+)"\]\n', cell)) for i, cell in enumerate(cells)]
+    tagged = [(i, match.group(1), cells[i][match.end():]) for i, match in tagged if match]
+    assert [framework for _, framework, _ in tagged] == ["torch", "tensorflow", "mxnet", "numpy"]
+    assert [i for i, _, _ in tagged] == list(range(tagged[0][0], tagged[0][0] + 4))  # consecutive
+    for _, framework, code in tagged:
+        statements = re.split(r"(?m)^(?=\S)", code.strip())
+        assert statements[-1].startswith("run = d2l.train_concise_ch11("), (section, framework)
+        imported = set(re.findall(r"(?m)^import (\w+)", code))
+        assert imported <= {framework} - {"numpy", "mxnet"}, (section, framework, imported)

@@ -105,7 +105,7 @@ def _compiled_step(optimizer, loss):
         parameters, keras_optimizer = optimizer.parameters, optimizer.optimizer
         keras_optimizer.build(parameters)  # its state is created eagerly, outside the trace
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(reduce_retracing=True, autograph=False)  # the shim needs no autograph
         def step(*batch):
             with tf.GradientTape() as tape:  # a fresh tape per step, dropped with it
                 value = loss(parameters, *batch)
