@@ -183,8 +183,12 @@ def adagrad(lr, eps=1e-6):
     return _make("adagrad", ("s",), rule, {"lr": lr, "eps": eps}, lr)
 
 
-def rmsprop(lr, gamma=0.9, eps=1e-6):
-    """RMSProp: s ← γ s + (1 − γ) g²;  x ← x − η_t / √(s + ε) · g  (ε inside the root)."""
+def rmsprop(lr, gamma=0.9, eps=1e-6, eps_in_sqrt=True):
+    """RMSProp: s ← γ s + (1 − γ) g²;  x ← x − η_t / √(s + ε) · g  (ε inside the root).
+
+    ``eps_in_sqrt=False`` puts ε outside instead, x ← x − η_t g / (√s + ε): not the book's rule, but
+    the one ``torch.optim.RMSprop`` applies (see ``d2l_optim.equivalence``).
+    """
     check_learning_rate(lr)
     check_decay("gamma", gamma)
     check_positive("eps", eps)
@@ -192,9 +196,11 @@ def rmsprop(lr, gamma=0.9, eps=1e-6):
     def rule(x, g, slots, lr_t, t):
         (s,) = slots
         s = gamma * s + (1 - gamma) * g * g
-        return x - lr_t / ops.sqrt(s + eps) * g, (s,)
+        root = ops.sqrt(s + eps) if eps_in_sqrt else ops.sqrt(s) + eps
+        return x - lr_t / root * g, (s,)
 
-    return _make("rmsprop", ("s",), rule, {"lr": lr, "gamma": gamma, "eps": eps}, lr)
+    hyperparams = {"lr": lr, "gamma": gamma, "eps": eps, "eps_in_sqrt": eps_in_sqrt}
+    return _make("rmsprop", ("s",), rule, hyperparams, lr)
 
 
 def adadelta(rho=0.9, eps=1e-5):

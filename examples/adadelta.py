@@ -55,3 +55,34 @@ data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(adadelta, init_adadelta_states(feature_dim), {"rho": 0.9}, data_iter,
                      feature_dim)
 section.save(run.animator, "train-adadelta", compare=CURVE)
+
+# %% [markdown]
+# ## Concise implementation
+# Adadelta has no learning rate, and MXNet's has none either. PyTorch's and Keras' multiply the
+# step by one; 1.0 reproduces the book (PyTorch's default; Keras' default 0.001 would stall it,
+# which is why the book's TensorFlow tab passes 5.0). Keras' ε (10⁻⁷) also makes the first steps,
+# which scale with √ε, ten times smaller than the book's 10⁻⁵, so that tab passes the book's ε.
+
+# %%
+d2l.seed(0)
+data_iter, _ = d2l.get_data_ch11(10)
+
+# %% tags=["framework-torch"]
+import torch
+
+run = d2l.train_concise_ch11(torch.optim.Adadelta, {"rho": 0.9}, data_iter)
+
+# %% tags=["framework-tensorflow"]
+import tensorflow as tf
+
+run = d2l.train_concise_ch11(tf.keras.optimizers.Adadelta,
+                             {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-5}, data_iter)
+
+# %% tags=["framework-mxnet"]
+run = d2l.train_concise_ch11("adadelta", {"rho": 0.9}, data_iter)
+
+# %% tags=["framework-numpy"]
+run = d2l.train_concise_ch11(d2l.adadelta, {"rho": 0.9}, data_iter)
+
+# %%
+section.save(run.animator, "train-concise", compare="framework")

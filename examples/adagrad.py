@@ -54,3 +54,32 @@ d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(adagrad, init_adagrad_states(feature_dim), {"lr": 0.1}, data_iter, feature_dim)
 section.save(run.animator, "train-adagrad", compare=CURVE)
+
+# %% [markdown]
+# ## Concise implementation
+# With the frameworks' defaults the rule is not quite the book's: PyTorch adds its ε (10⁻¹⁰)
+# outside the root, Keras starts the sum of squares at 0.1, MXNet's ε is 10⁻⁷. On this problem the
+# differences barely show.
+
+# %%
+d2l.seed(0)
+data_iter, _ = d2l.get_data_ch11(10)
+
+# %% tags=["framework-torch"]
+import torch
+
+run = d2l.train_concise_ch11(torch.optim.Adagrad, {"lr": 0.1}, data_iter)
+
+# %% tags=["framework-tensorflow"]
+import tensorflow as tf
+
+run = d2l.train_concise_ch11(tf.keras.optimizers.Adagrad, {"learning_rate": 0.1}, data_iter)
+
+# %% tags=["framework-mxnet"]
+run = d2l.train_concise_ch11("adagrad", {"learning_rate": 0.1}, data_iter)
+
+# %% tags=["framework-numpy"]
+run = d2l.train_concise_ch11(d2l.adagrad, {"lr": 0.1}, data_iter)
+
+# %%
+section.save(run.animator, "train-concise", compare="framework")

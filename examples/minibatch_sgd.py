@@ -149,3 +149,36 @@ ax = d2l.plot(seconds, losses, "time (sec)", "loss", xscale="log", figsize=(6, 3
               xlim=[min(1e-2, shortest / 2), 10],
               legend=["gd", "sgd", "batch size=100", "batch size=10"])
 section.save(ax, "loss-vs-time", compare="timing")
+
+# %% [markdown]
+# ## Concise implementation
+# Every framework ships its optimizers. `d2l.train_concise_ch11` trains the same linear model, but
+# its parameters are the framework's own (`nn.Parameter`, `tf.Variable`, gluon parameters) and the
+# framework's optimizer steps them; NumPy has none, so there d2l's own `d2l.sgd` does. Each tab
+# passes the optimizer the way its framework names it. On every backend the loss is the mean of
+# ½(ŷ − y)², as from scratch, with the book's MXNet learning rate 0.05: the book's PyTorch and
+# TensorFlow tabs drop the ½ (their gradients, so their steps, are twice as large) and its PyTorch
+# tab uses 0.01 for 4 epochs.
+
+# %%
+d2l.seed(0)
+data_iter, _ = d2l.get_data_ch11(10)
+
+# %% tags=["framework-torch"]
+import torch
+
+run = d2l.train_concise_ch11(torch.optim.SGD, {"lr": 0.05}, data_iter)
+
+# %% tags=["framework-tensorflow"]
+import tensorflow as tf
+
+run = d2l.train_concise_ch11(tf.keras.optimizers.SGD, {"learning_rate": 0.05}, data_iter)
+
+# %% tags=["framework-mxnet"]
+run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.05}, data_iter)
+
+# %% tags=["framework-numpy"]
+run = d2l.train_concise_ch11(d2l.sgd, {"lr": 0.05}, data_iter)
+
+# %%
+section.save(run.animator, "train-concise", compare="framework")

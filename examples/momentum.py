@@ -97,3 +97,32 @@ section.save(train_momentum(0.01, 0.9).animator, "train-momentum-lr-0.01-beta-0.
 
 # %%
 section.save(train_momentum(0.005, 0.9).animator, "train-momentum-lr-0.005-beta-0.9", compare=CURVE)
+
+# %% [markdown]
+# ## Concise implementation
+# Momentum is a setting of each framework's SGD. PyTorch keeps the book's velocity v ← βv + g;
+# Keras and MXNet keep −ηv instead, the same steps while η is constant.
+
+# %%
+d2l.seed(0)
+data_iter, _ = d2l.get_data_ch11(10)
+
+# %% tags=["framework-torch"]
+import torch
+
+run = d2l.train_concise_ch11(torch.optim.SGD, {"lr": 0.005, "momentum": 0.9}, data_iter)
+
+# %% tags=["framework-tensorflow"]
+import tensorflow as tf
+
+run = d2l.train_concise_ch11(tf.keras.optimizers.SGD, {"learning_rate": 0.005, "momentum": 0.9},
+                             data_iter)
+
+# %% tags=["framework-mxnet"]
+run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.005, "momentum": 0.9}, data_iter)
+
+# %% tags=["framework-numpy"]
+run = d2l.train_concise_ch11(d2l.momentum, {"lr": 0.005, "beta": 0.9}, data_iter)
+
+# %%
+section.save(run.animator, "train-concise", compare="framework")

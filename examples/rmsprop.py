@@ -62,3 +62,32 @@ data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(rmsprop, init_rmsprop_states(feature_dim), {"lr": 0.01, "gamma": 0.9},
                      data_iter, feature_dim)
 section.save(run.animator, "train-rmsprop", compare=CURVE)
+
+# %% [markdown]
+# ## Concise implementation
+# The decay γ has a different name in each framework: `alpha` in PyTorch (whose default, 0.99,
+# is not the book's), `rho` in Keras, `gamma1` in MXNet. PyTorch also adds its ε outside the root,
+# and no setting moves it inside.
+
+# %%
+d2l.seed(0)
+data_iter, _ = d2l.get_data_ch11(10)
+
+# %% tags=["framework-torch"]
+import torch
+
+run = d2l.train_concise_ch11(torch.optim.RMSprop, {"lr": 0.01, "alpha": 0.9}, data_iter)
+
+# %% tags=["framework-tensorflow"]
+import tensorflow as tf
+
+run = d2l.train_concise_ch11(tf.keras.optimizers.RMSprop, {"learning_rate": 0.01, "rho": 0.9}, data_iter)
+
+# %% tags=["framework-mxnet"]
+run = d2l.train_concise_ch11("rmsprop", {"learning_rate": 0.01, "gamma1": 0.9}, data_iter)
+
+# %% tags=["framework-numpy"]
+run = d2l.train_concise_ch11(d2l.rmsprop, {"lr": 0.01, "gamma": 0.9}, data_iter)
+
+# %%
+section.save(run.animator, "train-concise", compare="framework")

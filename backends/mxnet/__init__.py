@@ -11,6 +11,7 @@ from mxnet import autograd, npx
 from mxnet import numpy as mnp
 from mxnet.base import MXNetError
 
+from d2l_optim.backends.mxnet.train import *  # noqa: F403  (the concise training path, train.__all__)
 from d2l_optim.errors import SecondDerivativeUnsupported
 
 npx.set_np()
@@ -73,3 +74,4 @@ def value_and_grad(f, argnums):
 
 def seed(n):
     mxnet.random.seed(n)
+

@@ -4,6 +4,8 @@ import types
 import numpy as np
 import tensorflow as tf
 
+from d2l_optim.backends.tensorflow.train import *  # noqa: F403  (the concise training path, train.__all__)
+
 NAME = "tensorflow"
 TENSOR_TYPES = (tf.Tensor, tf.Variable)
 FLOAT_DTYPES = (tf.float32, tf.float64)
@@ -52,3 +54,4 @@ def value_and_grad(f, argnums):
 
 def seed(n):
     tf.random.set_seed(n)
+

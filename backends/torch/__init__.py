@@ -2,6 +2,8 @@
 import numpy as np
 import torch
 
+from d2l_optim.backends.torch.train import *  # noqa: F403  (the concise training path, train.__all__)
+
 NAME = "torch"
 TENSOR_TYPES = (torch.Tensor,)
 FLOAT_DTYPES = (torch.float32, torch.float64)
@@ -49,3 +51,4 @@ def value_and_grad(f, argnums):
 
 def seed(n):
     torch.manual_seed(n)
+
