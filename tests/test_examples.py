@@ -11,7 +11,16 @@ from helpers import run_example
 # Every line each section prints that the book fixes (spec §4.1 and §2.5); sgd's seeded random
 # lines are only required to be the same on every backend.
 EXPECTED = {
-    "optimization_intro": ["f'(4) = 0.0013"],
+    "optimization_intro": [
+        "f'(4) = 0.0013",
+        # the exercises' solutions
+        "argmin of the risk: 1.090, argmin of the empirical risk: 1.017",
+        "risk paid for trusting the empirical risk: 0.0312",
+        "(1.0, 0.0): gradient (0.0, 0.0), Hessian eigenvalues 2.00, 6.00 -> local minimum",
+        "(-1.0, 0.0): gradient (0.0, 0.0), Hessian eigenvalues -6.00, 2.00 -> saddle point",
+        "tanh'(0) = 1.000000", "tanh'(2) = 0.070651", "tanh'(4) = 0.001341", "tanh'(6) = 0.000025",
+        "epoch 10, x: 3.986426", "moved 0.0136 in 10 steps",
+        "epoch 20, x1: 0.011529, x2: 0.000000", "epoch 20, x1: 0.011529, x2: 0.038338"],
     "convexity": [],
     "gd": ["epoch 10, x: 0.060466", "epoch 10, x: 3.486784", "epoch 10, x: 61.917364",
            "epoch 10, x: -1.528166", "epoch 20, x1: -0.057646, x2: -0.000073",
@@ -27,7 +36,7 @@ EXPECTED = {
 }
 FIGURES = {
     "optimization_intro": ["risk", "local-global-minimum", "saddle-1d", "saddle-3d",
-                           "vanishing-gradient"],
+                           "vanishing-gradient", "exercise-tanh-plateau"],
     "convexity": ["convex-chords", "local-is-global"],
     "gd": ["gd-lr-0.2", "gd-lr-0.05", "gd-lr-1.1", "gd-local-minimum", "gd-2d", "newton-cosh",
            "newton-x-cos", "newton-x-cos-lr-0.5"],
