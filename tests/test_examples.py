@@ -21,7 +21,17 @@ EXPECTED = {
         "tanh'(0) = 1.000000", "tanh'(2) = 0.070651", "tanh'(4) = 0.001341", "tanh'(6) = 0.000025",
         "epoch 10, x: 3.986426", "moved 0.0136 in 10 steps",
         "epoch 20, x1: 0.011529, x2: 0.000000", "epoch 20, x1: 0.011529, x2: 0.038338"],
-    "convexity": [],
+    "convexity": [
+        # the exercises' solutions
+        "sum alpha_i exp(x_i) = 2.7903 >= exp(sum alpha_i x_i) = 1.4918",
+        "smallest chord-minus-function gap in 1000 random tries: 1.2e-03, never negative: True",
+        "projection of (1.5, 0.2) onto the unit l2 ball: (0.9912, 0.1322)",
+        "projection of (1.5, 0.2) onto the unit l1 ball: (1.0000, 0.0000)",
+        "gradient (3, 4) clipped to norm 1: (0.6000, 0.8000)",
+        "projected gradient descent: x = 0.500000, multiplier alpha = 1.000000",
+        "penalty lambda =     1: x = 0.750000, exact (1 + lambda/2)/(1 + lambda) = 0.750000",
+        "penalty lambda =    10: x = 0.545455, exact (1 + lambda/2)/(1 + lambda) = 0.545455",
+        "penalty lambda =   100: x = 0.504950, exact (1 + lambda/2)/(1 + lambda) = 0.504950"],
     "gd": ["epoch 10, x: 0.060466", "epoch 10, x: 3.486784", "epoch 10, x: 61.917364",
            "epoch 10, x: -1.528166", "epoch 20, x1: -0.057646, x2: -0.000073",
            "epoch 10, x: 0.000000", "epoch 10, x: 26.834133", "epoch 10, x: 7.269860"],
