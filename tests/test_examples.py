@@ -46,7 +46,19 @@ EXPECTED = {
            "epoch 20, x1: 0.000000, x2: 0.000000", "epoch 20, x1: -0.409088, x2: -0.163635",
            "epoch 20, x1: -0.409088, x2: -0.163635"],
     "sgd": [None, "exponential multipliers: 0.818731, 0.740818, 0.670320, 0.606531, 0.548812",
-            None, "polynomial multipliers: 0.912871, 0.877058, 0.845154, 0.816497, 0.790569", None],
+            None, "polynomial multipliers: 0.912871, 0.877058, 0.845154, 0.816497, 0.790569", None,
+            # the exercises' solutions
+            "full gradient at x = 0: -1.926388; mean of the 100 per-example gradients: -1.926388",
+            "mean of 5000 sampled gradients: -1.9336, their standard deviation: 0.8484",
+            "with replacement: seen at least once 0.635 (theory 0.632), exactly once 0.374 "
+            "(theory 0.368), never 0.365",
+            "without replacement: every example seen exactly once: True",
+            "      constant 0.1: sum = 100.0000, sum of squares = 10.0000, bound = 0.0550",
+            "constant 1/sqrt(T): sum =  31.6228, sum of squares =  1.0000, bound = 0.0316",
+            "       exponential: sum =   0.9508, sum of squares =  0.0452, bound = 0.5496",
+            "        polynomial: sum =  18.0551, sum of squares =  0.4566, bound = 0.0403",
+            "mean f over 20 runs: at the last iterate 0.0441, at the average of the last 100 iterates "
+            "0.0041"],
     "momentum": ["epoch 20, x1: -0.943467, x2: -0.000073", "epoch 20, x1: -0.387814, x2: -1673.365109",
                  "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632"],
     "adagrad": ["epoch 20, x1: -2.382563, x2: -0.158591", "epoch 20, x1: -0.002295, x2: -0.000000"],
