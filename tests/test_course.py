@@ -80,8 +80,8 @@ def test_manifest_lists_every_run(site):
     assert sorted(gd) == BACKENDS
     for backend, entry in gd.items():
         assert entry["status"] == "ok" and entry["seconds"] > 0
-        assert entry["lines"][0] == "epoch 10, x: 0.060466" and len(entry["lines"]) == 8
-        assert len(entry["figures"]) == 16  # 8 figures, SVG and PNG
+        assert entry["lines"][0] == "epoch 10, x: 0.060466" and len(entry["lines"]) == 21
+        assert len(entry["figures"]) == 20  # 8 figures and 2 in the solutions, SVG and PNG
         for path in entry["figures"]:
             assert (site / path).stat().st_size > 1000, path
         assert (site / "outputs" / "gd" / f"{backend}.txt").read_text().splitlines() == entry["lines"]
@@ -101,10 +101,10 @@ def test_notebooks_are_executed_and_match_the_script(site):
 def test_consistency_report_compares_every_number_and_figure(site):
     report = json.loads((site / "consistency.json").read_text())
     lines = report["gd"]["lines"]
-    assert len(lines) == 8 and all(line["agree"] and line["compared"] for line in lines)
+    assert len(lines) == 21 and all(line["agree"] and line["compared"] for line in lines)
     assert {line["policy"] for line in lines} == {"exact"}
     assert lines[2]["values"] == {"numpy": "epoch 10, x: 61.917364", "torch": "epoch 10, x: 61.917364"}
-    assert len(report["gd"]["figures"]) == 8
+    assert len(report["gd"]["figures"]) == 10
     for figure in report["gd"]["figures"].values():
         assert figure["agree"] and figure["policy"] == "within rtol 1e-05 + atol 1e-05"
     page = (site / "consistency.html").read_text()
@@ -301,7 +301,7 @@ def test_picking_pytorch_switches_every_tab_and_is_remembered(served):
         assert set(page.evaluate(selected, "numpy")) == {True}
         page.locator('label.sd-tab-label[data-sync-id="torch"]').nth(3).click()
         torch_tabs = page.evaluate(selected, "torch")
-        assert len(torch_tabs) == 7 and set(torch_tabs) == {True}  # downloads + 6 outputs
+        assert len(torch_tabs) == 11 and set(torch_tabs) == {True}  # downloads + 6 outputs + 4 solutions
         assert set(page.evaluate(selected, "numpy")) == {False}
         page.goto(f"{served}/convexity.html")
         assert set(page.evaluate(selected, "torch")) == {True}
