@@ -1,27 +1,38 @@
-"""The course build: manifest, figures, notebooks, cache, consistency, framework cells, the web page.
+"""The course build: manifest, figures, notebooks, cache, consistency, framework cells, the web pages
+(outputs shown once where the backends agree, solutions folded, a lean site, maths rendered).
 
-Builds a small subset (two sections on NumPy and PyTorch). Runs in tox's ``course`` env, with
-tests/test_course_safety.py (output folder, lock, signals, failures, cache integrity).
+Builds a small subset (two sections on NumPy and PyTorch) and two small made-up sections. Runs in
+tox's ``course`` env, with tests/test_course_safety.py (output folder, lock, signals, failures,
+cache integrity).
 """
+import contextlib
 import functools
 import html.parser
 import http.server
+import inspect
 import json
 import os
+import re
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
+import d2l_optim
 from d2l_optim import __main__ as cli
 from d2l_optim import _config
-from helpers import run_example
+from d2l_optim.build import plan
+from helpers import ROOT, run_example
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
                                reason='the course build needs: pip install "d2l-optim[course]"')
 
 nbformat = pytest.importorskip("nbformat", reason='the course build needs: pip install "d2l-optim[course]"')
+jupytext = pytest.importorskip("jupytext", reason='the course build needs: pip install "d2l-optim[course]"')
 BACKENDS = ["numpy", "torch"]
+EXAMPLES = Path(ROOT) / "examples"
+SAME = '<p class="d2l-same">Identical on NumPy and PyTorch:</p>'
 SECTIONS = ["gd", "convexity"]
 GOOD = '''# %% [markdown]
 # # A good section
@@ -35,8 +46,27 @@ BAD = GOOD.replace("A good", "A bad").replace('"good"', '"bad"') + 'raise ValueE
 SPLIT = GOOD.replace('"good"', '"split"').replace(
     'print(f"cos(0) = {d2l.to_float(d2l.cos(0.0)):.3f}")',
     'print(f"backend number: {d2l.available_backends().index(d2l.get_backend())}")')
-TOLERANT = SPLIT.replace('"split"', '"tolerant"').replace(
-    'print(f"backend', 'section.compare(r"number: (\\d)", atol=1)\nprint(f"backend')
+MIXED = '''# %% [markdown]
+# # Mixed outputs
+# %%
+import d2l_optim as d2l
+
+section = d2l.Section("mixed")
+section.compare(r"number: (\\d)", atol=1)
+section.compare(r"took (\\S+) s", "timing")
+print(f"backend number: {d2l.available_backends().index(d2l.get_backend())}")
+# %%
+print("took 0.5 s")
+section.save(d2l.plot([0.0, 1.0], [0.0, 1.0]), "line")
+# %%
+print("the same everywhere")
+# %% [markdown]
+# **Exercise.** Print $1 + 1$.
+# %% tags=["solution"]
+print("two")
+# %% [markdown] tags=["solution"]
+# It prints $2$.
+'''
 TAGGED = '''# %% [markdown]
 # # Framework cells
 # %%
@@ -73,6 +103,19 @@ def site(tmp_path_factory, backends):
     return out
 
 
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory, backends):
+    """A site of two made-up sections (framework cells; outputs that differ, agree, or are timings)."""
+    sources = tmp_path_factory.mktemp("small") / "sources"
+    sources.mkdir()
+    (sources / "tagged.py").write_text(TAGGED)
+    (sources / "mixed.py").write_text(MIXED)
+    out = sources.parent / "site"
+    assert pipeline.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
+                          log=lambda *a: None) == []
+    return out, sources
+
+
 def test_manifest_lists_every_run(site):
     manifest = json.loads((site / "outputs.json").read_text())
     assert sorted(manifest["sections"]) == sorted(SECTIONS)
@@ -81,10 +124,12 @@ def test_manifest_lists_every_run(site):
     for backend, entry in gd.items():
         assert entry["status"] == "ok" and entry["seconds"] > 0
         assert entry["lines"][0] == "epoch 10, x: 0.060466" and len(entry["lines"]) == 21
-        assert len(entry["figures"]) == 20  # 8 figures and 2 in the solutions, SVG and PNG
-        for path in entry["figures"]:
+        assert len(entry["figures"]) == 10  # 8 figures and 2 in the solutions, each one SVG
+        for path in entry["figures"]:  # every backend drew them alike: one copy, shared
+            assert re.fullmatch(r"figures/gd/[\w.-]+\.svg", path), path
             assert (site / path).stat().st_size > 1000, path
         assert (site / "outputs" / "gd" / f"{backend}.txt").read_text().splitlines() == entry["lines"]
+    assert gd["numpy"]["figures"] == gd["torch"]["figures"]
 
 
 def test_notebooks_are_executed_and_match_the_script(site):
@@ -115,7 +160,7 @@ def test_pages_have_a_tab_per_framework_and_fetch_nothing(site):
     page = (site / "gd.html").read_text()
     for backend in BACKENDS:
         assert f'data-sync-group="framework" data-sync-id="{backend}"' in page
-    assert 'src="_static/mathjax/tex-chtml.js"' in page and (site / "_static/mathjax/tex-chtml.js").exists()
+    assert 'src="_static/mathjax/tex-chtml.js' in page and (site / "_static/mathjax/tex-chtml.js").exists()
     for name in os.listdir(site):
         if name.endswith(".html"):
             html = (site / name).read_text()
@@ -123,6 +168,68 @@ def test_pages_have_a_tab_per_framework_and_fetch_nothing(site):
                 for chunk in html.split(tag)[1:]:
                     head = chunk.split(">")[0]
                     assert "http://" not in head and "https://" not in head, (name, head)
+
+
+def _cache(site):
+    return Path(plan.cache_folder(str(site)))
+
+
+def _run_record(site, section, backend):
+    return json.loads((_cache(site) / "runs" / section / backend / "run.json").read_text())
+
+
+def test_agreeing_outputs_are_shown_once_and_solutions_fold(site):
+    page = (site / "gd.html").read_text()
+    assert len(_tab_sets(page)) == 1  # the notebooks: all of gd prints and draws alike on NumPy and PyTorch
+    record = _run_record(site, "gd", "numpy")
+    with_output = [c for c in record["cells"] if c["stdout"] or c["stderr"] or c["figures"]]
+    assert page.count(SAME) == len(with_output)
+    figures = json.loads((site / "outputs.json").read_text())["sections"]["gd"]["numpy"]["figures"]
+    assert sorted(re.findall(r'<img src="([^"]+)"', page)) == sorted(figures)  # each figure once
+
+    cells = jupytext.read(str(EXAMPLES / "gd.py")).cells
+    solutions = [p for p, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])]
+    dropdowns = re.findall(r"<details.*?</details>", page, re.S)
+    runs = [p for p in solutions if p - 1 not in solutions]
+    assert len(dropdowns) == len(runs) == 4 and all("Solution" in d for d in dropdowns)
+    folded = "".join(dropdowns)
+    outside = "".join(re.split(r"<details.*?</details>", page, flags=re.S))
+    for cell in record["cells"]:
+        for name in cell["figures"]:
+            assert (f"figures/gd/{name}.svg" in folded) == (cell["cell"] in solutions), name
+            assert (f"figures/gd/{name}.svg" in outside) == (cell["cell"] not in solutions), name
+    for position in solutions:  # the worked answers are folded too
+        if cells[position].cell_type == "markdown":
+            words = max(re.split(r"\$[^$]*\$|[*`]", cells[position].source.splitlines()[0]), key=len)
+            assert len(words) > 10 and words in folded, words
+
+
+def test_the_site_is_lean_with_the_footer_and_the_api_on_every_page(site):
+    files = [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()]
+    assert not [f for f in files if f.split("/")[0] in ("runs", "_images", "_downloads", "_sources")]
+    assert not [f for f in files if os.path.basename(f) in ("run.json", "compare.json", "figure-data.json")
+                or f.endswith(".png") and not f.startswith("_static/")]
+    pages = {f: (site / f).read_text() for f in files if f.endswith(".html")}
+    linked = {link for page in pages.values()
+              for link in re.findall(r'(?:src|href)="((?:figures|notebooks)/[^"]+)"', page)}
+    assert linked == {f for f in files if f.startswith(("figures/", "notebooks/"))}  # each once, all used
+    mathjax = sum((site / f).stat().st_size for f in files if f.startswith("_static/mathjax/"))
+    assert 1_000_000 < mathjax < 3_000_000
+    for name, page in pages.items():
+        footer = page[page.index('<div class="d2l-footer">'):]
+        for credit in ("d2l-optim", "NASA airfoil self-noise", "UCI Machine Learning Repository (id 291)",
+                       "scikit-learn", "CC BY 4.0"):
+            assert credit in footer, (name, credit)
+    cache = _cache(site)
+    assert (cache / plan.CACHE_MARKER).is_file() and (cache / "runs/gd/torch/figure-data.json").is_file()
+
+    api = pages["api.html"]
+    public = [n for n, v in vars(d2l_optim).items() if not n.startswith("_")
+              and (inspect.isfunction(v) or inspect.isclass(v))]
+    assert len(public) > 80 and "sgd" in public and "Section" in public
+    for name in public:
+        assert f'id="d2l_optim.{name}"' in api, name
+    assert 'id="d2l_optim.backend_api.Backend.value_and_grad"' in api
 
 
 def test_rebuild_with_nothing_changed_runs_nothing(site, backends):
@@ -153,32 +260,42 @@ def test_changed_section_reruns_alone_and_failures_publish_the_rest(tmp_path, ba
                      "--no-progress"]) == 1
 
 
-def test_disagreeing_backends_fail_the_build_unless_the_section_tolerates_it(tmp_path, backends):
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "tolerant.py").write_text(TOLERANT)
-    out = tmp_path / "site"
-    assert pipeline.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
-                          log=lambda *a: None) == []
-    line = json.loads((out / "consistency.json").read_text())["tolerant"]["lines"][0]
+def test_outputs_are_shown_once_where_they_agree_and_in_tabs_where_they_differ(small_site):
+    out, _ = small_site
+    line = json.loads((out / "consistency.json").read_text())["mixed"]["lines"][0]
     assert line["agree"] and line["policy"] == "within atol 1"
+    page = (out / "mixed.html").read_text()
+    assert _tab_sets(page)[1:] == [
+        {"numpy": "backend number: 0", "torch": "backend number: 1"},  # they agree within atol 1, not alike
+        {"numpy": "took 0.5 s", "torch": "took 0.5 s"},  # a timing: alike this time, never shown once
+    ]
+    assert re.findall(r'<img src="([^"]+)"', page) == ["figures/mixed/line.svg"]  # drawn alike: once
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "figures").rglob("*.svg")) == [
+        "figures/mixed/line.svg"]
+    assert page.count(SAME) == 3  # the figure, "the same everywhere", and in the solution "two"
+    dropdowns = re.findall(r"<details.*?</details>", page, re.S)
+    assert len(dropdowns) == 1 and "Solution" in dropdowns[0] and SAME in dropdowns[0]
+    assert re.search(r"<pre>(<span></span>)?two\s*</pre>", dropdowns[0]) and "It prints" in dropdowns[0]
+    assert "It prints" not in page.replace(dropdowns[0], "")
+
+
+def test_disagreeing_backends_fail_the_build_and_leave_the_site(small_site, backends):
+    out, sources = small_site
     before = (out / "outputs.json").read_text()
     (sources / "split.py").write_text(SPLIT)
-    with pytest.raises(pipeline.BuildError, match=r"split, printed line 1 \(exact\): NumPy 'backend "
-                                                  r"number: 0'; PyTorch 'backend number: 1'"):
-        pipeline.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
-                       log=lambda *a: None)
+    try:
+        with pytest.raises(pipeline.BuildError, match=r"split, printed line 1 \(exact\): NumPy 'backend "
+                                                      r"number: 0'; PyTorch 'backend number: 1'"):
+            pipeline.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
+                           log=lambda *a: None)
+    finally:
+        (sources / "split.py").unlink()
     assert (out / "outputs.json").read_text() == before
-    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []
+    assert [p for p in os.listdir(out.parent) if p.startswith(".")] == [f".site{plan.CACHE_SUFFIX}"]
 
 
-def test_framework_cells_run_on_their_backend_and_share_one_tab_set(tmp_path, backends):
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "tagged.py").write_text(TAGGED)
-    out = tmp_path / "site"
-    assert pipeline.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
-                          log=lambda *a: None) == []
+def test_framework_cells_run_on_their_backend_and_share_one_tab_set(small_site):
+    out, _ = small_site
     for backend, own in [("numpy", ["numpy says 1.0", "numpy again"]), ("torch", ["torch says 1.0"])]:
         notebook = nbformat.read(str(out / "notebooks" / backend / "tagged.ipynb"), as_version=4)
         code = [c.source for c in notebook.cells if c.cell_type == "code"]
@@ -187,12 +304,13 @@ def test_framework_cells_run_on_their_backend_and_share_one_tab_set(tmp_path, ba
         assert printed == ["shared", *own, "the end"]
     report = json.loads((out / "consistency.json").read_text())["tagged"]["lines"]
     assert [line["values"]["numpy"] for line in report] == ["shared", "the end"]  # not framework cells
-    tab_sets = _tab_sets((out / "tagged.html").read_text())
-    assert len(tab_sets) == 4  # downloads, the output of "shared", the framework cells, that of "the end"
-    assert tab_sets[2] == {
+    page = (out / "tagged.html").read_text()
+    tab_sets = _tab_sets(page)
+    assert len(tab_sets) == 2  # the notebooks and the framework cells; "shared" and "the end" shown once
+    assert tab_sets[1] == {
         "numpy": 'print("numpy says 1.0")\nnumpy says 1.0\nprint("numpy again")\nnumpy again',
         "torch": 'import torch\nprint("torch says", torch.ones(1).item())\ntorch says 1.0'}
-    assert tab_sets[3] == {"numpy": "the end", "torch": "the end"}
+    assert page.count(SAME) == 2
 
 
 class _TabSets(html.parser.HTMLParser):
@@ -250,7 +368,7 @@ def test_interrupted_build_leaves_the_previous_site(tmp_path, monkeypatch, backe
                        log=lambda *a: None)
     assert sorted(os.listdir(out)) == before
     assert "A good section" in (out / "good.html").read_text()
-    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == [f".site{plan.CACHE_SUFFIX}"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -266,6 +384,12 @@ def test_command_line_errors(argv, message, capsys):
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: TeX left unrendered: a dollar sign, a control sequence such as \frac, or \( \) \[ \] delimiters
+RAW_TEX = re.compile(r"\$|\\[A-Za-z]+|\\[()\[\]]")
+#: the text of the page that is not code or rendered maths, hidden tabs and folded solutions included
+PROSE = """() => { const copy = document.body.cloneNode(true);
+    copy.querySelectorAll("pre, code, mjx-container, script, style").forEach(e => e.remove());
+    return copy.textContent; }"""
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -273,36 +397,73 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def served(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
+@contextlib.contextmanager
+def _served(folder):
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
-def test_picking_pytorch_switches_every_tab_and_is_remembered(served):
+@pytest.fixture(scope="module")
+def chromium():
     if CHROMIUM is None:
         if os.environ.get("D2L_OPTIM_REQUIRE_BROWSER"):
             pytest.fail("D2L_OPTIM_REQUIRE_BROWSER is set but Debian's chromium is not installed")
         pytest.skip("needs Debian's chromium: apt-get install chromium")
     playwright = pytest.importorskip("playwright.sync_api", reason='pip install "d2l-optim[browser]"')
-    selected = """id => [...document.querySelectorAll('label.sd-tab-label[data-sync-group="framework"]')]
-        .filter(l => l.dataset.syncId === id)
-        .map(l => document.getElementById(l.htmlFor).checked)"""
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        page.goto(f"{served}/gd.html")
-        assert set(page.evaluate(selected, "numpy")) == {True}
-        page.locator('label.sd-tab-label[data-sync-id="torch"]').nth(3).click()
-        torch_tabs = page.evaluate(selected, "torch")
-        assert len(torch_tabs) == 11 and set(torch_tabs) == {True}  # downloads + 6 outputs + 4 solutions
-        assert set(page.evaluate(selected, "numpy")) == {False}
-        page.goto(f"{served}/convexity.html")
-        assert set(page.evaluate(selected, "torch")) == {True}
+        yield browser
         browser.close()
+
+
+def test_picking_pytorch_switches_every_tab_and_is_remembered(small_site, chromium):
+    selected = """id => [...document.querySelectorAll('label.sd-tab-label[data-sync-group="framework"]')]
+        .filter(l => l.dataset.syncId === id)
+        .map(l => document.getElementById(l.htmlFor).checked)"""
+    with _served(small_site[0]) as url:
+        page = chromium.new_page()
+        page.goto(f"{url}/mixed.html")
+        assert set(page.evaluate(selected, "numpy")) == {True}
+        page.locator('label.sd-tab-label[data-sync-id="torch"]').nth(1).click()
+        torch_tabs = page.evaluate(selected, "torch")
+        assert len(torch_tabs) == 3 and set(torch_tabs) == {True}  # the notebooks and two outputs
+        assert set(page.evaluate(selected, "numpy")) == {False}
+        page.goto(f"{url}/tagged.html")
+        assert page.evaluate(selected, "torch") == [True, True]
+        page.close()
+
+
+def _note_failure(failed, request_or_response):
+    if getattr(request_or_response, "status", 400) >= 400:
+        failed.append(request_or_response.url)
+
+
+def test_every_page_renders_its_maths_offline_and_leaves_no_raw_tex(site, chromium):
+    rendered = {}
+    with _served(site) as url:
+        for name in sorted(p.name for p in site.glob("*.html")):
+            page, failed = chromium.new_page(), []
+            page.on("requestfailed", functools.partial(_note_failure, failed))
+            page.on("response", functools.partial(_note_failure, failed))
+            page.goto(f"{url}/{name}")
+            maths = page.locator(".math").count()  # what MyST's $...$ and $$...$$ became
+            if maths:
+                page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+                page.evaluate("() => MathJax.startup.promise.then(() => true)")
+                assert page.locator(".math > mjx-container").count() == maths, name
+                assert page.locator("mjx-merror, mjx-container [style*='color: red']").count() == 0, name
+            raw = RAW_TEX.findall(page.evaluate(PROSE))
+            assert not raw, (name, raw[:5])
+            assert failed == [], (name, failed)  # every MathJax part it asked for is published
+            rendered[name] = maths
+            page.close()
+    assert rendered["gd.html"] > 50 and rendered["convexity.html"] > 20
+    assert {"index.html", "consistency.html", "api.html", "search.html"} <= set(rendered)

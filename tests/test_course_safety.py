@@ -85,6 +85,13 @@ def _folder_holding_sources(tmp_path, sources):
     return outer, "is or contains the --sources folder"
 
 
+def _cache_name_taken(tmp_path, sources):
+    folder = tmp_path / f".site{plan.CACHE_SUFFIX}"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    return tmp_path / "site", f"{folder}, where the build keeps the runs behind --out"
+
+
 def _a_file(tmp_path, sources):
     path = tmp_path / "notes.txt"
     path.write_text("mine")
@@ -100,7 +107,9 @@ def _a_file(tmp_path, sources):
     lambda tmp_path, sources: (sources, "is or contains the --sources folder"),
     _folder_holding_sources,
     lambda tmp_path, sources: (ROOT, "is or contains the d2l-optim project"),
-], ids=["user folder", "file", "cwd", "cwd parent", "empty", "sources", "sources parent", "project"])
+    _cache_name_taken,
+], ids=["user folder", "file", "cwd", "cwd parent", "empty", "sources", "sources parent", "project",
+        "cache name taken"])
 def test_folders_it_did_not_make_are_refused_untouched(make_out, tmp_path, sources, monkeypatch, capsys):
     work = tmp_path / "work"
     work.mkdir()
@@ -147,7 +156,9 @@ def test_site_is_published_through_a_symlink_with_umask_permissions_and_a_lock(t
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert (real / plan.MARKER).is_file() and (real / "quick.html").is_file()
     assert oct(real.stat().st_mode & 0o777) == oct(0o750)
-    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []  # lock and staging gone
+    cache = f".real-site{plan.CACHE_SUFFIX}"  # beside the real folder, not published
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == [cache]  # lock and staging gone
+    assert (tmp_path / cache / "runs/quick/numpy/run.json").is_file() and not (real / "runs").exists()
 
     with plan.output_lock(str(real), log=print):  # another build holds the folder
         with pytest.raises(SystemExit) as exit_:
@@ -181,8 +192,12 @@ def _rebuild(out, sources):
     return messages
 
 
+def _cache(out):
+    return out.parent / f".{out.name}{plan.CACHE_SUFFIX}"
+
+
 def test_changed_or_missing_files_are_made_again_with_a_note(quick_site, sources, monkeypatch):
-    out, run = quick_site, quick_site / "runs" / "quick" / "numpy"
+    out, run = quick_site, _cache(quick_site) / "runs" / "quick" / "numpy"
     svg = (run / "line.svg").read_bytes()
     (run / "line.svg").write_bytes(svg.replace(b"<svg", b"<svg data-corrupt", 1))
     messages = _rebuild(out, sources)
@@ -311,7 +326,7 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     (slow_sources / "a_slow.py").write_text(SLOW)
     for name in ("b_later", "c_later"):
         (slow_sources / f"{name}.py").write_text(LATER.format(name=name))
-    before = _tree(quick_site)
+    before, cached = _tree(quick_site), _tree(_cache(quick_site))
     pid_file = tmp_path / "kernel.pid"
     environment = dict(os.environ, PID_FILE=str(pid_file), RAN_FOLDER=str(ran))
     build = subprocess.Popen([sys.executable, "-m", "d2l_optim", "build", "--out", str(quick_site),
@@ -331,5 +346,5 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     assert "Traceback" not in stdout
     assert os.listdir(ran) == []  # the queued runs never started
     _wait_for(lambda: not _alive(kernel) and not _alive(runner), "the runner and its kernel to end")
-    assert _tree(quick_site) == before
-    assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == []  # no staging, no lock
+    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+    assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == [_cache(quick_site).name]

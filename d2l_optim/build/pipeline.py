@@ -2,16 +2,17 @@
 
 Each (section, backend) runs as a notebook in its own process (:mod:`~d2l_optim.build.run`), up to
 ``jobs`` at a time, so one framework's crash, hang or import cost never touches another: a failed
-run is reported with its error and the rest is published. The site holds per section and backend
-the figures (SVG, PNG), the printed output, the executed notebook, and a manifest ``outputs.json``;
-``consistency.json`` says for each printed line and figure whether the backends agree under the
-section's declared tolerances (:mod:`~d2l_optim.build.compare`). Pages are MyST built by Sphinx
-(:mod:`~d2l_optim.build.site`).
+run is reported with its error and the rest is published. The site holds the pages, each figure
+once (SVG), each backend's notebook of each section, the printed output, and a manifest
+``outputs.json``; ``consistency.json`` says for each printed line and figure whether the backends
+agree under the section's declared tolerances (:mod:`~d2l_optim.build.compare`). Pages are MyST
+built by Sphinx (:mod:`~d2l_optim.build.site`).
 
-Runs are cached (keys: :mod:`~d2l_optim.build.plan`); every cached or published file carries its
-hash and is checked, so a changed or missing file is made again. The site is assembled in a
-staging folder beside the output folder and swapped in at the end: an interrupted, stopped or
-failed build leaves the previous site as it was.
+Runs are cached (keys: :mod:`~d2l_optim.build.plan`) in the cache folder beside the site
+(:func:`~d2l_optim.build.plan.cache_folder`), not published; every cached or published file carries
+its hash and is checked, so a changed or missing file is made again. The site and the cache are
+assembled in a staging folder beside the output folder and swapped in at the end: an interrupted,
+stopped or failed build leaves the previous site and cache as they were.
 """
 import os
 import shutil
@@ -66,21 +67,22 @@ def _build(out, source_dir, sections, backends, jobs, progress, force, cell_time
         except ValueError as error:
             source_errors[section] = str(error)
 
+    cache = plan.cache_folder(out)
     staging = tempfile.mkdtemp(prefix=".d2l-optim-build-", dir=os.path.dirname(out))
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)
-        runs_dir = os.path.join(staging, "runs")
+        site_dir, cache_dir = os.path.join(staging, "site"), os.path.join(staging, "cache")
+        os.makedirs(site_dir)  # with the umask's permissions
+        runs_dir = os.path.join(cache_dir, "runs")
+        os.makedirs(runs_dir)
         records, to_run = {}, {}
         for (section, backend), key in keys.items():
             new_dir = os.path.join(runs_dir, section, backend)
             if section in source_errors:
                 records[section, backend] = run.failed_record(source_errors[section])
                 continue
-            cached = None if force else _cached_run(out, section, backend, key, log)
+            cached = None if force else _cached_run(cache, section, backend, key, log)
             if cached is not None:
-                shutil.copytree(os.path.join(out, "runs", section, backend), new_dir)
+                shutil.copytree(os.path.join(cache, "runs", section, backend), new_dir)
                 records[section, backend] = cached
             else:
                 to_run[section, backend] = (os.path.join(source_dir, f"{section}.py"), new_dir)
@@ -93,37 +95,43 @@ def _build(out, source_dir, sections, backends, jobs, progress, force, cell_time
             record.update(key=keys[job], files=plan.hash_files(to_run[job][1], skip={"run.json"}))
             plan.write_json(os.path.join(to_run[job][1], "run.json"), record)
             records[job] = record
-        _publish(staging, out, site_key, source_dir, sections, backends, records, source_errors)
-    except BaseException:
+        _publish(site_dir, cache_dir, site_key, source_dir, sections, backends, records, source_errors)
+        _swap({site_dir: out, cache_dir: cache})
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
     failed = [job for job in keys if records[job]["status"] != "ok"]
     for section, backend in failed:
         log(f"FAILED {section} on {backend}:\n{records[section, backend]['error']}")
-    log(f"published {out} ({len(sections)} sections x {len(backends)} backends, {len(failed)} failed)")
+    log(f"published {out} ({len(sections)} sections x {len(backends)} backends, {len(failed)} failed; "
+        f"the runs behind it are kept in {cache})")
     return failed
 
 
-def _publish(staging, out, site_key, source_dir, sections, backends, records, source_errors):
+def _publish(site_dir, cache_dir, site_key, source_dir, sections, backends, records, source_errors):
+    runs_dir = os.path.join(cache_dir, "runs")
+    plan.write_json(os.path.join(cache_dir, plan.CACHE_MARKER), {
+        "made by": "d2l-optim build: the runs behind the site beside this folder; replaced by the "
+                   "next build, safe to delete (everything is run again)"})
     try:
-        report = consistency(records, sections, backends, os.path.join(staging, "runs"))
+        report = consistency(records, sections, backends, runs_dir)
     except ValueError as error:  # an unreadable figure-data.json, named in the message
         raise BuildError(str(error)) from None
-    plan.write_json(os.path.join(staging, "consistency.json"), report)
+    plan.write_json(os.path.join(site_dir, "consistency.json"), report)
     differences = disagreements(report)
     if differences:
         raise BuildError("backends disagree beyond their declared tolerance:\n  " + "\n  ".join(differences))
-    plan.write_json(os.path.join(staging, "outputs.json"), {
+    outputs = site.Outputs(runs_dir, sections, backends, records, report)
+    plan.write_json(os.path.join(site_dir, "outputs.json"), {
         "build": {"key": site_key, "package": d2l_optim.__version__,
                   "frameworks": {b: plan.framework_version(b) for b in backends}},
-        "sections": {s: {b: _manifest_entry(records[s, b], s, b) for b in backends} for s in sections},
+        "sections": {s: {b: _manifest_entry(records[s, b], s, b, outputs) for b in backends}
+                     for s in sections},
     })
-    site.write_site(staging, source_dir, sections, backends, records, report, source_errors)
-    plan.write_json(os.path.join(staging, plan.MARKER), {
+    site.write_site(site_dir, source_dir, outputs, source_errors)
+    plan.write_json(os.path.join(site_dir, plan.MARKER), {
         "made by": "d2l-optim build: this folder is replaced by the next build into it",
         "key": site_key, "complete": all(r["status"] == "ok" for r in records.values()),
-        "files": plan.hash_files(staging, skip={plan.MARKER})})
-    _swap(staging, out)
+        "files": plan.hash_files(site_dir, skip={plan.MARKER})})
 
 
 def _up_to_date(out, site_key, log):
@@ -141,9 +149,9 @@ def _up_to_date(out, site_key, log):
     return note is None
 
 
-def _cached_run(out, section, backend, key, log):
+def _cached_run(cache, section, backend, key, log):
     """The cached record of (section, backend) if its key matches and its files are intact, else None."""
-    folder = os.path.join(out, "runs", section, backend)
+    folder = os.path.join(cache, "runs", section, backend)
     try:
         record = plan.read_json(os.path.join(folder, "run.json"))
     except ValueError as error:
@@ -252,31 +260,31 @@ def disagreements(report):
     return found
 
 
-def _manifest_entry(record, section, backend):
+def _manifest_entry(record, section, backend, outputs):
     figures = [name for cell in record.get("cells", []) for name in cell["figures"]]
     return {"status": record["status"], "error": record.get("error"),
             "seconds": record.get("seconds"), "lines": record["stdout"].splitlines(),
-            "figures": [f"figures/{section}/{backend}/{name}.{ext}" for name in figures
-                        for ext in ("svg", "png")],
-            "notebook": f"notebooks/{backend}/{section}.ipynb"}
+            "figures": [outputs.figure_path(section, backend, name) for name in figures],
+            "notebook": outputs.notebook_path(section, backend)}
 
 
-def _swap(staging, out):
-    """Replace ``out`` by ``staging`` with two renames (no signal between them); the old site is
-    removed only after."""
-    retired = None
+def _swap(replacements):
+    """Replace each ``{staging: destination}`` with two renames (no signal between them, nor between
+    the site and its cache); what they replace is removed only after."""
+    retired = []
     signals = {signal.SIGINT, signal.SIGTERM}
     blocked = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
     if blocked:
         signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
-        if os.path.exists(out):
-            retired = tempfile.mkdtemp(prefix=".d2l-optim-old-", dir=os.path.dirname(out))
-            os.rmdir(retired)
-            os.replace(out, retired)
-        os.replace(staging, out)
+        for staging, destination in replacements.items():
+            if os.path.exists(destination):
+                retired.append(tempfile.mkdtemp(prefix=".d2l-optim-old-", dir=os.path.dirname(destination)))
+                os.rmdir(retired[-1])
+                os.replace(destination, retired[-1])
+            os.replace(staging, destination)
     finally:
         if blocked:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-    if retired:
-        shutil.rmtree(retired, ignore_errors=True)
+    for folder in retired:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -3,6 +3,9 @@
 The output folder is the user's: the build replaces only a folder it made itself (it holds the
 marker file :data:`MARKER`, written at publish time) or an empty one, and refuses anything else
 (:class:`UsageError`, exit 2). One build per output folder runs at a time (:func:`output_lock`).
+The runs behind a site (its build records: notebooks as executed, figures in every format, the
+figures' data, run records) are kept out of the published folder, in the hidden cache folder
+beside it (:func:`cache_folder`, marked with :data:`CACHE_MARKER`); the lock file sits beside it too.
 
 A run's cache key covers what shapes its output: the section's source, the package's code that
 runs in it (not the site writer), the versions of Python, NumPy, matplotlib, autograd and the
@@ -24,9 +27,12 @@ from d2l_optim.build import cells
 
 MARKER = ".d2l-optim-site"
 LOCK_SUFFIX = ".d2l-optim-lock"
+CACHE_SUFFIX = ".d2l-optim-cache"
+#: the file that marks a cache folder as the build's own
+CACHE_MARKER = ".d2l-optim-cache"
 DEFAULT_CELL_TIMEOUT = 900
 #: page names the site uses itself
-RESERVED = ("index", "consistency", "genindex", "search", "searchindex", "py-modindex", "objects")
+RESERVED = ("index", "consistency", "api", "genindex", "search", "searchindex", "py-modindex", "objects")
 #: import name -> distribution, for everything ``d2l-optim[course]`` installs that the build uses
 COURSE_MODULES = {"jupytext": "jupytext", "nbformat": "nbformat", "nbclient": "nbclient",
                   "ipykernel": "ipykernel", "sphinx": "sphinx", "myst_parser": "myst-parser",
@@ -110,6 +116,11 @@ def _contains(folder, path):
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def cache_folder(out):
+    """The build's cache for the site ``out``: ``.<name>.d2l-optim-cache`` beside it (never published)."""
+    return os.path.join(os.path.dirname(out), f".{os.path.basename(out)}{CACHE_SUFFIX}")
+
+
 def check_output_folder(out, source_dir):
     """The real path to publish into (a symlink is followed), or UsageError saying why not."""
     advice = "pass --out with a new or empty folder, or one that an earlier d2l-optim build made"
@@ -128,6 +139,11 @@ def check_output_folder(out, source_dir):
     if os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, MARKER)):
         raise UsageError(f"--out {out} is not empty and was not made by d2l-optim build (it has no "
                          f"{MARKER} file); {advice}")
+    cache = cache_folder(real)
+    if os.path.lexists(cache) and not os.path.isfile(os.path.join(cache, CACHE_MARKER)):
+        raise UsageError(f"{cache}, where the build keeps the runs behind --out {out}, exists and was "
+                         f"not made by d2l-optim build (it has no {CACHE_MARKER} file); move it away, "
+                         f"or {advice}")
     return real
 
 

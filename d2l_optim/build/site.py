@@ -1,12 +1,21 @@
-"""The course web site: MyST pages built by Sphinx, one tab per framework on every output.
+"""The course web site: MyST pages built by Sphinx, written once, with each framework's output.
 
-Each section page holds the section's explanation and code, written once, and after every code
-cell a tab set with that cell's output on each backend. All tab sets share the sync group
-``framework``: choosing PyTorch anywhere switches every tab on the page, and sphinx-design keeps
-the choice in the browser's localStorage, so the next page opens on PyTorch too. A run of
+Each section page holds the section's explanation and code, written once, and under every code
+cell its output. What every backend printed alike (the same text, with no value the section
+declares a timing or framework-specific) and each figure whose plotted data agree under the
+section's tolerance (the consistency check, :mod:`~d2l_optim.build.compare`) are shown once, saying
+so; what differs is shown in a tab set with one tab per framework. All tab sets share the sync
+group ``framework``: choosing PyTorch anywhere switches every tab on the page, and sphinx-design
+keeps the choice in the browser's localStorage, so the next page opens on PyTorch too. A run of
 consecutive code cells tagged for single frameworks is shown as one tab set of code, each tab with
-that framework's cells and their output, in the same sync group.
+that framework's cells and their output. Cells tagged ``solution`` (code or markdown) are folded
+into a "Solution" dropdown under their exercise, outputs included.
+
+Each figure and notebook is stored once (:class:`Outputs`): a figure shown once is one SVG,
+``figures/<section>/<name>.svg``, the others ``figures/<section>/<backend>/<name>.svg``; the pages
+link to them (Sphinx makes no copies). What every page shares is in :mod:`~d2l_optim.build.theme`.
 """
+import itertools
 import os
 import re
 import shutil
@@ -17,22 +26,13 @@ import tempfile
 import jupytext
 
 from d2l_optim._registry import LABELS
-from d2l_optim.build import cells
+from d2l_optim.build import cells, theme
 from d2l_optim.build.plan import BuildError
 
-CONF = '''\
-project = "Optimization Algorithms, on every framework"
-author = "d2l-optim"
-extensions = ["myst_parser", "sphinx_design", "sphinx-mathjax-offline"]
-myst_enable_extensions = ["colon_fence", "dollarmath"]
-html_theme = "furo"
-html_title = "Optimization Algorithms · d2l-optim"
-html_static_path = []
-html_copy_source = False
-html_show_sourcelink = False
-suppress_warnings = ["myst.header"]
-'''
 WARNING_LOCATION = re.compile(r"^\\S*ipykernel_\\d+/\\d+\\.py:\\d+: ", re.M)
+#: rules under which a printed value is not compared: a line holding one is never shown once
+NOT_COMPARED = ("timing", "framework")
+OUTPUT_KINDS = ("stdout", "stderr", "figures")
 
 
 def _fence(text, language="text"):
@@ -49,6 +49,30 @@ def _tab_set(items):
     return "\n".join(parts)
 
 
+def _dropdown(title, content):
+    return f"::::::{{dropdown}} {title}\n\n{content}\n::::::\n"  # it nests tab sets
+
+
+def _and(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _figure(path, description):
+    return f'<img src="{path}" alt="{description}" class="d2l-figure">\n'
+
+
+def _warnings(text):
+    return ":::{note}\n" + _fence(WARNING_LOCATION.sub("", text)) + ":::\n"
+
+
+def _failure(record):
+    return ":::{error}\nThis run failed.\n\n" + _fence(record.get("error") or "") + ":::\n"
+
+
+def _framework(cell):
+    return cells.framework_of(cell.metadata.get("tags"))
+
+
 def _failure_position(record, code_positions):
     """Where a failed run shows its error: the cell that raised, else the last one that ran."""
     raised = [cell["cell"] for cell in record["cells"] if cell.get("error")]
@@ -59,81 +83,174 @@ def _failure_position(record, code_positions):
     return code_positions[0] if code_positions else None
 
 
-def _cell_output(record, position, section, backend, failure_at):
-    cell = next((c for c in record["cells"] if c["cell"] == position), None)
-    failed_here = record["status"] != "ok" and position == failure_at
-    if cell is None:
-        return _failure(record) if failed_here else "Not run: an earlier cell failed."
-    parts = []
-    if cell["stdout"]:
-        parts.append(_fence(cell["stdout"]))
-    if cell["stderr"]:
-        parts.append(":::{note}\n" + _fence(WARNING_LOCATION.sub("", cell["stderr"])) + ":::\n")
-    for name in cell["figures"]:
-        parts.append(f"![{name} ({LABELS[backend]})](figures/{section}/{backend}/{name}.svg)\n")
-    if failed_here:
-        parts.append(_failure(record))
-    return "\n".join(parts)
+class Outputs:
+    """The runs of a build (their folders under ``runs_dir``, their records and the consistency
+    report) and where the site publishes each figure and notebook, once."""
+
+    def __init__(self, runs_dir, sections, backends, records, report):
+        self.runs_dir, self.sections, self.backends = runs_dir, sections, backends
+        self.records, self.report = records, report
+
+    def shared(self, section, name):
+        """Whether figure ``name`` is shown once: every backend (two or more) ran the section and
+        drew it, with data that agree under its declared tolerance."""
+        figure = self.report.get(section, {}).get("figures", {}).get(name)
+        return (len(self.backends) > 1 and figure is not None and figure["agree"]
+                and figure["max_difference"] is not None
+                and all(self.records[section, b]["status"] == "ok" for b in self.backends))
+
+    def figure_path(self, section, backend, name):
+        if self.shared(section, name):
+            return f"figures/{section}/{name}.svg"
+        return f"figures/{section}/{backend}/{name}.svg"
+
+    @staticmethod
+    def notebook_path(section, backend):
+        return f"notebooks/{backend}/{section}.ipynb"
+
+    def publish(self, site_dir):
+        """Copy each figure (SVG) and each executed notebook into the site once, and the printed output."""
+        for (section, backend), record in self.records.items():
+            run_dir = os.path.join(self.runs_dir, section, backend)
+            for name in (n for cell in record["cells"] for n in cell["figures"]):
+                target = os.path.join(site_dir, self.figure_path(section, backend, name))
+                if os.path.exists(os.path.join(run_dir, name + ".svg")) and not os.path.exists(target):
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    shutil.copy(os.path.join(run_dir, name + ".svg"), target)
+            if os.path.exists(os.path.join(run_dir, "notebook.ipynb")):
+                target = os.path.join(site_dir, self.notebook_path(section, backend))
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copy(os.path.join(run_dir, "notebook.ipynb"), target)
+            outputs = os.path.join(site_dir, "outputs", section)
+            os.makedirs(outputs, exist_ok=True)
+            with open(os.path.join(outputs, f"{backend}.txt"), "w") as file:
+                file.write(record["stdout"])
 
 
-def _failure(record):
-    return ":::{error}\nThis run failed.\n\n" + _fence(record.get("error") or "") + ":::\n"
+class _SectionPage:
+    """The MyST of one section's cells, with the outputs of its runs on every backend."""
+
+    def __init__(self, section, notebook, outputs):
+        self.section, self.outputs, self.backends = section, outputs, outputs.backends
+        self.records = {b: outputs.records[section, b] for b in self.backends}
+        self.line_rules = outputs.report.get(section, {}).get("rules", {}).get("lines", [])
+        code = [(p, c) for p, c in enumerate(notebook.cells) if c.cell_type == "code"]
+        self.failures = {b: _failure_position(self.records[b], [p for p, c in code
+                                                                 if _framework(c) in (None, b)])
+                         for b in self.backends}
+        self.title = section
+
+    def cells(self, numbered_cells):
+        """The MyST of ``[(position, cell)]``: solutions folded, framework cells in tabs."""
+        parts = []
+        for solution, group in itertools.groupby(
+                numbered_cells, key=lambda item: "solution" in (item[1].metadata.get("tags") or ())):
+            content = self._plain_cells(list(group))
+            parts.append(_dropdown("Solution", content) if solution else content)
+        return "\n".join(parts)
+
+    def _plain_cells(self, numbered_cells):
+        lines, group = [], []
+        for position, cell in numbered_cells + [(None, None)]:
+            if cell is not None and cell.cell_type == "code" and _framework(cell):
+                group.append((position, cell))
+                continue
+            if group:
+                lines.append(self._framework_tabs(group))
+                group = []
+            if cell is None:
+                break
+            if cell.cell_type == "markdown":
+                lines.append(cell.source + "\n")
+                if position == 0:
+                    self.title = cell.source.splitlines()[0].lstrip("# ")
+                    lines.append("Download this section as a notebook:\n\n" + self._downloads())
+            elif cell.cell_type == "code":
+                lines.append(_fence(cell.source, "python"))
+                lines.append(self._output(position))
+        return "\n".join(line for line in lines if line)
+
+    def _downloads(self):
+        return _tab_set([(b, f'<a href="{self.outputs.notebook_path(self.section, b)}" download>'
+                             f"{self.section}.ipynb for {LABELS[b]}</a> (executed)\n")
+                         for b in self.backends])
+
+    def _cell(self, backend, position):
+        return next((c for c in self.records[backend]["cells"] if c["cell"] == position), None)
+
+    def _backend_output(self, backend, position):
+        """Everything ``backend`` printed and drew in the cell at ``position``, or why it did not run."""
+        record, cell = self.records[backend], self._cell(backend, position)
+        failed_here = record["status"] != "ok" and position == self.failures[backend]
+        if cell is None:
+            return _failure(record) if failed_here else "Not run: an earlier cell failed."
+        parts = [_fence(cell["stdout"])] if cell["stdout"] else []
+        parts += [_warnings(cell["stderr"])] if cell["stderr"] else []
+        parts += [self._own_figure(backend, name) for name in cell["figures"]]
+        if failed_here:
+            parts.append(_failure(record))
+        return "\n".join(parts)
+
+    def _output(self, position):
+        """A code cell's output: what every backend shares once, with a note, the rest in tabs."""
+        found = {b: self._cell(b, position) for b in self.backends}
+        if all(c is not None and not any(c[k] for k in OUTPUT_KINDS) for c in found.values()):
+            return ""
+        if len(self.backends) < 2 or any(c is None or c["error"] or position == self.failures[b]
+                                         and self.records[b]["status"] != "ok" for b, c in found.items()):
+            return _tab_set([(b, self._backend_output(b, position)) for b in self.backends])
+        same, different = [], {b: [] for b in self.backends}
+        for kind, show in (("stdout", _fence), ("stderr", _warnings)):
+            texts = {b: c[kind] for b, c in found.items()}
+            if len(set(texts.values())) == 1 and not (kind == "stdout" and self._not_compared(texts)):
+                same += [show(texts[self.backends[0]])] if texts[self.backends[0]] else []
+            else:
+                for backend, text in texts.items():
+                    different[backend] += [show(text)] if text else []
+        for name in dict.fromkeys(n for c in found.values() for n in c["figures"]):
+            if all(name in c["figures"] for c in found.values()) and self.outputs.shared(self.section, name):
+                same.append(_figure(self.outputs.figure_path(self.section, None, name), name))
+                continue
+            for backend, cell in found.items():
+                if name in cell["figures"]:
+                    different[backend].append(self._own_figure(backend, name))
+        parts = []
+        if same:
+            labels = _and([LABELS[b] for b in self.backends])
+            parts += [f'<p class="d2l-same">Identical on {labels}:</p>\n', *same]
+        if any(different.values()):
+            parts.append(_tab_set([(b, "\n".join(different[b]) or f"No other output on {LABELS[b]}.")
+                                   for b in self.backends]))
+        return "\n".join(parts)
+
+    def _own_figure(self, backend, name):
+        return _figure(self.outputs.figure_path(self.section, backend, name), f"{name} ({LABELS[backend]})")
+
+    def _not_compared(self, texts):
+        """Whether a line of ``texts`` holds a value declared a timing or framework-specific."""
+        return any(re.search(pattern, line) for pattern, kind, *_ in self.line_rules if kind in NOT_COMPARED
+                   for text in texts.values() for line in text.splitlines())
+
+    def _framework_tabs(self, group):
+        """One tab per backend: its framework's cells of ``group`` [(position, cell)] and their output."""
+        items = []
+        for backend in self.backends:
+            own = [(p, c) for p, c in group if _framework(c) == backend]
+            parts = [f"{_fence(c.source, 'python')}\n" + self._backend_output(backend, p) for p, c in own]
+            items.append((backend, "\n".join(parts) or f"No {LABELS[backend]}-specific code in this step."))
+        return _tab_set(items)
 
 
-def _has_output(records, backends, position):
-    for backend in backends:
-        cell = next((c for c in records[backend]["cells"] if c["cell"] == position), None)
-        if cell is None or any(cell[k] for k in ("stdout", "stderr", "figures")):
-            return True
-    return False
-
-
-def _framework_tabs(group, section, backends, records, failures):
-    """One tab per backend holding its framework's cells of ``group`` [(position, cell)] and their output."""
-    items = []
-    for backend in backends:
-        own = [(p, c) for p, c in group if cells.framework_of(c.metadata.get("tags")) == backend]
-        parts = [f"{_fence(c.source, 'python')}\n"
-                 + _cell_output(records[backend], p, section, backend, failures[backend]) for p, c in own]
-        items.append((backend, "\n".join(parts) or f"No {LABELS[backend]}-specific code in this step."))
-    return _tab_set(items)
-
-
-def section_page(source_file, section, backends, records, source_error=None):
-    """The MyST page of one section (``records``: {backend: run record})."""
-    downloads = _tab_set([(b, f"{{download}}`{section}.ipynb for {LABELS[b]} "
-                              f"<notebooks/{b}/{section}.ipynb>` (executed)") for b in backends])
+def section_page(source_file, section, outputs, source_error=None):
+    """The MyST page of one section and its title."""
     if source_error:
         return f"# {section}\n\n:::{{error}}\n{_fence(source_error)}:::\n", section
     notebook = jupytext.read(source_file)
-    code = [(p, c) for p, c in enumerate(notebook.cells) if c.cell_type == "code"]
-    failures = {b: _failure_position(records[b], [p for p, c in code if cells.framework_of(
-        c.metadata.get("tags")) in (None, b)]) for b in backends}
-    lines, title, group = [], section, []
-    for position, cell in enumerate(notebook.cells + [None]):
-        framework = (cell is not None and cell.cell_type == "code"
-                     and cells.framework_of(cell.metadata.get("tags")))
-        if framework:
-            group.append((position, cell))
-            continue
-        if group:
-            lines.append(_framework_tabs(group, section, backends, records, failures))
-            group = []
-        if cell is None:
-            break
-        if cell.cell_type == "markdown":
-            lines.append(cell.source + "\n")
-            if position == 0:
-                title = cell.source.splitlines()[0].lstrip("# ")
-                lines.append("Download this section as a notebook:\n\n" + downloads)
-        elif cell.cell_type == "code":
-            lines.append(_fence(cell.source, "python"))
-            if _has_output(records, backends, position):
-                lines.append(_tab_set([(b, _cell_output(records[b], position, section, b, failures[b]))
-                                       for b in backends]))
-    if not lines or not lines[0].startswith("#"):
-        lines.insert(0, f"# {title}\n")
-    return "\n".join(lines), title
+    page = _SectionPage(section, notebook, outputs)
+    text = page.cells(list(enumerate(notebook.cells)))
+    if not text.startswith("#"):
+        text = f"# {page.title}\n\n" + text
+    return text, page.title
 
 
 def index_page(sections, titles, backends, records):
@@ -145,13 +262,13 @@ def index_page(sections, titles, backends, records):
             record = records[section, backend]
             cells.append(f"✓ {record['seconds']:.1f} s" if record["status"] == "ok" else "✗ failed")
         rows.append(f"| [{titles[section]}]({section}.md) | " + " | ".join(cells) + " |")
-    toctree = "\n".join(sections + ["consistency"])
+    toctree = "\n".join(sections + ["consistency", "api"])
     return f"""# Optimization Algorithms, on every framework
 
-The "Optimization Algorithms" chapter of *Dive into Deep Learning*, written once with
-[d2l-optim](https://pypi.org/project/d2l-optim/) and run on {", ".join(LABELS[b] for b in backends)}.
-Every page shows the code once and, under each cell, one tab per framework with that framework's
-output. Pick a framework on any tab: every tab follows, on this page and the next.
+The "Optimization Algorithms" chapter of *Dive into Deep Learning*, written once with d2l-optim
+and run on {_and([LABELS[b] for b in backends])}. Every page shows the code once and, under each
+cell, its output: once where every framework printed and plotted the same, else one tab per
+framework. Pick a framework on any tab: every tab follows, on this page and the next.
 
 ## Coverage
 
@@ -202,46 +319,23 @@ def consistency_page(report, backends):
     return "\n".join(parts)
 
 
-def _copy_outputs(site_dir, src_dir, sections, backends, records):
-    """Figures and notebooks into the site and the page sources, printed output into the site."""
-    for section in sections:
-        for backend in backends:
-            run_dir = os.path.join(site_dir, "runs", section, backend)
-            names = [n for cell in records[section, backend]["cells"] for n in cell["figures"]]
-            for root in (site_dir, src_dir):
-                figures = os.path.join(root, "figures", section, backend)
-                os.makedirs(figures, exist_ok=True)
-                for name in names:
-                    for ext in (".svg", ".png"):
-                        if os.path.exists(os.path.join(run_dir, name + ext)):
-                            shutil.copy(os.path.join(run_dir, name + ext), figures)
-                notebooks = os.path.join(root, "notebooks", backend)
-                os.makedirs(notebooks, exist_ok=True)
-                if os.path.exists(os.path.join(run_dir, "notebook.ipynb")):
-                    shutil.copy(os.path.join(run_dir, "notebook.ipynb"),
-                                os.path.join(notebooks, f"{section}.ipynb"))
-            outputs = os.path.join(site_dir, "outputs", section)
-            os.makedirs(outputs, exist_ok=True)
-            with open(os.path.join(outputs, f"{backend}.txt"), "w") as file:
-                file.write(records[section, backend]["stdout"])
-
-
-def write_site(site_dir, source_dir, sections, backends, records, report, source_errors):
-    """Write the pages and build the HTML into ``site_dir`` (which already holds ``runs/``);
-    ``source_errors``: {section: why its script could not be read}."""
+def write_site(site_dir, source_dir, outputs, source_errors):
+    """Publish the figures and notebooks of ``outputs`` (:class:`Outputs`) into ``site_dir``, write
+    the pages and build the HTML there; ``source_errors``: {section: why its script could not be read}."""
+    sections, backends, records, report = outputs.sections, outputs.backends, outputs.records, outputs.report
     with tempfile.TemporaryDirectory(prefix="d2l-optim-pages-") as work:
         src = os.path.join(work, "src")
         os.makedirs(src)
-        _copy_outputs(site_dir, src, sections, backends, records)
+        outputs.publish(site_dir)
+        theme.write_theme(src)
+        _write(os.path.join(src, "api.md"), theme.api_page())
         titles = {}
         for section in sections:
-            page, titles[section] = section_page(
-                os.path.join(source_dir, f"{section}.py"), section, backends,
-                {b: records[section, b] for b in backends}, source_errors.get(section))
+            page, titles[section] = section_page(os.path.join(source_dir, f"{section}.py"), section, outputs,
+                                                 source_errors.get(section))
             _write(os.path.join(src, f"{section}.md"), page)
         _write(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
         _write(os.path.join(src, "consistency.md"), consistency_page(report, backends))
-        _write(os.path.join(src, "conf.py"), CONF)
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d",
                    os.path.join(work, "doctrees"), src, site_dir]
         process = subprocess.run(command, capture_output=True)
