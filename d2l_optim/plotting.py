@@ -127,7 +127,7 @@ def _curve_grid(lo, hi, step):
 
 
 def show_trace(results, f, axes=None):
-    """Plot a 1-D trace over f on [−n, n], n the largest |x| visited; return the Axes."""
+    """Plot a 1-D trace over f on [−n, n], n the largest ``|x|`` visited; return the Axes."""
     n = max(abs(min(results)), abs(max(results)))
     f_line = _curve_grid(-n, n, 0.01)
     xs = ops.tensor(list(results))

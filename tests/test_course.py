@@ -141,6 +141,13 @@ def test_notebooks_are_executed_and_match_the_script(site):
                           for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
         script = run_example("gd", backend)
         assert script.returncode == 0 and printed == script.stdout
+        figures = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+                   if o.output_type == "display_data"]
+        assert figures == []  # stored once, on the page; the cache keeps the notebook as it ran
+        executed = nbformat.read(str(_cache(site) / "runs" / "gd" / backend / "notebook.ipynb"), as_version=4)
+        assert [c.source for c in executed.cells] == [c.source for c in notebook.cells]
+        assert sum(o.output_type == "display_data" for c in executed.cells if c.cell_type == "code"
+                   for o in c.outputs) == 10
 
 
 def test_consistency_report_compares_every_number_and_figure(site):
@@ -230,6 +237,7 @@ def test_the_site_is_lean_with_the_footer_and_the_api_on_every_page(site):
     for name in public:
         assert f'id="d2l_optim.{name}"' in api, name
     assert 'id="d2l_optim.backend_api.Backend.value_and_grad"' in api
+    assert "system-message" not in api and "problematic" not in api  # every docstring is valid RST
 
 
 def test_rebuild_with_nothing_changed_runs_nothing(site, backends):

@@ -131,11 +131,12 @@ def _publish(site_dir, cache_dir, site_key, source_dir, sections, backends, reco
     plan.write_json(os.path.join(site_dir, plan.MARKER), {
         "made by": "d2l-optim build: this folder is replaced by the next build into it",
         "key": site_key, "complete": all(r["status"] == "ok" for r in records.values()),
-        "files": plan.hash_files(site_dir, skip={plan.MARKER})})
+        "files": plan.hash_files(site_dir, skip={plan.MARKER}), "cache": plan.hash_files(cache_dir)})
 
 
 def _up_to_date(out, site_key, log):
-    """Whether ``out`` is the site for ``site_key``, complete, with every published file intact."""
+    """Whether ``out`` is the site for ``site_key``, complete, with every published file intact and
+    the runs behind it in the cache too."""
     try:
         marker = plan.read_json(os.path.join(out, plan.MARKER))
     except ValueError as error:
@@ -143,7 +144,8 @@ def _up_to_date(out, site_key, log):
         return False
     if not isinstance(marker, dict) or marker.get("key") != site_key or not marker.get("complete"):
         return False
-    note = plan.first_changed_file(out, marker.get("files", {}))
+    note = (plan.first_changed_file(out, marker.get("files", {}))
+            or plan.first_changed_file(plan.cache_folder(out), marker.get("cache", {})))
     if note:
         log(f"{note}: rebuilding the site")
     return note is None

@@ -13,7 +13,9 @@ into a "Solution" dropdown under their exercise, outputs included.
 
 Each figure and notebook is stored once (:class:`Outputs`): a figure shown once is one SVG,
 ``figures/<section>/<name>.svg``, the others ``figures/<section>/<backend>/<name>.svg``; the pages
-link to them (Sphinx makes no copies). What every page shares is in :mod:`~d2l_optim.build.theme`.
+link to them (Sphinx makes no copies), and the executed notebooks keep what they printed but not
+the figures (the full ones stay in the build's cache). What every page shares is in
+:mod:`~d2l_optim.build.theme`.
 """
 import itertools
 import os
@@ -24,6 +26,7 @@ import sys
 import tempfile
 
 import jupytext
+import nbformat
 
 from d2l_optim._registry import LABELS
 from d2l_optim.build import cells, theme
@@ -120,11 +123,21 @@ class Outputs:
             if os.path.exists(os.path.join(run_dir, "notebook.ipynb")):
                 target = os.path.join(site_dir, self.notebook_path(section, backend))
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                shutil.copy(os.path.join(run_dir, "notebook.ipynb"), target)
+                _write_without_figures(os.path.join(run_dir, "notebook.ipynb"), target)
             outputs = os.path.join(site_dir, "outputs", section)
             os.makedirs(outputs, exist_ok=True)
             with open(os.path.join(outputs, f"{backend}.txt"), "w") as file:
                 file.write(record["stdout"])
+
+
+def _write_without_figures(source, target):
+    """Copy an executed notebook without the figures the section saved (they are on the page)."""
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs
+                            if not output.get("metadata", {}).get("d2l_optim", {}).get("figure")]
+    nbformat.write(notebook, target)
 
 
 class _SectionPage:
@@ -172,7 +185,8 @@ class _SectionPage:
 
     def _downloads(self):
         return _tab_set([(b, f'<a href="{self.outputs.notebook_path(self.section, b)}" download>'
-                             f"{self.section}.ipynb for {LABELS[b]}</a> (executed)\n")
+                             f"{self.section}.ipynb for {LABELS[b]}</a> (with the output it printed; "
+                             "run it to draw the figures)\n")
                          for b in self.backends])
 
     def _cell(self, backend, position):
