@@ -75,7 +75,24 @@ EXPECTED = {
     "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + [TRAINED] * 4 + [CONCISE],
     "momentum": ["epoch 20, x1: -0.943467, x2: -0.000073", "epoch 20, x1: -0.387814, x2: -1673.365109",
                  "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632"]
-    + [TRAINED] * 3 + [CONCISE],
+    + [TRAINED] * 3 + [CONCISE] + [
+        # the exercises' solutions
+        "beta = 0.00: stable up to eta*lambda = 1.999 (2 + 2 beta = 2.000), smallest radius 0.0000 "
+        "(sqrt(beta) = 0.0000)",
+        "beta = 0.25: stable up to eta*lambda = 2.499 (2 + 2 beta = 2.500), smallest radius 0.5000 "
+        "(sqrt(beta) = 0.5000)",
+        "beta = 0.50: stable up to eta*lambda = 2.999 (2 + 2 beta = 3.000), smallest radius 0.7071 "
+        "(sqrt(beta) = 0.7071)",
+        "beta = 0.90: stable up to eta*lambda = 3.799 (2 + 2 beta = 3.800), smallest radius 0.9487 "
+        "(sqrt(beta) = 0.9487)",
+        "beta = 0.5: |x_100| = 4e-15 at 95% of the limit, 1e+10 at 105%",
+        "beta = 0.9: |x_100| = 2e-02 at 95% of the limit, 4e+17 at 105%",
+        "gradient descent: eta = 0.4762, factor per step 0.9048", "epoch 20, x1: -0.675548, x2: -0.270219",
+        "momentum: eta = 0.6679, beta = 0.4026, factor per step 0.6345",
+        "epoch 20, x1: -0.004649, x2: -0.007539",
+        "velocity after 1, 5, 10, 20, 50 steps: 1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
+        "(1 - beta^t) / (1 - beta):             1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
+        "epoch 20, x1: -0.482512, x2: -0.001860", "epoch 20, x1: -0.308349, x2: -0.004273"],
     "adagrad": ["epoch 20, x1: -2.382563, x2: -0.158591", "epoch 20, x1: -0.002295, x2: -0.000000",
                 TRAINED, CONCISE],
     "rmsprop": ["epoch 20, x1: -0.010599, x2: 0.000000", TRAINED, CONCISE],
@@ -95,7 +112,7 @@ FIGURES = {
     "momentum": ["gd-lr-0.4", "gd-lr-0.6", "momentum-beta-0.5", "momentum-beta-0.25",
                  "leaky-average-weights", "gd-convergence-by-curvature",
                  "train-momentum-lr-0.02-beta-0.5", "train-momentum-lr-0.01-beta-0.9",
-                 "train-momentum-lr-0.005-beta-0.9", "train-concise"],
+                 "train-momentum-lr-0.005-beta-0.9", "train-concise", "exercise-tuned-momentum"],
     "adagrad": ["adagrad-lr-0.4", "adagrad-lr-2", "train-adagrad", "train-concise"],
     "rmsprop": ["ewma-weights", "rmsprop", "train-rmsprop", "train-concise"],
     "adadelta": ["adadelta", "train-adadelta", "train-concise"],
