@@ -79,8 +79,8 @@ f_grad = d2l.grad(f, argnums=(0, 1))
 # $0.88$, but the factor for $x_2$ becomes $-1.4$: every step overshoots the valley floor by more
 # than it started, and after 20 steps $|x_2| = 2 \cdot 1.4^{20} \approx 1673$. In the second figure
 # the trace leaves the plotted region at the very first step; the plot is clipped to the usual
-# grid and marks where the trace leaves it, with its position after 20 steps. The steep direction caps the learning rate, and the flat
-# direction pays for it.
+# grid and marks where the trace leaves it, with its position after 20 steps. The steep
+# direction caps the learning rate, and the flat direction pays for it.
 
 # %%
 section.save(d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.4), f_grad=f_grad)), "gd-lr-0.4")
@@ -135,7 +135,8 @@ section.save(ax, "leaky-average-weights")
 # with $\mathbf{Q}$ symmetric positive definite. Its minimizer is $\mathbf{x}^* = -\mathbf{Q}^{-1}\mathbf{c}$,
 # with minimum $b - \tfrac{1}{2}\mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c}$, and its gradient is
 #
-# $$\nabla h(\mathbf{x}) = \mathbf{Q}\mathbf{x} + \mathbf{c} = \mathbf{Q}\big(\mathbf{x} + \mathbf{Q}^{-1}\mathbf{c}\big)
+# $$\nabla h(\mathbf{x}) = \mathbf{Q}\mathbf{x} + \mathbf{c}
+# = \mathbf{Q}\big(\mathbf{x} + \mathbf{Q}^{-1}\mathbf{c}\big)
 # = \mathbf{Q}\,(\mathbf{x} - \mathbf{x}^*).$$
 #
 # :::{note}
@@ -187,7 +188,8 @@ section.save(ax, "gd-convergence-by-curvature")
 #
 # $$\begin{bmatrix} v_t \\ x_t \end{bmatrix} = \mathbf{R}(\beta, \eta, \lambda)
 # \begin{bmatrix} v_{t-1} \\ x_{t-1} \end{bmatrix}, \qquad
-# \mathbf{R}(\beta, \eta, \lambda) = \begin{bmatrix} \beta & \lambda \\ -\eta\beta & 1 - \eta\lambda \end{bmatrix}.$$
+# \mathbf{R}(\beta, \eta, \lambda) =
+# \begin{bmatrix} \beta & \lambda \\ -\eta\beta & 1 - \eta\lambda \end{bmatrix}.$$
 #
 # After $t$ steps the state is $\mathbf{R}^t$ times the start, so the iteration converges when
 # both eigenvalues of $\mathbf{R}$ lie strictly inside the unit circle. They are the roots of
