@@ -75,10 +75,48 @@ EXPECTED = {
     "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + [TRAINED] * 4 + [CONCISE],
     "momentum": ["epoch 20, x1: -0.943467, x2: -0.000073", "epoch 20, x1: -0.387814, x2: -1673.365109",
                  "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632"]
-    + [TRAINED] * 3 + [CONCISE],
+    + [TRAINED] * 3 + [CONCISE] + [
+        # the exercises' solutions
+        "beta = 0.00: stable up to eta*lambda = 1.999 (2 + 2 beta = 2.000), smallest radius 0.0000 "
+        "(sqrt(beta) = 0.0000)",
+        "beta = 0.25: stable up to eta*lambda = 2.499 (2 + 2 beta = 2.500), smallest radius 0.5000 "
+        "(sqrt(beta) = 0.5000)",
+        "beta = 0.50: stable up to eta*lambda = 2.999 (2 + 2 beta = 3.000), smallest radius 0.7071 "
+        "(sqrt(beta) = 0.7071)",
+        "beta = 0.90: stable up to eta*lambda = 3.799 (2 + 2 beta = 3.800), smallest radius 0.9487 "
+        "(sqrt(beta) = 0.9487)",
+        "beta = 0.5: |x_100| = 4e-15 at 95% of the limit, 1e+10 at 105%",
+        "beta = 0.9: |x_100| = 2e-02 at 95% of the limit, 4e+17 at 105%",
+        "gradient descent: eta = 0.4762, factor per step 0.9048", "epoch 20, x1: -0.675548, x2: -0.270219",
+        "momentum: eta = 0.6679, beta = 0.4026, factor per step 0.6345",
+        "epoch 20, x1: -0.004649, x2: -0.007539",
+        "velocity after 1, 5, 10, 20, 50 steps: 1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
+        "(1 - beta^t) / (1 - beta):             1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
+        "epoch 20, x1: -0.482512, x2: -0.001860", "epoch 20, x1: -0.308349, x2: -0.004273"],
     "adagrad": ["epoch 20, x1: -2.382563, x2: -0.158591", "epoch 20, x1: -0.002295, x2: -0.000000",
-                TRAINED, CONCISE],
-    "rmsprop": ["epoch 20, x1: -0.010599, x2: 0.000000", TRAINED, CONCISE],
+                TRAINED, CONCISE,
+                # the exercises' solutions
+                "aligned: kappa = 20.00, after rescaling 1.00, Gershgorin bound 1.00",
+                "rotated: kappa = 20.00, after rescaling 20.00, Gershgorin bound 20.00",
+                "epoch 20, x1: -1.054791, x2: -1.046482", "f_rot after 20 steps: 0.4417",
+                "epoch 20, x1: -0.002295, x2: -0.000000", "epoch 20, x1: -0.002295, x2: -0.000000",
+                "largest difference between the two traces: 1.1e-06",
+                "after  100 steps: rates 0.0100 (frequent), 0.1000 (rare); moved 1.8590, 0.1000",
+                "after 1000 steps: rates 0.0032 (frequent), 0.0316 (rare); moved 6.1801, 0.5021"],
+    "rmsprop": ["epoch 20, x1: -0.010599, x2: 0.000000", TRAINED, CONCISE,
+                # the exercises' solutions
+                "rmsprop steps at t = 1, 2, 5, 10, 30, 100: 0.3162, 0.2294, 0.1563, 0.1239, 0.1022, 0.1000",
+                "adagrad steps at t = 1, 2, 5, 10, 30, 100: 0.1000, 0.0707, 0.0447, 0.0316, 0.0183, 0.0100",
+                "gradient 1e+00: step with eps inside the root 1.002, outside 1.002",
+                "gradient 1e-02: step with eps inside the root 0.997, outside 1.002",
+                "gradient 1e-04: step with eps inside the root 0.100, outside 0.992",
+                "gradient 1e-06: step with eps inside the root 0.001, outside 0.501",
+                "epoch 200, x1: 0.201155, x2: 0.199949",
+                "eta = 0.4: largest distance over the last 50 steps 0.2906",
+                "epoch 200, x1: 0.000000, x2: -0.017293",
+                "eta = 0.04: largest distance over the last 50 steps 0.0413",
+                "epoch 200, x1: 0.006458, x2: -0.008706",
+                "eta_t = 0.4 / (1 + 0.1 t): largest distance over the last 50 steps 0.0396"],
     "adadelta": [None, TRAINED, CONCISE],
     "adam": [None] * 9 + [TRAINED] * 2 + [CONCISE, TABLE],
 }
@@ -95,8 +133,9 @@ FIGURES = {
     "momentum": ["gd-lr-0.4", "gd-lr-0.6", "momentum-beta-0.5", "momentum-beta-0.25",
                  "leaky-average-weights", "gd-convergence-by-curvature",
                  "train-momentum-lr-0.02-beta-0.5", "train-momentum-lr-0.01-beta-0.9",
-                 "train-momentum-lr-0.005-beta-0.9", "train-concise"],
-    "adagrad": ["adagrad-lr-0.4", "adagrad-lr-2", "train-adagrad", "train-concise"],
+                 "train-momentum-lr-0.005-beta-0.9", "train-concise", "exercise-tuned-momentum"],
+    "adagrad": ["adagrad-lr-0.4", "adagrad-lr-2", "train-adagrad", "train-concise",
+                "exercise-adagrad-rotated"],
     "rmsprop": ["ewma-weights", "rmsprop", "train-rmsprop", "train-concise"],
     "adadelta": ["adadelta", "train-adadelta", "train-concise"],
     "adam": ["adam", "yogi", "all-optimizers", "lr-sensitivity", "train-adam", "train-yogi",
