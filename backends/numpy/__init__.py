@@ -4,6 +4,8 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import Box, getval
 
+from d2l_optim.backends.numpy.nn import argmax, conv2d, logsumexp, max_pool2d, relu  # noqa: F401
+
 NAME = "numpy"
 TENSOR_TYPES = (np.ndarray, np.generic, Box)
 MATH = anp

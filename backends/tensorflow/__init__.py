@@ -4,6 +4,8 @@ import types
 import numpy as np
 import tensorflow as tf
 
+from d2l_optim.backends.tensorflow.nn import argmax, conv2d, logsumexp, max_pool2d, relu  # noqa: F401
+
 NAME = "tensorflow"
 TENSOR_TYPES = (tf.Tensor, tf.Variable)
 MATH = types.SimpleNamespace(

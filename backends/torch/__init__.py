@@ -2,6 +2,8 @@
 import numpy as np
 import torch
 
+from d2l_optim.backends.torch.nn import argmax, conv2d, logsumexp, max_pool2d, relu  # noqa: F401
+
 NAME = "torch"
 TENSOR_TYPES = (torch.Tensor,)
 MATH = torch
