@@ -80,6 +80,7 @@ from d2l_optim.optimizers import (
     yogi,
 )
 from d2l_optim.plotting import (
+    Animator,
     annotate,
     plot,
     plt,
@@ -104,5 +105,6 @@ from d2l_optim.schedules import (
 )
 from d2l_optim.section import Section
 from d2l_optim.traces import Trace, gd, lr_sweep, newton, train_2d
+from d2l_optim.training import Accumulator, Timer
 
 __version__ = "0.1.0"
