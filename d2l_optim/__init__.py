@@ -18,6 +18,15 @@ from d2l_optim._config import (
     use_backend,
     use_floatx,
 )
+from d2l_optim.cnn import (
+    LeNet,
+    Trainer,
+    accuracy,
+    cross_entropy,
+    evaluate_accuracy,
+    load_data_digits,
+    train,
+)
 from d2l_optim.errors import SecondDerivativeUnsupported
 from d2l_optim.ops import (
     abs,

@@ -3,4 +3,4 @@
 them; run one with ``python examples/gd.py --backend torch --out DIR``."""
 
 SECTIONS = ("optimization_intro", "convexity", "gd", "sgd", "momentum", "adagrad", "rmsprop",
-            "adadelta", "adam")
+            "adadelta", "adam", "lr_scheduler")
