@@ -30,12 +30,11 @@ class Minibatches:
     """Minibatches ``(images, labels)`` of the active backend's tensors: float images (B, 1, 8, 8)
     and int64 labels (B,). With ``shuffle`` every pass draws a new permutation from the shared
     generator (``d2l.seed``), so every backend sees the same minibatches in the same order; the last
-    minibatch may be smaller. ``len()`` is the number of minibatches per pass."""
+    minibatch may be smaller (it is all of them when ``batch_size`` exceeds their number).
+    ``len()`` is the number of minibatches per pass."""
 
     def __init__(self, images, labels, batch_size, shuffle):
         check_count("batch_size", batch_size)
-        if batch_size > len(images):
-            raise ValueError(f"batch_size must be at most the {len(images)} examples, got {batch_size}")
         self.images, self.labels = images, labels
         self.batch_size, self.shuffle = batch_size, shuffle
 
@@ -72,6 +71,9 @@ def load_data_digits(batch_size):
     ``load_data_fashion_mnist``): the training minibatches reshuffled every epoch, the test ones in
     a fixed order."""
     train_images, train_labels, test_images, test_labels = load_digits_arrays()
+    if not (isinstance(batch_size, int) and 1 <= batch_size <= len(train_images)):
+        raise ValueError(f"batch_size must be a whole number from 1 to the {len(train_images)} "
+                         f"training examples, got {batch_size!r}")
     return (Minibatches(train_images, train_labels, batch_size, shuffle=True),
             Minibatches(test_images, test_labels, batch_size, shuffle=False))
 

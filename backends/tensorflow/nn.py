@@ -3,12 +3,13 @@ and kernels as (height, width, in, out): the NCHW tensors of the shim are transp
 and out."""
 import tensorflow as tf
 
-_TO_NHWC, _TO_NCHW = (0, 2, 3, 1), (0, 3, 1, 2)
+# Permutations as constants: a Python tuple sends tf.transpose down its slow eager fallback.
+_TO_NHWC, _TO_NCHW, _TO_HWIO = (tf.constant(perm) for perm in ((0, 2, 3, 1), (0, 3, 1, 2), (2, 3, 1, 0)))
 
 
 def conv2d(x, weight, padding):
     pads = [[0, 0], [padding, padding], [padding, padding], [0, 0]]
-    out = tf.nn.conv2d(tf.transpose(x, _TO_NHWC), tf.transpose(weight, (2, 3, 1, 0)), 1, pads)
+    out = tf.nn.conv2d(tf.transpose(x, _TO_NHWC), tf.transpose(weight, _TO_HWIO), 1, pads)
     return tf.transpose(out, _TO_NCHW)
 
 
