@@ -259,5 +259,11 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 #   backend, with a fresh scheduler for every run.
 # * Frameworks differ in *when* they call a scheduler (per update or per epoch, before or after
 #   the epoch) and in where a piecewise-constant schedule switches: check it, as the tabs do.
-# * On the digits every schedule reaches a test accuracy above 0.9; the constant rate overfits
-#   the training set fastest.
+# * On the digits every schedule ends above 0.9 test accuracy. Measured with seeds 0, 1 and 2 on
+#   each of the four backends (the printed numbers above are seed 0; the backends round
+#   differently, so their last digits may differ): constant 0.3 reaches 0.973–0.990, square root
+#   0.909–0.933 (its small rates are still learning at epoch 30), multi-factor 0.919–0.990,
+#   cosine 0.960–0.976, warm-up cosine 0.960–0.983. Rate 0.5 is close to the largest this network
+#   tolerates: in one of those twelve multi-factor runs (NumPy, seed 1) a step in epoch 5 threw
+#   the loss up to 3.7 and every ReLU went dark, leaving the network at chance (loss ln 10 ≈ 2.303)
+#   — what a too-large rate does, and what a warm-up guards against.
