@@ -5,8 +5,10 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+import d2l_optim as d2l
 from d2l_optim.build import compare
 from d2l_optim.plotting import flatten_figure_data
 from helpers import run_example
@@ -254,3 +256,52 @@ def test_unknown_backend_on_the_command_line(tmp_path):
     result = run_example("gd", "jax")
     assert result.returncode != 0
     assert "unknown backend 'jax'; valid names are: numpy, torch, tensorflow, mxnet" in result.stderr
+
+
+# The lr-scheduler section trains networks: its printed numbers are seeded but rounded differently
+# by each framework, so they are checked by format and range (test accuracy above 0.8), its
+# schedule figures exactly, and each backend prints its own framework's scheduler line.
+LR_TRAINING_LINE = re.compile(r"train loss (\d+\.\d{3}), train acc ([01]\.\d{3}), test acc ([01]\.\d{3})")
+LR_MULTI_FACTOR = "0.5 for epochs 0-14, 0.25 for epochs 15-29"
+LR_FRAMEWORK_LINES = {
+    "numpy": [f"d2l MultiFactorScheduler: {LR_MULTI_FACTOR}"],
+    "torch": [f"torch MultiStepLR: {LR_MULTI_FACTOR}"],
+    "tensorflow": [f"Keras LearningRateScheduler: {LR_MULTI_FACTOR}"],
+    "mxnet": ["mxnet MultiFactorScheduler(epoch): 0.5 for epochs 0-15, 0.25 for epochs 16-29",
+              f"mxnet MultiFactorScheduler(epoch + 1): {LR_MULTI_FACTOR}"],
+}
+LR_SCHEDULE_FIGURES = {  # spec F49, F51, F52, F54, F56: (name, scheduler, steps)
+    "lr-square-root": (lambda: d2l.SquareRootScheduler(lr=0.1), 30),
+    "lr-factor": (lambda: d2l.FactorScheduler(factor=0.9, stop_factor_lr=1e-2, base_lr=2.0), 50),
+    "lr-multi-factor": (lambda: d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5), 30),
+    "lr-cosine": (lambda: d2l.CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01), 30),
+    "lr-cosine-warmup": (lambda: d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01), 30),
+}
+LR_TRAINING_FIGURES = ["lr-constant", "lr-square-root-training", "lr-multi-factor-training",
+                       "lr-cosine-training", "lr-cosine-warmup-training"]  # F48, F50, F53, F55, F57
+
+
+def test_lr_scheduler_section_trains_every_schedule_above_0_8(backend, tmp_path):
+    result = run_example("lr_scheduler", backend, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    expected = [None, "learning rate is now 0.10", None, None, *LR_FRAMEWORK_LINES[backend], None, None]
+    assert len(lines) == len(expected), lines
+    for line, wanted in zip(lines, expected):
+        if wanted is not None:
+            assert line == wanted
+            continue
+        loss, train_acc, test_acc = map(float, LR_TRAINING_LINE.fullmatch(line).groups())
+        assert loss < 1.0 and train_acc > 0.8 and test_acc > 0.8, line
+    data = json.loads((tmp_path / "figure-data.json").read_text())
+    assert sorted(data) == sorted(list(LR_SCHEDULE_FIGURES) + LR_TRAINING_FIGURES)
+    for name, (make, steps) in LR_SCHEDULE_FIGURES.items():
+        scheduler = make()
+        [line] = data[name][0]["lines"]
+        assert line == [[t, scheduler(t)] for t in range(steps)], name  # exactly, as Python floats
+    for name in LR_TRAINING_FIGURES:
+        assert (tmp_path / f"{name}.svg").read_bytes().startswith(b"<?xml"), name
+        train_loss, train_acc, test_acc = (np.array(line) for line in data[name][0]["lines"])
+        assert len(train_loss) == len(train_acc) == 5 * 30 and len(test_acc) == 30, name
+        np.testing.assert_allclose(test_acc[:, 0], np.arange(1, 31))
+        assert test_acc[-1, 1] > 0.8 and train_loss[-1, 1] < train_loss[0, 1], name
