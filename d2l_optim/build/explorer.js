@@ -23,8 +23,8 @@
   function number(v) {
     if (v === 0) return "0";
     const a = Math.abs(v);
-    if (a >= 1e4 || a < 1e-3) return v.toExponential(2).replace("e+", "e").replace("-", "−");
-    return parseFloat(v.toPrecision(4)).toString().replace("-", "−");
+    if (a >= 1e4 || a < 1e-3) return v.toExponential(2).replace("e+", "e").replace(/-/g, "−");
+    return parseFloat(v.toPrecision(4)).toString().replace(/-/g, "−");
   }
   function coordinate(v) { return v.toFixed(3).replace(/^-(0\.000)$/, "$1").replace("-", "−"); }
 
@@ -221,7 +221,7 @@
       (state.method.second ? ` (${state.method.second.symbol} = ${state.method.second.values[state.second]})` : "") +
       "; the current one is circled, × marks a run that diverged" + (positive ? " (log scale)." : ".");
     const lo = Math.min(...finite.map(t)), hi = Math.max(...finite.map(t)), span = (hi - lo) || 1;
-    const f = {left: M.left, width: W - M.left - M.right, top: 10, height: 110};
+    const f = {left: 76, width: W - 76 - M.right, top: 10, height: 110};
     const sx = i => f.left + (Math.log(data.lrs[i]) - Math.log(data.lrs[0])) /
       (Math.log(data.lrs[data.lrs.length - 1]) - Math.log(data.lrs[0])) * f.width;
     const sy = v => v === null ? f.top : f.top + f.height - (t(v) - lo) / span * f.height;

@@ -199,8 +199,9 @@ def agreement(computed):
                 result = compare.compare_figure(_flat(theirs[i]) if i < len(theirs) else [], _flat(run),
                                                 TOLERANCE)
                 if not result["agree"]:
-                    found.append(f"{key}, run {i}: {LABELS[backend]} differs from {LABELS[reference_backend]} "
-                                 f"by {result['max_difference']:.2e}, allowed {result['policy']}")
+                    found.append(f"{key}, run {i}: {LABELS[backend]} differs from "
+                                 f"{LABELS[reference_backend]} by {result['max_difference']:.2e}, "
+                                 f"allowed {result['policy']}")
     return found
 
 
@@ -302,7 +303,8 @@ def page_data(data, checked_on, failed):
                   "diverged": [run["diverged"] for run in key_runs],
                   "sensitive": [i for i, run in enumerate(key_runs) if run["sensitive"]]}
             for key, key_runs in data.items()}
-    return {"steps": STEPS, "far": FAR, "nudge": f"{NUDGE:g}", "lrs": list(LEARNING_RATES), "methods": methods,
+    return {"steps": STEPS, "far": FAR, "nudge": f"{NUDGE:g}", "lrs": list(LEARNING_RATES),
+            "methods": methods,
             "surfaces": [_surface_data(name, s) for name, s in SURFACES.items()],
             "presets": [dict(zip(("label", "method", "surface", "lr", "second"), p)) for p in PRESETS],
             "runs": runs, "checked": {"backends": [LABELS[b] for b in checked_on],
@@ -352,7 +354,8 @@ Pick an optimizer and an objective, then move the sliders: the path of {STEPS} s
 start (hollow circle) and the value it ends at change as you go. Use the step slider to watch
 the run unfold. Every path was computed when this site was built, by the package's own optimizers
 (`d2l.sweep_traces` runs the whole grid of learning rates at once), on {frameworks}: they agree
-within {TOLERANCE.describe()}. The page needs no Python; it only draws.{failures}
+{TOLERANCE.describe()}, except on the few chaotic runs, which the page points out. The page needs no
+Python; it only draws.{failures}
 
 {fence}{{raw}} html
 {html}
