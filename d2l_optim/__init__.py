@@ -115,7 +115,7 @@ from d2l_optim.schedules import (
     polynomial_lr,
 )
 from d2l_optim.section import Section
-from d2l_optim.traces import Trace, gd, lr_sweep, newton, train_2d
+from d2l_optim.traces import Trace, gd, lr_sweep, newton, sweep_traces, train_2d
 from d2l_optim.training import (
     Accumulator,
     Timer,

@@ -8,6 +8,7 @@ import html.parser
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 
@@ -306,3 +307,10 @@ def test_picking_pytorch_switches_every_tab_and_is_remembered(served):
         page.goto(f"{served}/convexity.html")
         assert set(page.evaluate(selected, "torch")) == {True}
         browser.close()
+
+
+def test_the_site_publishes_the_optimizer_explorer(site):
+    page = (site / "explorer.html").read_text()
+    assert 'id="d2l-explorer-data"' in page and "Optimizer explorer" in page
+    assert 'href="explorer.html"' in (site / "index.html").read_text()
+    assert re.search(r"on NumPy, PyTorch: they agree\s+within rtol", page)

@@ -26,7 +26,7 @@ MARKER = ".d2l-optim-site"
 LOCK_SUFFIX = ".d2l-optim-lock"
 DEFAULT_CELL_TIMEOUT = 900
 #: page names the site uses itself
-RESERVED = ("index", "consistency", "genindex", "search", "searchindex", "py-modindex", "objects")
+RESERVED = ("index", "consistency", "explorer", "genindex", "search", "searchindex", "py-modindex", "objects")
 #: import name -> distribution, for everything ``d2l-optim[course]`` installs that the build uses
 COURSE_MODULES = {"jupytext": "jupytext", "nbformat": "nbformat", "nbclient": "nbclient",
                   "ipykernel": "ipykernel", "sphinx": "sphinx", "myst_parser": "myst-parser",

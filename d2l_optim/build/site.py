@@ -17,7 +17,7 @@ import tempfile
 import jupytext
 
 from d2l_optim._registry import LABELS
-from d2l_optim.build import cells
+from d2l_optim.build import cells, explorer
 from d2l_optim.build.plan import BuildError
 
 CONF = '''\
@@ -145,7 +145,7 @@ def index_page(sections, titles, backends, records):
             record = records[section, backend]
             cells.append(f"✓ {record['seconds']:.1f} s" if record["status"] == "ok" else "✗ failed")
         rows.append(f"| [{titles[section]}]({section}.md) | " + " | ".join(cells) + " |")
-    toctree = "\n".join(sections + ["consistency"])
+    toctree = "\n".join(sections + ["explorer", "consistency"])
     return f"""# Optimization Algorithms, on every framework
 
 The "Optimization Algorithms" chapter of *Dive into Deep Learning*, written once with
@@ -241,6 +241,7 @@ def write_site(site_dir, source_dir, sections, backends, records, report, source
             _write(os.path.join(src, f"{section}.md"), page)
         _write(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
         _write(os.path.join(src, "consistency.md"), consistency_page(report, backends))
+        _write(os.path.join(src, "explorer.md"), explorer.page(backends))
         _write(os.path.join(src, "conf.py"), CONF)
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d",
                    os.path.join(work, "doctrees"), src, site_dir]
