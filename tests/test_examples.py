@@ -72,7 +72,22 @@ EXPECTED = {
             "        polynomial: sum =  18.0551, sum of squares =  0.4566, bound = 0.0403",
             "mean f over 20 runs: at the last iterate 0.0441, at the average of the last 100 iterates "
             "0.0041"],
-    "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + [TRAINED] * 4 + [CONCISE],
+    "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + [TRAINED] * 4 + [CONCISE] + [
+        # the exercises' solutions
+        "loss floor: 0.241688, loss of the zero model: 0.493259",
+        "Hessian eigenvalues: 0.1737, 0.6665, 0.9181, 1.0000, 1.1262, 2.0985",
+        "largest stable learning rate 2 / lambda_max = 0.9531",
+        "eta = 1.0: loss after 10, 20, 30, 40 epochs: 0.2470, 0.2750, 0.4594, 1.6663",
+        "eta = 0.9: loss after 10, 20, 30, 40 epochs: 0.2421, 0.2417, 0.2417, 0.2417",
+        "mean of the per-example gradients is zero: True",
+        "b =    1: rms norm 1.7759, sigma / sqrt(b) = 1.8009, with the finite-population factor 1.8009",
+        "b =   10: rms norm 0.5735, sigma / sqrt(b) = 0.5695, with the finite-population factor 0.5678",
+        "b =  100: rms norm 0.1739, sigma / sqrt(b) = 0.1801, with the finite-population factor 0.1740",
+        "b = 1000: rms norm 0.0329, sigma / sqrt(b) = 0.0569, with the finite-population factor 0.0329",
+        "        one entry:        512 flops,     2,052 bytes,   0.25 flops per byte",
+        "       one column:    131,072 flops,   264,192 bytes,   0.50 flops per byte",
+        "a 64-column block:  8,388,608 flops,   393,216 bytes,  21.33 flops per byte",
+        "the whole product: 33,554,432 flops,   786,432 bytes,  42.67 flops per byte"],
     "momentum": ["epoch 20, x1: -0.943467, x2: -0.000073", "epoch 20, x1: -0.387814, x2: -1673.365109",
                  "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632"]
     + [TRAINED] * 3 + [CONCISE],
@@ -91,7 +106,7 @@ FIGURES = {
            "exercise-line-search"],
     "sgd": ["sgd-constant-lr", "sgd-exponential-lr", "sgd-polynomial-lr"],
     "minibatch_sgd": ["train-gd", "train-sgd", "train-batch-100", "train-batch-10", "loss-vs-time",
-                      "train-concise"],
+                      "train-concise", "exercise-gd-stall"],
     "momentum": ["gd-lr-0.4", "gd-lr-0.6", "momentum-beta-0.5", "momentum-beta-0.25",
                  "leaky-average-weights", "gd-convergence-by-curvature",
                  "train-momentum-lr-0.02-beta-0.5", "train-momentum-lr-0.01-beta-0.9",
