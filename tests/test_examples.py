@@ -94,7 +94,19 @@ EXPECTED = {
     "adagrad": ["epoch 20, x1: -2.382563, x2: -0.158591", "epoch 20, x1: -0.002295, x2: -0.000000",
                 TRAINED, CONCISE],
     "rmsprop": ["epoch 20, x1: -0.010599, x2: 0.000000", TRAINED, CONCISE],
-    "adadelta": [None, TRAINED, CONCISE],
+    "adadelta": [None, TRAINED, CONCISE,
+                 # the exercises' solutions
+                 "c =   0.01: steps 0.00995, 0.01020, 0.01036, 0.01048, 0.01058",
+                 "c =    1.0: steps 0.01000, 0.01025, 0.01041, 0.01054, 0.01064",
+                 "c =  100.0: steps 0.01000, 0.01025, 0.01041, 0.01054, 0.01064",
+                 "t =    1: step 0.01000, distance   0.010, growth of delta / ((1 - rho) eps) = 9.9990",
+                 "t =   10: step 0.01110, distance   0.107, growth of delta / ((1 - rho) eps) = 5.2978",
+                 "t =  100: step 0.01473, distance   1.284, growth of delta / ((1 - rho) eps) = 1.0004",
+                 "t = 1000: step 0.03341, distance  24.048, growth of delta / ((1 - rho) eps) = 0.9989",
+                 "epoch 200, x1: -4.714086, x2: -1.722663", "eps = 1e-07: f = 8.1574",
+                 "epoch 200, x1: -4.134706, x2: -1.214228", "eps = 1e-06: f = 4.6583",
+                 "epoch 200, x1: -2.619015, x2: -0.252294", "eps = 1e-05: f = 0.8132",
+                 "epoch 200, x1: -0.214732, x2: -0.000000", "eps = 1e-04: f = 0.0046"],
     "adam": [None] * 9 + [TRAINED] * 2 + [CONCISE, TABLE],
 }
 FIGURES = {
@@ -113,7 +125,7 @@ FIGURES = {
                  "train-momentum-lr-0.005-beta-0.9", "train-concise"],
     "adagrad": ["adagrad-lr-0.4", "adagrad-lr-2", "train-adagrad", "train-concise"],
     "rmsprop": ["ewma-weights", "rmsprop", "train-rmsprop", "train-concise"],
-    "adadelta": ["adadelta", "train-adadelta", "train-concise"],
+    "adadelta": ["adadelta", "train-adadelta", "train-concise", "exercise-adadelta-eps"],
     "adam": ["adam", "yogi", "all-optimizers", "lr-sensitivity", "train-adam", "train-yogi",
              "train-concise"],
 }
