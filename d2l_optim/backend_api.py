@@ -119,3 +119,22 @@ class Backend(Protocol):
 
     def builtin_facts(self, name: str) -> BuiltinFacts:
         """How the framework's built-in for d2l's rule ``name`` relates to it (the equivalence table)."""
+    # Convolutional networks: images are NCHW (batch, channels, height, width); the shim checks
+    # shapes and arguments before calling these.
+
+    def conv2d(self, x, weight, padding: int) -> Any:
+        """Stride-1 cross-correlation of NCHW ``x`` with ``weight`` (out, in, kh, kw), zero-padded
+        by ``padding`` on each side; no bias. Returns NCHW."""
+
+    def max_pool2d(self, x, size: int) -> Any:
+        """Maximum over non-overlapping ``size`` × ``size`` windows of NCHW ``x`` (stride ``size``,
+        leftover rows and columns dropped)."""
+
+    def relu(self, x) -> Any:
+        """max(x, 0), with derivative 0 at 0."""
+
+    def logsumexp(self, x, axis: int, keepdims: bool) -> Any:
+        """log Σ exp(x) along ``axis``, stable for large |x|; its gradient is softmax(x)."""
+
+    def argmax(self, x, axis: int) -> Any:
+        """int64 index of the largest value along ``axis``; not differentiated."""

@@ -14,15 +14,12 @@ The book's tabs differ from each other; :data:`BOOK_VARIANTS` lists how, and wha
 does instead (spec §6.3 items 3, 16, 17).
 """
 import inspect
-import math
-import warnings
 
 from d2l_optim import _config, ops, optimizers
 from d2l_optim._builtin import check_keywords
 from d2l_optim._checks import check_count
 from d2l_optim.data import ArrayLoader
-from d2l_optim.plotting import Animator
-from d2l_optim.training import Timer, TrainingRun, _evaluation_data, evaluate_loss, linreg, squared_loss
+from d2l_optim.training import fit_and_record, linreg, squared_loss
 
 #: the book's per-tab variants of the concise path, and the package's choice (Markdown)
 BOOK_VARIANTS = """\
@@ -129,26 +126,7 @@ def train_concise_ch11(trainer, hyperparams, data_iter, num_epochs=2):
     def net(X):
         return linreg(X, *backend.parameter_values(parameters))
 
-    evaluation_data = _evaluation_data(data_iter)
-    animator = Animator(xlabel="epoch", ylabel="loss", xlim=[0, num_epochs], ylim=[0.22, 0.35])
-    n, timer = 0, Timer()
+    def minibatch_step(X, y):
+        backend.builtin_step(optimizer, half_squared_loss, (X, y))
 
-    def record(batch_size):
-        timer.stop()
-        animator.add(n / batch_size / len(data_iter), evaluate_loss(net, evaluation_data, squared_loss))
-        timer.start()
-
-    for _ in range(num_epochs):
-        for X, y in data_iter:
-            backend.builtin_step(optimizer, half_squared_loss, (X, y))
-            n += ops.shape(X)[0]
-            if n % 200 == 0:
-                record(ops.shape(X)[0])
-    if n % 200:  # the run ended between record points: record where it ended
-        record(ops.shape(X)[0])
-    losses = animator.Y[0]
-    if not all(math.isfinite(value) for value in losses):
-        warnings.warn(f"train_concise_ch11: the loss became non-finite ({losses[-1]}); the learning "
-                      "rate is probably too large", RuntimeWarning, stacklevel=2)
-    print(f"loss: {losses[-1]:.3f}, {timer.sum() / num_epochs:.3f} sec/epoch")
-    return TrainingRun(timer.cumsum(), losses, animator)
+    return fit_and_record("train_concise_ch11", net, minibatch_step, data_iter, num_epochs)

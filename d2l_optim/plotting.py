@@ -5,8 +5,10 @@ objectives on one grid for all backends, so every backend draws the same picture
 """
 import io
 import itertools
+import math
 import os
 import sys
+import time
 
 import matplotlib.figure
 import matplotlib.pyplot as plt
@@ -294,10 +296,14 @@ class Animator:
     """Curves that grow point by point, e.g. a loss during training (book: ``d2l.Animator``).
 
     ``add(x, y)`` appends one point to each curve (``y`` a number or one per curve, a scalar ``x``
-    serves every curve, a ``None`` value is skipped). In Jupyter the figure is redrawn in place
-    after every point; elsewhere it is drawn once, when ``fig`` (or ``figure``) is read, e.g. by
-    ``section.save(animator, name)``. Attributes as in the book: ``X``, ``Y``, ``fig``, ``axes``.
+    serves every curve, a ``None`` value is skipped). In Jupyter the figure is redrawn in place, at
+    most every ``REDRAW_SECONDS`` (drawing an SVG costs more than a training step), and once more
+    by :meth:`show` when a run ends; elsewhere it is drawn once, when ``fig`` (or ``figure``) is
+    read, e.g. by ``section.save(animator, name)``. Attributes as in the book: ``X``, ``Y``, ``fig``,
+    ``axes``.
     """
+
+    REDRAW_SECONDS = 0.5
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE):
@@ -309,6 +315,7 @@ class Animator:
         self.X, self.Y = None, None
         self.display_handle = None  # the live Jupyter display, updated in place
         self._stale = True
+        self._shown_at = -math.inf
 
     def add(self, x, y):
         """Append the point (x, y[i]) to curve i, for every curve."""
@@ -325,8 +332,8 @@ class Animator:
                 self.X[i].append(ops.to_float(a))
                 self.Y[i].append(ops.to_float(b))
         self._stale = True
-        if in_notebook():
-            self._show()
+        if in_notebook() and time.monotonic() - self._shown_at >= self.REDRAW_SECONDS:
+            self.show()
 
     @property
     def fig(self):
@@ -342,9 +349,13 @@ class Animator:
 
     figure = fig
 
-    def _show(self):
+    def show(self):
+        """Draw the live display in Jupyter now, with every point added so far (no-op elsewhere)."""
+        if not in_notebook() or self.display_handle is not None and not self._stale:
+            return
         from IPython.display import SVG, display
 
+        self._shown_at = time.monotonic()
         svg = io.BytesIO()
         self.fig.savefig(svg, format="svg", bbox_inches="tight")
         picture = SVG(svg.getvalue())

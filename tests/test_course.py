@@ -475,3 +475,10 @@ def test_every_page_renders_its_maths_offline_and_leaves_no_raw_tex(site, chromi
             page.close()
     assert rendered["gd.html"] > 50 and rendered["convexity.html"] > 20
     assert {"index.html", "consistency.html", "api.html", "search.html"} <= set(rendered)
+
+
+def test_the_site_publishes_the_optimizer_explorer(site):
+    page = (site / "explorer.html").read_text()
+    assert 'id="d2l-explorer-data"' in page and "Optimizer explorer" in page
+    assert 'href="explorer.html"' in (site / "index.html").read_text()
+    assert re.search(r"on NumPy, PyTorch: they agree\s+within rtol", page)

@@ -62,10 +62,15 @@ def test_animator_redraws_one_live_display_in_jupyter(monkeypatch):
     monkeypatch.setattr(plotting, "in_notebook", lambda: True)
     monkeypatch.setattr(ipython_display, "display", display)
     animator = d2l.Animator()
-    animator.add(1, 0.3)
-    animator.add(2, 0.2)
-    assert isinstance(animator.display_handle, Handle) and len(shown) == 2
-    assert all(picture.data.startswith("<svg") for picture in shown)
+    animator.add(1, 0.3)  # the first point is drawn at once
+    animator.add(2, 0.2)  # the next within REDRAW_SECONDS waits ...
+    assert isinstance(animator.display_handle, Handle) and len(shown) == 1
+    animator.show()  # ... for the end of the run
+    animator.show()  # (nothing new: no redraw)
+    assert len(shown) == 2 and all(picture.data.startswith("<svg") for picture in shown)
+    monkeypatch.setattr(animator, "REDRAW_SECONDS", 0.0)
+    animator.add(3, 0.1)  # no throttle: every point redraws
+    assert len(shown) == 3
 
 
 def test_section_saves_an_animator(tmp_path):

@@ -6,6 +6,8 @@
 - :mod:`~d2l_optim.build.plan` — what to run, the output folder's safety and lock, cache keys;
 - :mod:`~d2l_optim.build.runner` (one section on one backend, in its own process) and
   :mod:`~d2l_optim.build.run` (the runner processes, signals, timeouts);
+- :mod:`~d2l_optim.build.explorer` — the optimizer explorer's paths, computed and checked on every
+  backend, and its page;
 - :mod:`~d2l_optim.build.site` — the pages;
 - :mod:`~d2l_optim.build.pipeline` — :func:`build`, which puts them together.
 

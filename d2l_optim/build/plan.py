@@ -32,7 +32,8 @@ CACHE_SUFFIX = ".d2l-optim-cache"
 CACHE_MARKER = ".d2l-optim-cache"
 DEFAULT_CELL_TIMEOUT = 900
 #: page names the site uses itself
-RESERVED = ("index", "consistency", "api", "genindex", "search", "searchindex", "py-modindex", "objects")
+RESERVED = ("index", "consistency", "explorer", "api", "genindex", "search", "searchindex", "py-modindex",
+            "objects")
 #: import name -> distribution, for everything ``d2l-optim[course]`` installs that the build uses
 COURSE_MODULES = {"jupytext": "jupytext", "nbformat": "nbformat", "nbclient": "nbclient",
                   "ipykernel": "ipykernel", "sphinx": "sphinx", "myst_parser": "myst-parser",

@@ -29,7 +29,7 @@ import jupytext
 import nbformat
 
 from d2l_optim._registry import LABELS
-from d2l_optim.build import cells, theme
+from d2l_optim.build import cells, explorer, theme
 from d2l_optim.build.plan import BuildError
 
 WARNING_LOCATION = re.compile(r"^\\S*ipykernel_\\d+/\\d+\\.py:\\d+: ", re.M)
@@ -276,7 +276,7 @@ def index_page(sections, titles, backends, records):
             record = records[section, backend]
             cells.append(f"✓ {record['seconds']:.1f} s" if record["status"] == "ok" else "✗ failed")
         rows.append(f"| [{titles[section]}]({section}.md) | " + " | ".join(cells) + " |")
-    toctree = "\n".join(sections + ["consistency", "api"])
+    toctree = "\n".join(sections + ["explorer", "consistency", "api"])
     return f"""# Optimization Algorithms, on every framework
 
 The "Optimization Algorithms" chapter of *Dive into Deep Learning*, written once with d2l-optim
@@ -350,6 +350,7 @@ def write_site(site_dir, source_dir, outputs, source_errors):
             _write(os.path.join(src, f"{section}.md"), page)
         _write(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
         _write(os.path.join(src, "consistency.md"), consistency_page(report, backends))
+        _write(os.path.join(src, "explorer.md"), explorer.page(backends))
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d",
                    os.path.join(work, "doctrees"), src, site_dir]
         process = subprocess.run(command, capture_output=True)
