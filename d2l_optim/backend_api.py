@@ -134,7 +134,7 @@ class Backend(Protocol):
         """max(x, 0), with derivative 0 at 0."""
 
     def logsumexp(self, x, axis: int, keepdims: bool) -> Any:
-        """log Σ exp(x) along ``axis``, stable for large |x|; its gradient is softmax(x)."""
+        """log Σ exp(x) along ``axis``, stable for large ``|x|``; its gradient is softmax(x)."""
 
     def argmax(self, x, axis: int) -> Any:
         """int64 index of the largest value along ``axis``; not differentiated."""

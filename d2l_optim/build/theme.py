@@ -66,6 +66,7 @@ API_GROUPS = (
     ("Learning-rate schedules", ("d2l_optim.schedules",)),
     ("Traces on one- and two-dimensional objectives", ("d2l_optim.traces",)),
     ("Training on the airfoil data", ("d2l_optim.training", "d2l_optim.concise", "d2l_optim.data")),
+    ("A small network on the digits data", ("d2l_optim.cnn",)),
     ("Plotting", ("d2l_optim.plotting",)),
     ("Sections", ("d2l_optim.section",)),
 )
@@ -101,7 +102,10 @@ def api_page():
     parts = ["# API reference\n",
              "Everything `import d2l_optim as d2l` gives, from the docstrings. Each function works on the "
              "active backend (`d2l.set_backend`) and returns that framework's tensors.\n"]
-    for heading, modules in API_GROUPS:
+    listed = {module for _, modules in API_GROUPS for module in modules}
+    others = {getattr(d2l_optim, name).__module__ for name in public
+              if _defined_in(getattr(d2l_optim, name), None)} - listed
+    for heading, modules in API_GROUPS + (("Other helpers", tuple(others)),) * bool(others):
         names = [name for name in public if _defined_in(getattr(d2l_optim, name), modules)]
         parts.append(f"## {heading}\n")
         parts.append(_rst(*(_autodoc(f"d2l_optim.{name}", inspect.isclass(getattr(d2l_optim, name)))
@@ -123,8 +127,10 @@ def _rst(*directives):
     return "```{eval-rst}\n" + "\n\n".join(directives) + "\n```\n"
 
 
-def _defined_in(value, modules):
-    return (inspect.isfunction(value) or inspect.isclass(value)) and value.__module__ in modules
+def _defined_in(value, modules=None):
+    """Whether ``value`` is a function or class of one of ``modules`` (None: of any)."""
+    return (inspect.isfunction(value) or inspect.isclass(value)) and (modules is None
+                                                                      or value.__module__ in modules)
 
 
 def _write(path, text):
