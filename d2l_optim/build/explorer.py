@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from typing import Callable, NamedTuple, Optional, Tuple
 
 import numpy as np
@@ -220,8 +221,10 @@ def compute_on(backends, timeout=600):
     keys = {b: (b, code, plan.framework_version(b), sys.executable) for b in backends}
 
     def run(backend):
+        # started outside any checkout, so that it imports the installed package, backends included
         process = subprocess.run([sys.executable, "-m", "d2l_optim.build.explorer", backend],
-                                 capture_output=True, text=True, timeout=timeout)
+                                 capture_output=True, text=True, timeout=timeout,
+                                 cwd=tempfile.gettempdir())
         if process.returncode != 0:
             raise RuntimeError(process.stderr.strip()[-2000:] or f"exit status {process.returncode}")
         return json.loads(process.stdout)

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 
 from d2l_optim.build.runner import clean_error
@@ -63,9 +64,10 @@ class Runners:
         with self._lock:
             if self.stopped:
                 return None
+            # outside any checkout, so that `-m` imports the installed package
             process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                       start_new_session=True)
+                                       start_new_session=True, cwd=tempfile.gettempdir())
             self._running.add(process)
         try:
             stdout, stderr = process.communicate()
