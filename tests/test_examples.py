@@ -339,13 +339,42 @@ LR_SCHEDULE_FIGURES = {  # spec F49, F51, F52, F54, F56: (name, scheduler, steps
 }
 LR_TRAINING_FIGURES = ["lr-constant", "lr-square-root-training", "lr-multi-factor-training",
                        "lr-cosine-training", "lr-cosine-warmup-training"]  # F48, F50, F53, F55, F57
+# the exercises' solutions: schedule arithmetic in Python floats, the same on every backend
+LR_EXERCISE_LINES = [
+    "   constant 0.3: sum  9.0000, sum of squares 2.7000, last 0.3000",
+    "    square root: sum  0.9585, sum of squares 0.0399, last 0.0183",
+    "   multi-factor: sum 11.2500, sum of squares 4.6875, last 0.2500",
+    "         cosine: sum  3.3450, sum of squares 0.7367, last 0.0100",
+    "cosine, warm-up: sum  3.1700, sum of squares 0.6720, last 0.0100",
+    "square root over    30 epochs: sum  0.9585, sum of squares 0.0399",
+    "square root over   300 epochs: sum  3.3210, sum of squares 0.0628",
+    "square root over  3000 epochs: sum 10.8093, sum of squares 0.0858",
+    "square root over 30000 epochs: sum 34.4953, sum of squares 0.1089",
+    "floor from the closed form at t = 50, first returned at t = 50; rate at t = 49: 0.010308",
+    "alpha = 0.954842: rate 0.500000 at epoch 0, 0.250000 at 15, 0.130912 at 29",
+    "sum of the rates: staircase 11.2500, smooth 8.3041",
+    "book: the warm-up ends after 5 of 235 updates (2.1% of epoch 0), the cosine after 20 (8.5%)",
+    "15 updates per epoch: the two agree at the start of every epoch: True",
+    "epoch  0: per-epoch rate 0.0000, mean per-update rate 0.0280",
+    "epoch  4: per-epoch rate 0.2400, mean per-update rate 0.2680",
+    "epoch  5: per-epoch rate 0.3000, mean per-update rate 0.2990",
+    "epoch 10: per-epoch rate 0.2275, mean per-update rate 0.2148",
+    "epoch 19: per-epoch rate 0.0132, mean per-update rate 0.0112",
+    "   constant 0.3: weights shrink by 0.2587 (approximation 0.2592)",
+    "    square root: weights shrink by 0.8661 (approximation 0.8661)",
+    "   multi-factor: weights shrink by 0.1843 (approximation 0.1850)",
+    "         cosine: weights shrink by 0.6051 (approximation 0.6055)",
+    "cosine, warm-up: weights shrink by 0.6213 (approximation 0.6216)",
+    "cosine needs weight decay 0.0269 to shrink like the constant rate with 0.01",
+]
 
 
 def test_lr_scheduler_section_trains_every_schedule_above_0_8(backend, tmp_path):
     result = run_example("lr_scheduler", backend, tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    expected = [None, "learning rate is now 0.10", None, None, *LR_FRAMEWORK_LINES[backend], None, None]
+    expected = [None, "learning rate is now 0.10", None, None, *LR_FRAMEWORK_LINES[backend], None, None,
+                *LR_EXERCISE_LINES]
     assert len(lines) == len(expected), lines
     for line, wanted in zip(lines, expected):
         if wanted is not None:
@@ -354,7 +383,14 @@ def test_lr_scheduler_section_trains_every_schedule_above_0_8(backend, tmp_path)
         loss, train_acc, test_acc = map(float, LR_TRAINING_LINE.fullmatch(line).groups())
         assert loss < 1.0 and train_acc > 0.8 and test_acc > 0.8, line
     data = json.loads((tmp_path / "figure-data.json").read_text())
-    assert sorted(data) == sorted(list(LR_SCHEDULE_FIGURES) + LR_TRAINING_FIGURES)
+    assert sorted(data) == sorted(list(LR_SCHEDULE_FIGURES) + LR_TRAINING_FIGURES + [
+        "exercise-factor-vs-multi-factor", "exercise-per-update-cosine"])
+    staircase, smooth = data["exercise-factor-vs-multi-factor"][0]["lines"]
+    assert [rate for _, rate in staircase] == [0.5] * 15 + [0.25] * 15
+    np.testing.assert_allclose([rate for _, rate in smooth], 0.5 * 0.5 ** (np.arange(30) / 15), rtol=1e-12)
+    per_epoch, per_update = (np.array(line) for line in data["exercise-per-update-cosine"][0]["lines"])
+    assert per_epoch.shape == per_update.shape == (450, 2)
+    np.testing.assert_allclose(per_update[::15, 1], per_epoch[::15, 1], atol=1e-15)  # equal at epoch starts
     for name, (make, steps) in LR_SCHEDULE_FIGURES.items():
         scheduler = make()
         [line] = data[name][0]["lines"]
