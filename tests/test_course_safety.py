@@ -166,10 +166,11 @@ def test_site_is_published_through_a_symlink_with_umask_permissions_and_a_lock(t
         assert exit_.value.code == 2
         assert "another d2l-optim build is publishing into" in capsys.readouterr().err
         environment = dict(os.environ, PYTHONUNBUFFERED="1")
+        # started outside the checkout, so that `-m d2l_optim` is the installed package
         waiting = subprocess.Popen([sys.executable, "-m", "d2l_optim", "build", "--out", str(link),
                                     "--sources", str(sources), "--backends", "numpy", "--no-progress"],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   env=environment)
+                                   env=environment, cwd=tmp_path)
         first_line = waiting.stdout.readline()
         assert first_line.startswith(f"waiting for another d2l-optim build into {real} to finish")
     assert waiting.wait(timeout=300) == 0
@@ -332,7 +333,7 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     build = subprocess.Popen([sys.executable, "-m", "d2l_optim", "build", "--out", str(quick_site),
                               "--sources", str(slow_sources), "--backends", "numpy", "--jobs", "1",
                               "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=environment, start_new_session=True)
+                             env=environment, start_new_session=True, cwd=tmp_path)
     try:
         _wait_for(pid_file.exists, "the slow section to start")
         kernel, runner = map(int, pid_file.read_text().split())
