@@ -6,7 +6,6 @@ objectives on one grid for all backends, so every backend draws the same picture
 import itertools
 import os
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from d2l_optim import ops
@@ -18,6 +17,20 @@ CONTOUR_COLOR = "#1f77b4"
 #: the book's contour grid for the 2-D traces: x1 in arange(-5.5, 1.0, 0.1), x2 in arange(-3.0, 1.0, 0.1)
 TRACE_2D_GRID = ((-5.5, 1.0, 0.1), (-3.0, 1.0, 0.1))
 MAX_CURVE_POINTS = 20001
+
+
+def pyplot():
+    """``matplotlib.pyplot``, imported on first use so that ``import d2l_optim`` stays light."""
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
+def __getattr__(name):
+    """``plotting.plt`` (and so ``d2l.plt``) is ``matplotlib.pyplot``, imported when first asked for."""
+    if name == "plt":
+        return pyplot()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def use_svg_display():
@@ -34,7 +47,7 @@ def use_svg_display():
 def set_figsize(figsize=FIGSIZE):
     """Use SVG in Jupyter and make ``figsize`` the default size of new figures."""
     use_svg_display()
-    plt.rcParams["figure.figsize"] = figsize
+    pyplot().rcParams["figure.figsize"] = figsize
 
 
 def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linear",
@@ -53,7 +66,7 @@ def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linea
 
 def new_axes(figsize=FIGSIZE, **subplot_kw):
     """A new figure with one Axes, returned."""
-    fig = plt.figure(figsize=figsize)
+    fig = pyplot().figure(figsize=figsize)
     return fig.add_subplot(111, **subplot_kw)
 
 
@@ -98,7 +111,7 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
 
 def annotate(text, xy, xytext, axes=None):
     """Label the point ``xy`` with ``text`` at ``xytext``, joined by an arrow."""
-    axes = axes if axes is not None else plt.gca()
+    axes = axes if axes is not None else pyplot().gca()
     axes.annotate(text, xy=xy, xytext=xytext, arrowprops=dict(arrowstyle="->"))
     return axes
 
@@ -185,7 +198,7 @@ def show_surface_3d(f, lim=(-1.0, 1.0), num=101, point=(0.0, 0.0), ticks=(-1, 0,
                     figsize=None):
     """Wireframe of f(x, y) on a square grid with ``point`` marked by a red cross; return Axes."""
     x, y = ops.meshgrid(ops.linspace(*lim, num), ops.linspace(*lim, num))
-    axes = new_axes(figsize or plt.rcParams["figure.figsize"], projection="3d")
+    axes = new_axes(figsize or pyplot().rcParams["figure.figsize"], projection="3d")
     axes.plot_wireframe(ops.numpy(x), ops.numpy(y), ops.numpy(f(x, y)), rstride=10, cstride=10)
     axes.plot([point[0]], [point[1]], [ops.to_float(f(*point))], "rx")
     axes.set_xticks(ticks)
@@ -204,7 +217,7 @@ def save_figure(figure, path):
     figure = getattr(figure, "figure", figure)
     suffix = os.path.splitext(path)[1].lower()
     metadata = {"Date": None} if suffix in (".svg", ".pdf") else {"Software": None}
-    with plt.rc_context({"svg.hashsalt": "d2l-optim", "svg.fonttype": "path"}):
+    with pyplot().rc_context({"svg.hashsalt": "d2l-optim", "svg.fonttype": "path"}):
         figure.savefig(path, metadata=metadata, facecolor="white", bbox_inches="tight", dpi=150)
     return path
 
@@ -235,5 +248,5 @@ def flatten_figure_data(data):
 
 def close(figure):
     """Release a figure made by these helpers."""
-    plt.close(getattr(figure, "figure", figure))
+    pyplot().close(getattr(figure, "figure", figure))
 
