@@ -1,0 +1,49 @@
+"""The yardstick on MXNet: every benchmark hand-written the way the book writes it (``attach_grad``,
+``autograd.record``, in-place ``[:]`` updates), waiting for the asynchronous engine at the end."""
+from hyper import ADAM, X0_2D, f_2d
+from mxnet import autograd, np, npx
+
+npx.set_np()
+
+
+def adam_(params, states, grads, t):
+    """The book's Adam: each parameter and its (v, s) updated in place."""
+    beta1, beta2, eps, lr = ADAM["beta1"], ADAM["beta2"], ADAM["eps"], ADAM["lr"]
+    for p, (v, s), g in zip(params, states, grads):
+        v[:] = beta1 * v + (1 - beta1) * g
+        s[:] = beta2 * s + (1 - beta2) * np.square(g)
+        v_bias_corr = v / (1 - beta1 ** t)
+        s_bias_corr = s / (1 - beta2 ** t)
+        p[:] -= lr * v_bias_corr / (np.sqrt(s_bias_corr) + eps)
+
+
+def adam_2d(steps):
+    """``steps`` Adam steps on f_2d from (-5, -2) in float64; returns the trace of floats."""
+    params = [np.array([x], dtype="float64") for x in X0_2D]
+    states = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    for p in params:
+        p.attach_grad()
+    trace = [X0_2D]
+    for t in range(1, steps + 1):
+        with autograd.record():
+            loss = f_2d(*params).sum()
+        loss.backward()
+        adam_(params, states, [p.grad for p in params], t)
+        trace.append((float(params[0][0]), float(params[1][0])))
+    return trace
+
+
+def adam_vector(x0, g):
+    """Adam on the vector ``x0`` with the fixed gradient ``g`` (NumPy float32 arrays).
+
+    Returns ``step(t)``, which applies update number t, and ``result()``, the parameters as NumPy
+    (which waits for the engine).
+    """
+    x, g = np.array(x0, dtype=x0.dtype), np.array(g, dtype=g.dtype)
+    states = [(np.zeros_like(x), np.zeros_like(x))]
+    return (lambda t: adam_([x], states, [g], t)), (lambda: x.asnumpy().copy())
+
+
+def sync():
+    """Wait until the engine has computed everything queued."""
+    npx.waitall()

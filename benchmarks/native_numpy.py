@@ -1,0 +1,42 @@
+"""The yardstick on NumPy: every benchmark hand-written in NumPy, gradients from HIPS autograd
+(the NumPy backend's autograd), in-place updates as the book writes them."""
+import autograd
+import numpy as np
+from hyper import ADAM, X0_2D, f_2d
+
+
+def adam_(params, states, grads, t):
+    """The book's Adam: each parameter and its (v, s) updated in place."""
+    beta1, beta2, eps, lr = ADAM["beta1"], ADAM["beta2"], ADAM["eps"], ADAM["lr"]
+    for p, (v, s), g in zip(params, states, grads):
+        v[:] = beta1 * v + (1 - beta1) * g
+        s[:] = beta2 * s + (1 - beta2) * np.square(g)
+        v_bias_corr = v / (1 - beta1 ** t)
+        s_bias_corr = s / (1 - beta2 ** t)
+        p[:] -= lr * v_bias_corr / (np.sqrt(s_bias_corr) + eps)
+
+
+def adam_2d(steps):
+    """``steps`` Adam steps on f_2d from (-5, -2) in float64; returns the trace of floats."""
+    params = [np.array([x]) for x in X0_2D]
+    states = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    f_grad = autograd.grad(lambda x1, x2: f_2d(x1, x2).sum(), (0, 1))
+    trace = [X0_2D]
+    for t in range(1, steps + 1):
+        adam_(params, states, f_grad(*params), t)
+        trace.append((float(params[0][0]), float(params[1][0])))
+    return trace
+
+
+def adam_vector(x0, g):
+    """Adam on the vector ``x0`` with the fixed gradient ``g`` (NumPy float32 arrays).
+
+    Returns ``step(t)``, which applies update number t, and ``result()``, the parameters as NumPy.
+    """
+    x, g = x0.copy(), g.copy()
+    states = [(np.zeros_like(x), np.zeros_like(x))]
+    return (lambda t: adam_([x], states, [g], t)), (lambda: x.copy())
+
+
+def sync():
+    """Nothing to wait for: numpy computes eagerly."""
