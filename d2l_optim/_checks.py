@@ -1,17 +1,31 @@
 """Argument checks shared by the optimizers, schedules and trace drivers."""
 import math
+import numbers
 
 import numpy as np
 
 from d2l_optim import ops
 
 
+def as_numbers(name, value):
+    """``value`` (a real number, or a tensor or array of them) as a float64 NumPy array.
+
+    Anything else (a string, a bool, None, a complex number) raises ``TypeError`` naming ``name``.
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        return np.array(float(value))
+    if ops.family(value) is not None:
+        values = ops.numpy(value)
+        if values.dtype.kind in "fiu":
+            return values.astype(float)
+    raise TypeError(f"{name} must be a number or a tensor of numbers, got {value!r:.80} "
+                    f"({type(value).__name__})")
+
+
 def check_range(name, value, low=0.0, high=math.inf, low_open=True, high_open=True):
-    """Raise ``ValueError`` unless ``value`` (a number or a tensor) is finite and in the interval."""
-    try:
-        values = np.asarray(ops.numpy(value), dtype=float)
-    except (TypeError, ValueError):
-        values = np.array([math.nan])
+    """Raise ``ValueError`` unless ``value`` (a number or a tensor) is finite and in the interval
+    (``TypeError`` if it is not a number at all)."""
+    values = as_numbers(name, value)
     ok = np.isfinite(values)
     ok &= (values > low) if low_open else (values >= low)
     ok &= (values < high) if high_open else (values <= high)
@@ -21,6 +35,17 @@ def check_range(name, value, low=0.0, high=math.inf, low_open=True, high_open=Tr
         else:
             allowed = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_learning_rate(lr):
+    """Accept a number > 0, a tensor of them, or a schedule (any other callable); else raise."""
+    if callable(lr) and ops.family(lr) is None:
+        return
+    try:
+        check_positive("lr", lr)
+    except TypeError:
+        raise TypeError(f"lr must be a number > 0, a tensor of them or a schedule (a function of the "
+                        f"step returning the learning rate), got {lr!r:.80} ({type(lr).__name__})") from None
 
 
 def check_positive(name, value):

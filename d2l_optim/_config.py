@@ -119,10 +119,14 @@ def current():
 
 
 def _check_floatx(dtype):
-    dtype = str(np.dtype(dtype)) if dtype is not None else None
-    if dtype not in FLOAT_DTYPES:
+    """``dtype`` as ``"float32"`` or ``"float64"``; anything else raises ``ValueError``."""
+    try:
+        name = np.dtype(dtype).name if dtype is not None else None
+    except TypeError:  # not a dtype at all, e.g. "junk"
+        name = None
+    if name not in FLOAT_DTYPES:
         raise ValueError(f"float dtype must be one of {FLOAT_DTYPES}, got {dtype!r}")
-    return dtype
+    return name
 
 
 def floatx():

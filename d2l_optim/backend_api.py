@@ -16,6 +16,9 @@ class Backend(Protocol):
     NAME: str
     #: the framework's tensor classes (what the shim returns)
     TENSOR_TYPES: Tuple[type, ...]
+    #: the framework's float32 and float64 dtype objects, compared with ``x.dtype`` (a tensor of any
+    #: other dtype is converted to floatx by the shim)
+    FLOAT_DTYPES: Tuple[Any, ...]
     #: namespace of functions with NumPy's names and signatures: cos, sin, tan, tanh, cosh, sinh,
     #: exp, log, sqrt, square, sign, abs, maximum, minimum, matmul, reshape, stack, sum and mean
     #: (``axis``, ``keepdims``)
@@ -36,8 +39,10 @@ class Backend(Protocol):
     def value_and_grad(self, f: Callable, argnums: Sequence[int]) -> Callable:
         """``f``'s value and gradients through the framework's own autograd.
 
-        Returns a function of ``f``'s arguments giving ``(value, [gradient for each argnum])``; it
-        leaves nothing behind on the caller's tensors (no ``.grad``, no tape).
+        Returns a function of ``f``'s arguments giving ``(value, [gradient for each argnum])``, or
+        ``(value, None)`` when the value does not depend on any of those arguments (the shim then
+        warns and uses zeros); an argument the value does not depend on, next to one it does, gets
+        a zero gradient. It leaves nothing behind on the caller's tensors (no ``.grad``, no tape).
         """
 
     def seed(self, n: int) -> None:

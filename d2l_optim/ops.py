@@ -6,8 +6,19 @@ of the default float dtype (:func:`d2l_optim.floatx`, ``"float32"`` unless chang
 float array keeps its precision; a tensor of another framework is rejected with a ``TypeError``.
 Creation ops compute their values in float64 NumPy and then convert, so a grid or a random draw
 holds the same numbers on every backend.
+
+Dtype rules, the same on every backend:
+
+* the shim computes in float32 or float64 only: an integer or boolean input (a Python int, a NumPy
+  or framework integer tensor) becomes :func:`floatx`;
+* operands of one shim call that mix float32 and float64 are computed in float64 (NumPy's
+  promotion); a Python number takes the dtype of the tensor it meets. The frameworks' own
+  operators (``x + y``) are not the shim: PyTorch and NumPy promote, TensorFlow and MXNet raise,
+  so convert first with :func:`cast`.
 """
+import contextvars
 import math
+import warnings
 
 import numpy as np
 
@@ -17,7 +28,8 @@ from d2l_optim._registry import MODULE_OWNERS
 pi = math.pi
 
 
-def _family(x):
+def family(x):
+    """The backend owning ``x``'s type (``"numpy"`` for NumPy data), None for Python objects."""
     return MODULE_OWNERS.get(type(x).__module__.split(".")[0])
 
 
@@ -29,12 +41,12 @@ def _backend_for(*args):
     """The active backend, after checking that no argument belongs to another framework."""
     backend = _config.current()
     for arg in args:
-        family = _family(arg)
-        if family not in (None, "numpy", backend.NAME):
+        owner = family(arg)
+        if owner not in (None, "numpy", backend.NAME):
             raise TypeError(
-                f"got a {family} tensor ({type(arg).__name__}) while the active backend is "
+                f"got a {owner} tensor ({type(arg).__name__}) while the active backend is "
                 f"{backend.NAME!r}; convert it with d2l.numpy(x) or switch with "
-                f"d2l.use_backend({family!r})")
+                f"d2l.use_backend({owner!r})")
     return backend
 
 
@@ -46,12 +58,15 @@ def is_tensor(x):
 def tensor(data, dtype=None):
     """A tensor of the active backend holding ``data`` (numbers, nested lists or arrays).
 
-    ``dtype`` is ``"float32"`` or ``"float64"``; by default a framework tensor keeps its dtype and
-    anything else (numbers, lists, NumPy arrays) becomes :func:`floatx`.
+    ``dtype`` is ``"float32"`` or ``"float64"``; by default a float32 or float64 framework tensor
+    keeps its dtype and anything else (numbers, lists, NumPy arrays, integer tensors) becomes
+    :func:`floatx`.
     """
     backend = _backend_for(data)
     if isinstance(data, backend.TENSOR_TYPES) and not _is_numpy_data(data):
-        return data if dtype is None else backend.cast(data, _config.resolve_dtype(dtype))
+        if dtype is None:
+            return _lift(backend, data)
+        return backend.cast(data, _config.resolve_dtype(dtype))
     array = np.asarray(data)
     if array.dtype == object:
         raise TypeError(f"cannot make a tensor from {type(data).__name__} data: {data!r:.80}")
@@ -64,9 +79,10 @@ def _new(array, dtype=None):
 
 
 def _lift(backend, x, like=None):
-    """``x`` as a tensor of ``backend``; a non-tensor takes the dtype of the tensor ``like``."""
+    """``x`` as a float tensor of ``backend``: a float32/float64 tensor as it is, an integer or
+    boolean one as floatx, a non-tensor in the dtype of the tensor ``like`` (floatx without one)."""
     if isinstance(x, backend.TENSOR_TYPES):
-        return x
+        return x if x.dtype in backend.FLOAT_DTYPES else backend.cast(x, _config.floatx())
     if _is_numpy_data(x) and np.asarray(x).dtype.kind == "f":
         return backend.from_numpy(np.asarray(x))  # a float array keeps its precision
     dtype = backend.dtype_name(like) if isinstance(like, backend.TENSOR_TYPES) else None
@@ -83,10 +99,18 @@ def _unary(name, doc):
     return op
 
 
+def _promoted(backend, tensors):
+    """Float tensors of one dtype: all float64 if any is (float32 meets float64 -> float64)."""
+    if all(t.dtype == tensors[0].dtype for t in tensors):
+        return tensors
+    return [backend.cast(t, "float64") for t in tensors]
+
+
 def _binary(name, doc):
     def op(x, y):
         backend = _backend_for(x, y)
-        return getattr(backend.MATH, name)(_lift(backend, x, like=y), _lift(backend, y, like=x))
+        x, y = _promoted(backend, [_lift(backend, x, like=y), _lift(backend, y, like=x)])
+        return getattr(backend.MATH, name)(x, y)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
@@ -123,9 +147,17 @@ def reduce_sum(x, axis=None, keepdims=False):
 
 
 def reduce_mean(x, axis=None, keepdims=False):
-    """Mean over ``axis`` (all axes when None)."""
+    """Mean over ``axis`` (all axes when None).
+
+    The mean of an empty tensor is undefined: it raises ``ValueError`` on every backend (NumPy and
+    PyTorch would give nan, MXNet 0 or a crash at exit), whatever the axis.
+    """
     backend = _backend_for(x)
-    return backend.MATH.mean(_lift(backend, x), axis=axis, keepdims=keepdims)
+    x = _lift(backend, x)
+    if 0 in tuple(x.shape):
+        raise ValueError(f"reduce_mean of an empty tensor (shape {shape(x)}) has no value; check "
+                         "that the data is not empty before averaging")
+    return backend.MATH.mean(x, axis=axis, keepdims=keepdims)
 
 
 def shape(x):
@@ -151,11 +183,18 @@ def cast(x, dtype):
 
 
 def numpy(x):
-    """A NumPy copy of ``x`` (a tensor of any backend, an array or a number)."""
-    family = _family(x)
-    if family in (None, "numpy"):
+    """A NumPy copy of ``x`` (a tensor of any backend, an array or a number).
+
+    The copy is not connected to the tensor: a function that builds its result from it cannot be
+    differentiated (see :func:`value_and_grad`).
+    """
+    owner = family(x)
+    log = _conversions.get()
+    if log is not None and owner is not None:
+        log.append(type(x).__name__)
+    if owner is None or _is_numpy_data(x):
         return np.array(x)
-    return _config.load(family).to_numpy(x)
+    return _config.load(owner).to_numpy(x)
 
 
 def to_float(x):
@@ -202,7 +241,7 @@ def meshgrid(*axes, indexing="xy"):
 
 
 def _common_dtype(arrays):
-    dtypes = {dtype(a) for a in arrays if _family(a) is not None}
+    dtypes = {dtype(a) for a in arrays if family(a) is not None}
     return "float64" if "float64" in dtypes else None
 
 
@@ -222,9 +261,9 @@ def zeros_like(x):
 
 
 def stack(xs, axis=0):
-    """Join equally shaped tensors along a new ``axis``."""
+    """Join equally shaped tensors along a new ``axis`` (float64 if any of them is)."""
     backend = _backend_for(*xs)
-    return backend.MATH.stack([_lift(backend, x) for x in xs], axis=axis)
+    return backend.MATH.stack(_promoted(backend, [_lift(backend, x) for x in xs]), axis=axis)
 
 
 def normal(shape, mean=0.0, std=1.0, dtype=None):
@@ -238,36 +277,65 @@ def normal(shape, mean=0.0, std=1.0, dtype=None):
     return _new(_config.rng().normal(mean, std, size=shape), dtype)
 
 
+#: While a function is being differentiated: the types that d2l.numpy / d2l.to_float converted.
+_conversions = contextvars.ContextVar("d2l_optim_conversions", default=None)
+
+_GRADIENT_FIX = ("build the result from the inputs with d2l ops and the framework's operators; "
+                 "d2l.to_float, d2l.numpy, float() and NumPy functions cut the chain of derivatives")
+
+
 def value_and_grad(f, argnums=0):
     """``f`` and its gradient through the backend's autograd.
 
     Returns a function of the same arguments as ``f`` that gives ``(f(*args), grads)``; ``grads``
     is the gradient with respect to argument ``argnums`` or, when ``argnums`` is a tuple, a tuple
-    of gradients. ``f`` must return a single number. Arguments that are not tensors are converted
-    first; the caller's tensors are left untouched (no ``.grad`` or tape remains).
+    of gradients, each in the dtype of its argument. Rules, the same on every backend:
+
+    * ``f`` must return a tensor of the active backend holding one number; a Python float, a NumPy
+      array on another backend or a bigger tensor raises (``TypeError``/``ValueError``);
+    * the differentiated arguments are converted first: numbers, lists and integer tensors become
+      :func:`floatx` tensors, float tensors keep their dtype;
+    * where the value does not depend on any differentiated argument, the gradient is zero and a
+      ``UserWarning`` says so (as HIPS autograd does), unless the value was cut from its inputs by
+      :func:`numpy` or :func:`to_float`, which raises ``TypeError``; an argument the value does not
+      depend on, next to one it does, silently gets a zero gradient;
+    * the caller's tensors are left untouched (no ``.grad`` or tape remains).
     """
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    name = getattr(f, "__name__", "f")
+
+    def checked(*args):
+        value = f(*args)
+        backend = _config.current()
+        if not isinstance(value, backend.TENSOR_TYPES):
+            raise TypeError(f"{name} returned a {type(value).__name__}, not a {backend.NAME} tensor, "
+                            f"so no gradient can flow back to its inputs; {_GRADIENT_FIX}")
+        if size(value) != 1:
+            raise ValueError(f"can only differentiate a function returning one number; "
+                             f"{name} returned shape {shape(value)}")
+        return reshape(value, ())
 
     def evaluate(*args):
         backend = _backend_for(*args)
         if not nums or max(nums) >= len(args):
             raise ValueError(f"argnums={argnums!r} does not fit a call with {len(args)} arguments")
         args = [_lift(backend, a) if i in nums else a for i, a in enumerate(args)]
-        value, grads = backend.value_and_grad(_scalar_valued(f), nums)(*args)
+        token = _conversions.set([])
+        try:
+            value, grads = backend.value_and_grad(checked, nums)(*args)
+            converted = _conversions.get()
+        finally:
+            _conversions.reset(token)
+        if grads is None:
+            if converted:
+                raise TypeError(f"the value of {name} does not depend on its inputs: it went through "
+                                f"d2l.numpy or d2l.to_float (of a {converted[0]}); {_GRADIENT_FIX}")
+            warnings.warn(f"the value of {name} does not depend on argument(s) {argnums!r}: their "
+                          "gradient is zero", UserWarning, stacklevel=3)
+            grads = [zeros_like(args[i]) for i in nums]
         return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return evaluate
-
-
-def _scalar_valued(f):
-    def checked(*args):
-        value = f(*args)
-        if size(value) != 1:
-            raise ValueError(f"can only differentiate a function returning one number; "
-                             f"{getattr(f, '__name__', 'f')} returned shape {shape(value)}")
-        return reshape(value, ())
-
-    return checked
 
 
 def grad(f, argnums=0):

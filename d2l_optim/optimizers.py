@@ -3,27 +3,43 @@
 ``opt = d2l.adam(lr=0.01)`` gives an :class:`Optimizer`; ``state = opt.init(params)`` builds its
 state and ``params, state = opt.update(grads, state, params)`` applies one step, returning new
 tensors and leaving the old ones untouched (no in-place writes, so no ``tf.Variable.assign`` or
-``p[:] -=``). ``params`` and ``grads`` are sequences of tensors of one backend. The rules are the
-book's, with its hyperparameters and ε placement; the book's TensorFlow-tab bugs in Adam and Yogi
-(ε added to the parameter, a step counter that never advances) are not reproduced.
+``p[:] -=``). The rules are the book's, with its hyperparameters and ε placement; the book's
+TensorFlow-tab bugs in Adam and Yogi (ε added to the parameter, a step counter that never
+advances) are not reproduced.
 
-Any learning rate may be a Python number or a tensor that broadcasts against the parameters, so
-a whole grid of learning rates runs as one batched optimisation. ``schedule``, where accepted, is a
-function of the update number t = 1, 2, ... whose value multiplies the learning rate.
+``params`` is a tuple or a list of float tensors of the active backend, or a dict name -> tensor;
+``update`` takes ``grads`` in the same structure (same length, or same names) and returns the new
+parameters in it. Anything else (a single tensor, a generator, ...) raises ``ValueError``. A
+``State`` records the optimizer that made it; another optimizer refuses it.
+
+One learning-rate convention, as in optax: ``lr`` is a number > 0, a tensor of them that
+broadcasts against the parameters (so a whole grid of learning rates runs as one batched
+optimisation), or a *schedule*: a function of the step returning the learning rate itself. The
+step a schedule receives is the number of updates done before this one: 0, 1, 2, ... (so the
+first update uses ``lr(0)``); ``d2l.SquareRootScheduler(0.1)`` and the other schedules of
+:mod:`d2l_optim.schedules` are such functions. A scheduled value that is not a finite number > 0
+raises ``ValueError`` naming the step. Gradients are used in the parameter's dtype, and the new
+parameters and state keep it.
 """
+import math
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-from d2l_optim import ops
-from d2l_optim._checks import check_decay, check_positive, check_range
+from d2l_optim import _config, ops
+from d2l_optim._checks import check_decay, check_learning_rate, check_positive, check_range
+
+PARAMS_ACCEPTED = "a tuple or list of tensors, or a dict name -> tensor"
 
 
 class State(NamedTuple):
-    """An optimizer's state: ``t`` updates done so far, and per parameter its accumulators."""
+    """An optimizer's state: ``t`` updates done so far, per parameter its accumulators (``slots``:
+    a tuple of per-parameter tuples, or a dict name -> tuple for dict parameters) and the name of
+    the ``optimizer`` that made it."""
 
     t: int
-    slots: tuple
+    slots: object
+    optimizer: str
 
 
 class Optimizer(NamedTuple):
@@ -35,35 +51,96 @@ class Optimizer(NamedTuple):
     hyperparams: dict
 
 
-def _make(name, slot_names, rule, hyperparams, lr=None, schedule=None):
+def _entries(params, what, name):
+    """``(names, values)`` of a tuple/list (names None) or a dict of tensors; else ValueError."""
+    if isinstance(params, dict):
+        return tuple(params), tuple(params.values())
+    if isinstance(params, (tuple, list)):
+        return None, tuple(params)
+    kind = "a single tensor" if ops.family(params) is not None else f"a {type(params).__name__}"
+    hint = "; wrap a single tensor x as (x,)" if ops.family(params) is not None else ""
+    raise ValueError(f"{name}: {what} must be {PARAMS_ACCEPTED}, got {kind}{hint}")
+
+
+def _aligned(tree, names, count, what, name):
+    """The values of ``tree`` in the order of the parameters: by name for a dict, else by position;
+    a ``ValueError`` if its structure is not that of the parameters."""
+    tree_names, values = _entries(tree, what, name)
+    if tree_names is None and names is None and len(values) == count:
+        return values
+    if tree_names is not None and names is not None and set(tree_names) == set(names):
+        return values if tree_names == names else tuple(tree[key] for key in names)
+    expected = f"{count} parameters" if names is None else f"the parameters {list(names)}"
+    found = f"{len(values)} values" if tree_names is None else f"the names {list(tree_names)}"
+    raise ValueError(f"{name}: {what} must have the structure of params ({expected}), got {found}; "
+                     f"build the state with init(params)")
+
+
+def _rebuild(like, names, values):
+    """``values`` in the structure of ``like`` (a list, a tuple or a dict)."""
+    if names is not None:
+        return dict(zip(names, values))
+    return list(values) if isinstance(like, list) else tuple(values)
+
+
+def _label(names, i):
+    return f"parameter {i}" if names is None else f"parameter {names[i]!r}"
+
+
+def _make(name, slot_names, rule, hyperparams, lr=None):
     """Build an Optimizer from ``rule(x, g, slots, lr_t, t) -> (x, slots)`` for one parameter."""
+    schedule = lr if callable(lr) and ops.family(lr) is None else None
+
+    def learning_rate(step):
+        if schedule is None:
+            return lr
+        value = schedule(step)
+        if not (type(value) is float and 0 < value < math.inf):  # a valid float passes at once
+            try:
+                check_positive("lr", value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name}: the learning-rate schedule gave {value!r:.40} at step "
+                                 f"{step}; a schedule must return a finite number > 0") from None
+        return value
 
     def init(params):
-        params = tuple(params)
-        for i, p in enumerate(params):
+        names, values = _entries(params, "params", name)
+        for i, p in enumerate(values):
+            if not ops.is_tensor(p):
+                raise ValueError(f"{name}: {_label(names, i)} is a {type(p).__name__}, not a tensor of "
+                                 f"the {_config.get_backend()} backend; make it with d2l.tensor(...)")
+            if ops.dtype(p) not in _config.FLOAT_DTYPES:
+                raise ValueError(f"{name}: {_label(names, i)} has dtype {ops.dtype(p)}; parameters must "
+                                 f"be float32 or float64 (d2l.tensor(x) converts)")
             if not np.isfinite(ops.numpy(p)).all():
-                raise ValueError(f"{name}: parameter {i} has non-finite values; start from finite ones")
-        return State(0, tuple(tuple(ops.zeros_like(p) for _ in slot_names) for p in params))
+                raise ValueError(f"{name}: {_label(names, i)} has non-finite values; start from finite ones")
+        slots = [tuple(ops.zeros_like(p) for _ in slot_names) for p in values]
+        return State(0, _rebuild((), names, slots), name)
 
     def update(grads, state, params):
-        params, grads = tuple(params), tuple(grads)
-        if not isinstance(state, State) or len(grads) != len(params) or len(state.slots) != len(params):
-            raise ValueError(f"{name}: expected {len(params)} gradients and a State from init() for "
-                             f"{len(params)} parameters, got {len(grads)} gradients and {state!r:.80}")
-        t = state.t + 1
-        lr_t = None if lr is None else (lr if schedule is None else lr * schedule(t))
+        names, values = _entries(params, "params", name)
+        if not isinstance(state, State):
+            raise ValueError(f"{name}: expected a State from init(), got {state!r:.80}")
+        if state.optimizer != name:
+            raise ValueError(f"{name}: this State was made by the {state.optimizer} optimizer; build "
+                             f"the state of {name} with its own init(params)")
+        grad_values = _aligned(grads, names, len(values), "grads", name)
+        slot_values = _aligned(state.slots, names, len(values), "the State", name)
+        lr_t, t = learning_rate(state.t), state.t + 1
         new_params, new_slots = [], []
-        for i, (x, g, slots) in enumerate(zip(params, grads, state.slots)):
+        for i, (x, g, slots) in enumerate(zip(values, grad_values, slot_values)):
             for label, value in [("gradient", g)] + list(zip(slot_names, slots)):
                 if ops.shape(value) != ops.shape(x):
-                    raise ValueError(f"{name}: {label} of parameter {i} has shape "
+                    raise ValueError(f"{name}: {label} of {_label(names, i)} has shape "
                                      f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
                                      f"build the state with init(params)")
-            x_new, slots = rule(x, g, slots, lr_t, t)
             dtype = ops.dtype(x)
+            if getattr(g, "dtype", None) != x.dtype:  # a gradient is used in its parameter's dtype
+                g = ops.cast(g, dtype)
+            x_new, slots = rule(x, g, slots, lr_t, t)
             new_params.append(_as_dtype(x_new, dtype))
             new_slots.append(tuple(_as_dtype(s, dtype) for s in slots))
-        return tuple(new_params), State(t, tuple(new_slots))
+        return _rebuild(params, names, new_params), State(t, _rebuild((), names, new_slots), name)
 
     return Optimizer(name, init, update, dict(hyperparams))
 
@@ -73,16 +150,15 @@ def _as_dtype(value, dtype):
     return value if ops.dtype(value) == dtype else ops.cast(value, dtype)
 
 
-def sgd(lr, schedule=None):
-    """(Stochastic) gradient descent: x ← x − η_t g, with η_t = lr · schedule(t)."""
-    check_positive("lr", lr)
-    return _make("sgd", (), lambda x, g, slots, lr_t, t: (x - lr_t * g, ()),
-                 {"lr": lr}, lr, schedule)
+def sgd(lr):
+    """(Stochastic) gradient descent: x ← x − η_t g, η_t = lr, or lr(step) for a schedule."""
+    check_learning_rate(lr)
+    return _make("sgd", (), lambda x, g, slots, lr_t, t: (x - lr_t * g, ()), {"lr": lr}, lr)
 
 
-def momentum(lr, beta, schedule=None):
+def momentum(lr, beta):
     """Momentum (heavy ball): v ← β v + g;  x ← x − η_t v  (v starts at 0)."""
-    check_positive("lr", lr)
+    check_learning_rate(lr)
     check_decay("beta", beta)
 
     def rule(x, g, slots, lr_t, t):
@@ -90,12 +166,12 @@ def momentum(lr, beta, schedule=None):
         v = beta * v + g
         return x - lr_t * v, (v,)
 
-    return _make("momentum", ("v",), rule, {"lr": lr, "beta": beta}, lr, schedule)
+    return _make("momentum", ("v",), rule, {"lr": lr, "beta": beta}, lr)
 
 
-def adagrad(lr, eps=1e-6, schedule=None):
+def adagrad(lr, eps=1e-6):
     """Adagrad: s ← s + g²;  x ← x − η_t / √(s + ε) · g  (ε inside the root, s starts at 0)."""
-    check_positive("lr", lr)
+    check_learning_rate(lr)
     check_positive("eps", eps)
 
     def rule(x, g, slots, lr_t, t):
@@ -103,12 +179,12 @@ def adagrad(lr, eps=1e-6, schedule=None):
         s = s + g * g
         return x - lr_t / ops.sqrt(s + eps) * g, (s,)
 
-    return _make("adagrad", ("s",), rule, {"lr": lr, "eps": eps}, lr, schedule)
+    return _make("adagrad", ("s",), rule, {"lr": lr, "eps": eps}, lr)
 
 
-def rmsprop(lr, gamma=0.9, eps=1e-6, schedule=None):
+def rmsprop(lr, gamma=0.9, eps=1e-6):
     """RMSProp: s ← γ s + (1 − γ) g²;  x ← x − η_t / √(s + ε) · g  (ε inside the root)."""
-    check_positive("lr", lr)
+    check_learning_rate(lr)
     check_decay("gamma", gamma)
     check_positive("eps", eps)
 
@@ -117,7 +193,7 @@ def rmsprop(lr, gamma=0.9, eps=1e-6, schedule=None):
         s = gamma * s + (1 - gamma) * g * g
         return x - lr_t / ops.sqrt(s + eps) * g, (s,)
 
-    return _make("rmsprop", ("s",), rule, {"lr": lr, "gamma": gamma, "eps": eps}, lr, schedule)
+    return _make("rmsprop", ("s",), rule, {"lr": lr, "gamma": gamma, "eps": eps}, lr)
 
 
 def adadelta(rho=0.9, eps=1e-5):
@@ -136,8 +212,8 @@ def adadelta(rho=0.9, eps=1e-5):
     return _make("adadelta", ("s", "delta"), rule, {"rho": rho, "eps": eps})
 
 
-def _adam_like(name, second_moment, lr, beta1, beta2, eps, schedule):
-    check_positive("lr", lr)
+def _adam_like(name, second_moment, lr, beta1, beta2, eps):
+    check_learning_rate(lr)
     check_decay("beta1", beta1)
     check_decay("beta2", beta2)
     check_positive("eps", eps)
@@ -151,21 +227,21 @@ def _adam_like(name, second_moment, lr, beta1, beta2, eps, schedule):
         return x - lr_t * v_hat / (ops.sqrt(s_hat) + eps), (v, s)
 
     hyperparams = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps}
-    return _make(name, ("v", "s"), rule, hyperparams, lr, schedule)
+    return _make(name, ("v", "s"), rule, hyperparams, lr)
 
 
-def adam(lr, beta1=0.9, beta2=0.999, eps=1e-6, schedule=None):
+def adam(lr, beta1=0.9, beta2=0.999, eps=1e-6):
     """Adam: v ← β₁ v + (1 − β₁) g;  s ← β₂ s + (1 − β₂) g²;  v̂ = v / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ);
     x ← x − η_t v̂ / (√ŝ + ε)  (ε outside the root, t = 1, 2, ...)."""
     return _adam_like("adam", lambda s, g2: beta2 * s + (1 - beta2) * g2,
-                      lr, beta1, beta2, eps, schedule)
+                      lr, beta1, beta2, eps)
 
 
-def yogi(lr, beta1=0.9, beta2=0.999, eps=1e-3, schedule=None):
+def yogi(lr, beta1=0.9, beta2=0.999, eps=1e-3):
     """Yogi: Adam with the second moment s ← s + (1 − β₂) g² ⊙ sign(g² − s) (sign(0) = 0),
     which moves s towards g² by at most (1 − β₂) g² per step; ε = 10⁻³ by default."""
     return _adam_like("yogi", lambda s, g2: s + (1 - beta2) * g2 * ops.sign(g2 - s),
-                      lr, beta1, beta2, eps, schedule)
+                      lr, beta1, beta2, eps)
 
 
 def with_gradient_noise(f_grad, std=1.0):

@@ -1,5 +1,11 @@
 """Learning-rate schedules, plain Python, each a pure function of its step counter.
 
+A schedule is a function ``step -> learning rate`` (the rate itself, never a multiplier of
+another one), so any of them can be passed as an optimizer's ``lr``: ``d2l.sgd(lr=
+d2l.SquareRootScheduler(0.1))``. An optimizer calls it with the number of updates done before
+the current one, 0, 1, 2, ...; a training loop that changes the rate once per epoch passes the
+epoch number 0, 1, 2, ... instead. Steps are whole numbers >= 0.
+
 The book's scheduler classes are stateful: ``FactorScheduler`` and the TensorFlow
 ``MultiFactorScheduler`` change ``base_lr`` on every call, so a value depends on how often the
 object was called before (the lr-scheduler section trains with instances its plotting cell has
@@ -17,23 +23,36 @@ def _step(t):
     return t
 
 
-# The sgd section's multipliers of the learning rate, by update number k = 1, 2, ... The book's
-# counter t starts at 1 and is incremented before use, so update k uses t = k + 1: the first
-# multipliers are exp(-0.2) = 0.818731 and 1.2^(-1/2) = 0.912871, as in the book.
+# The sgd section's schedules, η(step) = η₀ · multiplier. The book multiplies its η = 0.1 by a
+# function of a counter t that starts at 1 and is incremented before use, so the first update
+# (step 0) uses t = 2 and the first multipliers are exp(-0.2) = 0.818731 and 1.2^(-1/2) = 0.912871.
 
-def constant_lr(k):
-    """Multiplier 1 at every update."""
-    return 1.0
-
-
-def exponential_lr(k):
-    """Multiplier exp(−0.1 t), t = k + 1."""
-    return math.exp(-0.1 * (k + 1))
+def _book_counter(step):
+    """The book's counter t for update ``step`` (0, 1, ...): t = step + 2."""
+    return _step(step) + 2
 
 
-def polynomial_lr(k):
-    """Multiplier (1 + 0.1 t)^(−1/2), t = k + 1."""
-    return (1 + 0.1 * (k + 1)) ** -0.5
+def constant_lr(lr):
+    """The schedule η(step) = lr at every step."""
+    check_positive("lr", lr)
+
+    def constant(step):
+        _step(step)
+        return lr
+
+    return constant
+
+
+def exponential_lr(lr):
+    """The schedule η(step) = lr · exp(−0.1 t), with the book's counter t = step + 2."""
+    check_positive("lr", lr)
+    return lambda step: lr * math.exp(-0.1 * _book_counter(step))
+
+
+def polynomial_lr(lr):
+    """The schedule η(step) = lr · (1 + 0.1 t)^(−1/2), with the book's counter t = step + 2."""
+    check_positive("lr", lr)
+    return lambda step: lr * (1 + 0.1 * _book_counter(step)) ** -0.5
 
 
 class SquareRootScheduler:
@@ -66,11 +85,18 @@ class MultiFactorScheduler:
     (piecewise constant: 0.5 for t < 15, 0.25 for 15 ≤ t < 30, ... with the book's values)."""
 
     def __init__(self, step, factor=1, base_lr=0.1):
-        if not all(isinstance(s, int) and s > 0 for s in step) or list(step) != sorted(step):
-            raise ValueError(f"step must be increasing whole numbers > 0, got {step!r}")
+        try:
+            milestones = list(step)  # any iterable, a generator too, read once
+        except TypeError:
+            milestones = None
+        if milestones is None or not all(
+                isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in milestones) or any(
+                a >= b for a, b in zip(milestones, milestones[1:])):
+            raise ValueError(f"step must be an iterable of strictly increasing whole numbers > 0, "
+                             f"got {milestones if milestones is not None else step!r}")
         check_positive("factor", factor)
         check_positive("base_lr", base_lr)
-        self.step, self.factor, self.base_lr = list(step), factor, base_lr
+        self.step, self.factor, self.base_lr = milestones, factor, base_lr
 
     def __call__(self, t):
         passed = sum(1 for milestone in self.step if milestone <= _step(t))

@@ -154,6 +154,7 @@ def lr_sweep(make_optimizer, f, lrs, steps=20, x0=(-5.0, -2.0)):
     learning rate a vector of the same length, so one batched optimisation replaces a loop over
     runs. Returns a NumPy array (``inf`` or ``nan`` where a run overflowed).
     """
+    check_count("steps", steps)
     if len(lrs) == 0:
         raise ValueError("lr_sweep needs at least one learning rate")
     lr = ops.tensor(lrs, TRACE_DTYPE)

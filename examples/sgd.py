@@ -24,24 +24,27 @@ eta = 0.1
 
 # %%
 d2l.seed(0)
-results = d2l.train_2d(d2l.sgd(eta, schedule=d2l.constant_lr), steps=50, f_grad=f_grad)
+results = d2l.train_2d(d2l.sgd(d2l.constant_lr(eta)), steps=50, f_grad=f_grad)
 section.save(d2l.show_trace_2d(f, results), "sgd-constant-lr")
 
 # %% [markdown]
 # Exponential decay, η_t = η e^(−0.1 t): the steps shrink so fast (their sum is only about 0.86)
-# that 1000 steps end far from the minimum.
+# that 1000 steps end far from the minimum. A schedule gives the learning rate of each update
+# (step 0, 1, ...); the book's counter t starts at 2, so η is first multiplied by e^(−0.2).
 
 # %%
-print("exponential multipliers:", ", ".join(f"{d2l.exponential_lr(k):f}" for k in range(1, 6)))
+schedule = d2l.exponential_lr(eta)
+print("exponential multipliers:", ", ".join(f"{schedule(step) / eta:f}" for step in range(5)))
 d2l.seed(0)
-results = d2l.train_2d(d2l.sgd(eta, schedule=d2l.exponential_lr), steps=1000, f_grad=f_grad)
+results = d2l.train_2d(d2l.sgd(schedule), steps=1000, f_grad=f_grad)
 section.save(d2l.show_trace_2d(f, results), "sgd-exponential-lr")
 
 # %% [markdown]
 # Polynomial decay, η_t = η (1 + 0.1 t)^(−1/2), converges in 50 steps.
 
 # %%
-print("polynomial multipliers:", ", ".join(f"{d2l.polynomial_lr(k):f}" for k in range(1, 6)))
+schedule = d2l.polynomial_lr(eta)
+print("polynomial multipliers:", ", ".join(f"{schedule(step) / eta:f}" for step in range(5)))
 d2l.seed(0)
-results = d2l.train_2d(d2l.sgd(eta, schedule=d2l.polynomial_lr), steps=50, f_grad=f_grad)
+results = d2l.train_2d(d2l.sgd(schedule), steps=50, f_grad=f_grad)
 section.save(d2l.show_trace_2d(f, results), "sgd-polynomial-lr")

@@ -109,5 +109,6 @@ def test_floatx_policy(monkeypatch):
     assert d2l.floatx() == "float32"
     monkeypatch.setenv("D2L_OPTIM_FLOATX", "float64")
     assert d2l.floatx() == "float64"
-    with pytest.raises(ValueError, match="float dtype must be one of"):
-        d2l.set_floatx("int32")
+    for bad in ("int32", "junk", None, 3):
+        with pytest.raises(ValueError, match="float dtype must be one of"):
+            d2l.set_floatx(bad)

@@ -1,5 +1,6 @@
 """The shim: one signature and one behaviour on every backend."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -135,6 +136,58 @@ def test_grad_errors(backend):
         d2l.grad(lambda a, b: a * b, argnums=2)(1.0, 2.0)
 
 
-def test_pi_and_unconnected_gradient(backend):
+def test_pi():
     assert d2l.pi == math.pi
-    assert d2l.to_float(d2l.grad(lambda a, b: a * 2.0, argnums=1)(1.0, 3.0)) == 0.0
+
+
+def test_a_value_independent_of_the_inputs_warns_and_gives_zeros(backend):
+    with pytest.warns(UserWarning, match=r"value of <lambda> does not depend on argument\(s\) 1"):
+        gradient = d2l.grad(lambda a, b: a * 2.0, argnums=1)(d2l.tensor(1.0), d2l.tensor([3.0, 4.0]))
+    assert isinstance(gradient, _native_types(backend)) and d2l.dtype(gradient) == "float32"
+    np.testing.assert_array_equal(d2l.numpy(gradient), [0.0, 0.0])
+    with pytest.warns(UserWarning, match="does not depend"):
+        assert d2l.to_float(d2l.grad(lambda x: d2l.tensor(3.0))(2.0)) == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an argument unused next to a used one: zero, no warning
+        g1, g2 = d2l.grad(lambda a, b: a * 2.0, argnums=(0, 1))(1.0, 3.0)
+    assert (d2l.to_float(g1), d2l.to_float(g2)) == (2.0, 0.0)
+
+
+@pytest.mark.parametrize("cut", [
+    lambda x: d2l.to_float(x * x),  # a Python float
+    lambda x: d2l.numpy(x * x),  # a NumPy array (on the numpy backend: a tensor cut from x)
+    lambda x: d2l.tensor(d2l.numpy(x * x)),  # a tensor again, but cut from x
+], ids=["to_float", "numpy", "numpy round trip"])
+def test_a_value_cut_from_its_inputs_is_an_error_naming_the_fix(backend, cut):
+    with pytest.raises(TypeError, match="d2l.to_float, d2l.numpy, float.. and NumPy functions cut"):
+        d2l.grad(cut)(d2l.tensor(2.0))
+
+
+def test_integer_inputs_become_floatx(backend):
+    integers = _config.load(backend).from_numpy(np.array([1, 2], dtype=np.int64))
+    for x in (integers, np.array([1, 2]), [1, 2]):
+        gradient = d2l.grad(lambda v: d2l.reduce_sum(v * v))(x)
+        assert d2l.dtype(gradient) == "float32"
+        np.testing.assert_array_equal(d2l.numpy(gradient), [2.0, 4.0])
+    assert d2l.dtype(d2l.tensor(integers)) == d2l.dtype(d2l.sqrt(integers)) == "float32"
+    with d2l.use_floatx("float64"):
+        assert d2l.dtype(d2l.grad(lambda v: d2l.reduce_sum(v * v))(integers)) == "float64"
+
+
+def test_float32_meeting_float64_in_one_op_gives_float64(backend):
+    single, double = d2l.tensor([1.0, 2.0]), d2l.tensor([2.0, 1.0], "float64")
+    for result in (d2l.maximum(single, double), d2l.minimum(double, single), d2l.stack([single, double]),
+                   d2l.matmul(d2l.reshape(single, (1, 2)), d2l.reshape(double, (2, 1)))):
+        assert d2l.dtype(result) == "float64"
+    np.testing.assert_array_equal(d2l.numpy(d2l.maximum(single, double)), [2.0, 2.0])
+    gradient = d2l.grad(lambda v: d2l.reduce_sum(v * v))(double)
+    assert d2l.dtype(gradient) == "float64"  # a gradient has its argument's dtype
+
+
+def test_mean_of_nothing_is_an_error(backend):
+    with pytest.raises(ValueError, match=r"reduce_mean of an empty tensor \(shape \(0,\)\)"):
+        d2l.reduce_mean(d2l.zeros((0,)))
+    for axis in (0, 1):
+        with pytest.raises(ValueError, match=r"empty tensor \(shape \(0, 3\)\)"):
+            d2l.reduce_mean(d2l.zeros((0, 3)), axis=axis)
+    assert d2l.to_float(d2l.reduce_sum(d2l.zeros((0,)))) == 0.0

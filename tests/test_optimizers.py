@@ -111,7 +111,7 @@ def test_book_style_trainer_and_optimizer_give_the_same_trace(backend):
 
 
 # Seeded noisy SGD (spec §4.4): mean and standard deviation of the final point, per schedule.
-NOISY = {
+NOISY = {  # the schedules are the sgd section's, of its η = 0.1
     "constant": (d2l.constant_lr, 50, (-0.000071, 0.1667), (0.0, 0.1250)),
     "exponential": (d2l.exponential_lr, 1000, (-0.825737, 0.0747), (-0.045026, 0.0399)),
     "polynomial": (d2l.polynomial_lr, 50, (-0.012437, 0.1053), (-0.000005, 0.0750)),
@@ -125,7 +125,7 @@ def test_seeded_noisy_sgd_is_the_same_everywhere_and_in_range(backend, name):
     def run():
         d2l.seed(11)
         f_grad = d2l.with_gradient_noise(d2l.grad(O.quadratic_2d, (0, 1)))
-        return np.array(d2l.train_2d(d2l.sgd(0.1, schedule=schedule), steps=steps, f_grad=f_grad))
+        return np.array(d2l.train_2d(d2l.sgd(schedule(0.1)), steps=steps, f_grad=f_grad))
 
     trace = run()
     with d2l.use_backend("numpy"):
@@ -143,10 +143,23 @@ def test_seeded_noisy_sgd_is_the_same_everywhere_and_in_range(backend, name):
     (lambda: d2l.adam(0.1, beta2=1), r"beta2 must be in \[0, 1\), got 1"),
     (lambda: d2l.adagrad(0.1, eps=0), r"eps must be a finite number > 0, got 0"),
     (lambda: d2l.yogi(0.1, eps=-1e-3), r"eps must be a finite number > 0"),
-    (lambda: d2l.sgd("fast"), r"lr must be a finite number > 0, got 'fast'"),
+    (lambda: d2l.sgd(d2l.tensor([0.1, -0.1])), r"lr must be a finite number > 0"),
 ])
 def test_invalid_hyperparameters_are_named(call, message):
     with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: d2l.sgd("0.1"), r"lr must be a number > 0, a tensor of them or a schedule .*got '0.1' \(str\)"),
+    (lambda: d2l.adam(None), r"lr must be a number > 0, .*got None"),
+    (lambda: d2l.momentum(True, 0.5), r"lr must be a number > 0, .*got True \(bool\)"),
+    (lambda: d2l.momentum(0.1, "0.9"), r"beta must be a number or a tensor of numbers, got '0.9'"),
+    (lambda: d2l.adagrad(0.1, eps="1e-6"), r"eps must be a number"),
+    (lambda: d2l.adadelta(rho=[0.9]), r"rho must be a number"),
+])
+def test_hyperparameters_of_the_wrong_type_fail_at_construction(call, message):
+    with pytest.raises(TypeError, match=message):
         call()
 
 
@@ -167,6 +180,103 @@ def test_bad_start_and_state_are_named(backend):
         optimizer.update((d2l.tensor([1.0, 1.0, 1.0]),), optimizer.init(params), params)
     with pytest.raises(ValueError, match="a State from init"):
         optimizer.update((d2l.tensor([1.0, 1.0]),), None, params)
+    with pytest.raises(ValueError, match=r"parameter 0 is a float, not a tensor .*d2l.tensor"):
+        optimizer.init((1.0,))
+
+
+def test_state_of_another_optimizer_is_refused(backend):
+    params, grads = (d2l.tensor([1.0, 2.0]),), (d2l.tensor([0.5, 0.5]),)
+    state = d2l.momentum(0.1, 0.9).init(params)
+    assert state.optimizer == "momentum"
+    with pytest.raises(ValueError, match="adagrad: this State was made by the momentum optimizer"):
+        d2l.adagrad(0.1).update(grads, state, params)
+    d2l.momentum(0.5, 0.5).update(grads, state, params)  # same rule, other hyperparameters: fine
+
+
+def test_params_as_list_tuple_or_dict_come_back_in_their_structure(backend):
+    optimizer = d2l.adam(0.1)
+    values = {"w": d2l.tensor([1.0, -1.0]), "b": d2l.tensor(0.5)}
+    grads = {"b": d2l.tensor(1.0), "w": d2l.tensor([1.0, 1.0])}  # names matter, not their order
+    state = optimizer.init(values)
+    new, state = optimizer.update(grads, state, values)
+    assert isinstance(new, dict) and list(new) == ["w", "b"] and set(state.slots) == {"w", "b"}
+    as_tuple, _ = optimizer.update((grads["w"], grads["b"]), optimizer.init(tuple(values.values())),
+                                   tuple(values.values()))
+    as_list, _ = optimizer.update([grads["w"], grads["b"]], optimizer.init(list(values.values())),
+                                  list(values.values()))
+    assert type(as_tuple) is tuple and type(as_list) is list
+    for name, i in (("w", 0), ("b", 1)):
+        np.testing.assert_array_equal(d2l.numpy(new[name]), d2l.numpy(as_tuple[i]))
+        np.testing.assert_array_equal(d2l.numpy(new[name]), d2l.numpy(as_list[i]))
+    with pytest.raises(ValueError, match=r"grads must have the structure of params \(the parameters "
+                                         r"\['w', 'b'\]\), got the names \['w', 'c'\]"):
+        optimizer.update({"w": grads["w"], "c": grads["b"]}, state, values)
+    with pytest.raises(ValueError, match=r"grads must have the structure .* got 2 values"):
+        optimizer.update((grads["w"], grads["b"]), state, values)
+    with pytest.raises(ValueError, match=r"the State must have the structure of params \(2 parameters"):
+        optimizer.update((grads["w"], grads["b"]), state, tuple(values.values()))
+    with pytest.raises(ValueError, match=r"parameter 'b' has non-finite values"):
+        optimizer.init({"b": d2l.tensor(float("nan"))})
+
+
+@pytest.mark.parametrize("params, got", [
+    (lambda: d2l.tensor([1.0, 2.0]), r"got a single tensor; wrap a single tensor x as \(x,\)"),
+    (lambda: (p for p in [d2l.tensor(1.0)]), "got a generator"),
+    (lambda: None, "got a NoneType"),
+])
+def test_other_params_structures_are_refused(backend, params, got):
+    with pytest.raises(ValueError, match=f"params must be a tuple or list of tensors, or a dict name -> "
+                                         f"tensor, {got}"):
+        d2l.sgd(0.1).init(params())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_scalar_parameters_keep_their_state(backend, name):
+    optimizer = make(name, CASES[name])
+    params = (d2l.tensor(1.0), d2l.tensor([1.0, 2.0]))
+    state = optimizer.init(params)
+    assert all(len(slots) == len(state.slots[1]) for slots in state.slots)
+    assert all(d2l.shape(slot) == () for slot in state.slots[0])
+    new, state = optimizer.update((d2l.tensor(0.5), d2l.tensor([0.5, 0.5])), state, params)
+    assert d2l.shape(new[0]) == () and d2l.to_float(new[0]) < 1.0
+    np.testing.assert_allclose(d2l.numpy(new[1])[0], d2l.to_float(new[0]), rtol=1e-6)
+
+
+def test_gradients_are_used_in_the_parameters_dtype(backend):
+    params = (d2l.tensor([1.0, 2.0], "float64"),)
+    optimizer = d2l.adam(0.1)
+    new, state = optimizer.update((d2l.tensor([0.5, 0.5]),), optimizer.init(params), params)
+    assert d2l.dtype(new[0]) == "float64" and d2l.dtype(state.slots[0][0]) == "float64"
+
+
+def test_a_schedule_is_the_learning_rate_itself_from_step_0(backend):
+    params, grads = (d2l.tensor([1.0], "float64"),), (d2l.tensor([1.0], "float64"),)
+    schedule = d2l.SquareRootScheduler(0.1)
+    optimizer = d2l.sgd(schedule)
+    state = optimizer.init(params)
+    for step in range(3):
+        new, state = optimizer.update(grads, state, params)
+        assert d2l.to_float(params[0] - new[0]) == pytest.approx(schedule(step), rel=1e-12)
+        params = new
+    assert d2l.to_float(params[0]) == pytest.approx(1 - 0.1 - 0.1 / 2**0.5 - 0.1 / 3**0.5)
+    steps = []
+    recording = d2l.adam(lambda step: steps.append(step) or 0.1)
+    state = recording.init(params)
+    for _ in range(3):
+        params, state = recording.update(grads, state, params)
+    assert steps == [0, 1, 2]
+
+
+@pytest.mark.parametrize("value", [float("nan"), -1.0, 0.0, float("inf"), "0.1", None])
+def test_a_schedule_value_that_is_not_a_positive_number_names_the_step(backend, value):
+    optimizer = d2l.momentum(lambda step: 0.1 if step < 2 else value, 0.9)
+    params, grads = (d2l.tensor([1.0]),), (d2l.tensor([1.0]),)
+    state = optimizer.init(params)
+    for _ in range(2):
+        params, state = optimizer.update(grads, state, params)
+    with pytest.raises(ValueError, match=r"momentum: the learning-rate schedule gave .* at step 2; a "
+                                         r"schedule must return a finite number > 0"):
+        optimizer.update(grads, state, params)
 
 
 def test_diverging_run_stops_and_still_plots(backend, capsys):
@@ -189,6 +299,9 @@ def test_lr_sweep_batched_equals_one_run_per_rate(backend, capsys):
         warnings.simplefilter("error")  # an overflowing rate gives inf, without warnings
         values = d2l.lr_sweep(d2l.sgd, O.elongated_2d, [0.1, 1e30], steps=30)
     assert np.isfinite(values[0]) and not np.isfinite(values[1])
+    for steps in (0, -1, 2.5):
+        with pytest.raises(ValueError, match=f"steps must be a whole number >= 1, got {steps}"):
+            d2l.lr_sweep(d2l.sgd, O.elongated_2d, lrs, steps=steps)
 
 
 QUADRATIC = st.tuples(st.floats(0.2, 5.0), st.floats(0.2, 5.0),

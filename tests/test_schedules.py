@@ -42,12 +42,21 @@ def test_values_are_the_books(name):
     assert scheduler(3) == scheduler(3)  # pure: calling again changes nothing
 
 
-def test_sgd_section_multipliers():
-    assert [round(d2l.exponential_lr(k), 6) for k in range(1, 6)] == [
+def test_sgd_section_schedules_give_the_books_first_rates():
+    eta = 0.1
+    assert [round(d2l.exponential_lr(eta)(step) / eta, 6) for step in range(5)] == [
         0.818731, 0.740818, 0.670320, 0.606531, 0.548812]
-    assert [round(d2l.polynomial_lr(k), 6) for k in range(1, 6)] == [
+    assert [round(d2l.polynomial_lr(eta)(step) / eta, 6) for step in range(5)] == [
         0.912871, 0.877058, 0.845154, 0.816497, 0.790569]
-    assert d2l.constant_lr(7) == 1.0
+    assert d2l.exponential_lr(eta)(0) == eta * math.exp(-0.2)  # the rate itself, not a multiplier
+    assert d2l.constant_lr(eta)(7) == eta
+
+
+def test_multi_factor_milestones_from_any_iterable():
+    from_generator = d2l.MultiFactorScheduler((s for s in (15, 30)), factor=0.5, base_lr=0.5)
+    from_range = d2l.MultiFactorScheduler(range(15, 31, 15), factor=0.5, base_lr=0.5)
+    for scheduler in (from_generator, from_range):
+        assert [scheduler(t) for t in (14, 15, 29, 30)] == [0.5, 0.25, 0.25, 0.125]
 
 
 def test_factor_floor_and_cosine_past_the_end():
@@ -63,14 +72,19 @@ def test_schedules_are_positive_and_follow_their_formulas(t, base, factor):
     assert multi == pytest.approx(base * factor ** sum(t >= s for s in (10, 100, 1000)))
     cosine = d2l.CosineScheduler(500, base, base / 10, warmup_steps=50)(t)
     assert base / 10 - 1e-12 <= cosine <= base or t < 50
-    for value in (multi, cosine if t else 1.0, d2l.exponential_lr(t + 1), d2l.polynomial_lr(t + 1)):
+    for value in (multi, cosine if t else 1.0, d2l.exponential_lr(base)(t), d2l.polynomial_lr(base)(t)):
         assert value > 0
 
 
 @pytest.mark.parametrize("call, message", [
     (lambda: d2l.SquareRootScheduler(0), "lr must be a finite number > 0"),
     (lambda: d2l.FactorScheduler(0.9, -1, 2.0), "stop_factor_lr must be a finite number >= 0"),
-    (lambda: d2l.MultiFactorScheduler([30, 15]), "step must be increasing whole numbers > 0"),
+    (lambda: d2l.MultiFactorScheduler([30, 15]), "step must be an iterable of strictly increasing whole"),
+    (lambda: d2l.MultiFactorScheduler([15, 15]), r"whole numbers > 0, got \[15, 15\]"),
+    (lambda: d2l.MultiFactorScheduler(x for x in [0, 15]), r"whole numbers > 0, got \[0, 15\]"),
+    (lambda: d2l.MultiFactorScheduler(15), "step must be an iterable .*got 15"),
+    (lambda: d2l.exponential_lr(-0.1), "lr must be a finite number > 0"),
+    (lambda: d2l.polynomial_lr(0.1)(-1), "step must be a whole number >= 0, got -1"),
     (lambda: d2l.CosineScheduler(20, warmup_steps=20), "0 <= warmup_steps < max_update"),
     (lambda: d2l.CosineScheduler(20, base_lr=0.1, final_lr=0.2), "final_lr, warmup_begin_lr <= base_lr"),
     (lambda: d2l.SquareRootScheduler()(-1), "step must be a whole number >= 0, got -1"),
@@ -78,3 +92,22 @@ def test_schedules_are_positive_and_follow_their_formulas(t, base, factor):
 def test_bad_scheduler_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_a_schedule_is_an_optimizers_learning_rate(name):
+    """Each scheduler is usable as ``lr=``; update k (from 0) moves by exactly the scheduled rate."""
+    scheduler = TABLES[name][0]()
+    with d2l.use_backend("numpy"):
+        params, grads = (d2l.tensor([0.0], "float64"),), (d2l.tensor([-1.0], "float64"),)
+        optimizer = d2l.sgd(scheduler)
+        state = optimizer.init(params)
+        for step in range(8):
+            if scheduler(step) == 0:  # the warm-up cosine starts at 0, which is not a learning rate
+                with pytest.raises(ValueError, match=f"schedule gave {scheduler(step)!r} at step {step}"):
+                    optimizer.update(grads, state, params)
+                state = state._replace(t=step + 1)
+                continue
+            new, state = optimizer.update(grads, state, params)
+            assert d2l.to_float(new[0] - params[0]) == pytest.approx(scheduler(step), rel=1e-12)
+            params = new

@@ -1,11 +1,13 @@
 """NumPy backend: plain ``ndarray`` tensors, derivatives from HIPS ``autograd``."""
-import autograd
 import autograd.numpy as anp
 import numpy as np
-from autograd.tracer import Box, getval
+from autograd.core import VJPNode, backward_pass
+from autograd.extend import vspace
+from autograd.tracer import Box, getval, isbox, new_box, trace_stack
 
 NAME = "numpy"
 TENSOR_TYPES = (np.ndarray, np.generic, Box)
+FLOAT_DTYPES = (np.dtype("float32"), np.dtype("float64"))
 MATH = anp
 
 
@@ -27,14 +29,22 @@ def dtype_name(x):
 
 
 def value_and_grad(f, argnums):
-    traced = autograd.value_and_grad(lambda *args: f(*args), tuple(argnums))
-
+    # autograd's own value_and_grad, traced here so that an unconnected value is reported (None)
+    # instead of autograd's bare "Output seems independent of input" warning.
     def evaluate(*args):
-        value, grads = traced(*args)
+        args, dtypes = list(args), [dtype_name(args[i]) for i in argnums]
+        with trace_stack.new_trace() as trace:
+            inputs = new_box(tuple(args[i] for i in argnums), trace, VJPNode.new_root())
+            for k, i in enumerate(argnums):
+                args[i] = inputs[k]
+            end = f(*args)
+        if not (isbox(end) and end._trace == trace):
+            return end, None
+        grads = backward_pass(vspace(end._value).ones(), end._node)
         # autograd follows NumPy 1.x promotion (0-d float32 * Python float -> float64): cast back,
         # except inside an outer derivative, whose tracer boxes must flow through untouched.
-        return value, [g if isinstance(g, Box) else cast(np.asarray(g), dtype_name(args[i]))
-                       for g, i in zip(grads, argnums)]
+        return end._value, [g if isinstance(g, Box) else cast(np.asarray(g), dtype)
+                            for g, dtype in zip(grads, dtypes)]
 
     return evaluate
 

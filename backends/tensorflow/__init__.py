@@ -6,6 +6,7 @@ import tensorflow as tf
 
 NAME = "tensorflow"
 TENSOR_TYPES = (tf.Tensor, tf.Variable)
+FLOAT_DTYPES = (tf.float32, tf.float64)
 MATH = types.SimpleNamespace(
     **{name: getattr(tf.math, name) for name in (
         "cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign", "abs",
@@ -41,9 +42,10 @@ def value_and_grad(f, argnums):
                 args[i] = tf.identity(args[i])
                 tape.watch(args[i])
             value = f(*args)
-        grads = tape.gradient(value, [args[i] for i in argnums],
-                              unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        return value, grads
+        grads = tape.gradient(value, [args[i] for i in argnums])
+        if all(g is None for g in grads):  # the value does not depend on the inputs
+            return value, None
+        return value, [tf.zeros_like(args[i]) if g is None else g for g, i in zip(grads, argnums)]
 
     return evaluate
 

@@ -4,6 +4,7 @@ import torch
 
 NAME = "torch"
 TENSOR_TYPES = (torch.Tensor,)
+FLOAT_DTYPES = (torch.float32, torch.float64)
 MATH = torch
 
 
@@ -34,9 +35,10 @@ def value_and_grad(f, argnums):
                 args[i] = args[i].detach().requires_grad_()
         with torch.enable_grad():
             value = f(*args)
+            if not value.requires_grad:  # the value does not depend on the inputs
+                return value.detach(), None
             inputs = [args[i] for i in argnums]
-            grads = (torch.autograd.grad(value, inputs, create_graph=nested, allow_unused=True)
-                     if value.requires_grad else [None] * len(inputs))
+            grads = torch.autograd.grad(value, inputs, create_graph=nested, allow_unused=True)
         grads = [torch.zeros_like(args[i]) if g is None else g for g, i in zip(grads, argnums)]
         if not nested:
             value, grads = value.detach(), [g.detach() for g in grads]
