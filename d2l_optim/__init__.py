@@ -19,6 +19,7 @@ from d2l_optim._config import (
     use_backend,
     use_floatx,
 )
+from d2l_optim.data import DATA_HUB, DATA_URL, download, get_data_ch11, load_array
 from d2l_optim.errors import SecondDerivativeUnsupported
 from d2l_optim.ops import (
     abs,
@@ -73,6 +74,7 @@ from d2l_optim.optimizers import (
     yogi,
 )
 from d2l_optim.plotting import (
+    Animator,
     annotate,
     plot,
     save_figure,
@@ -96,6 +98,15 @@ from d2l_optim.schedules import (
 )
 from d2l_optim.section import Section
 from d2l_optim.traces import Trace, gd, lr_sweep, newton, train_2d
+from d2l_optim.training import (
+    Accumulator,
+    Timer,
+    Variable,
+    evaluate_loss,
+    linreg,
+    squared_loss,
+    train_ch11,
+)
 
 __version__ = "0.1.0"
 

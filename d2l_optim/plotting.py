@@ -3,8 +3,10 @@
 They work headless, accept tensors of any backend, return the Axes they drew on, and evaluate
 objectives on one grid for all backends, so every backend draws the same picture.
 """
+import io
 import itertools
 import os
+import sys
 
 import numpy as np
 
@@ -207,6 +209,78 @@ def show_surface_3d(f, lim=(-1.0, 1.0), num=101, point=(0.0, 0.0), ticks=(-1, 0,
     axes.set_xlabel("x")
     axes.set_ylabel("y")
     return axes
+
+
+def in_notebook():
+    """Whether this code runs in a Jupyter kernel."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and "ipykernel" in sys.modules
+
+
+class Animator:
+    """Curves that grow point by point, e.g. a loss during training (book: ``d2l.Animator``).
+
+    ``add(x, y)`` appends one point to each curve (``y`` a number or one per curve, a scalar ``x``
+    serves every curve, a ``None`` value is skipped). In Jupyter the figure is redrawn in place
+    after every point; elsewhere it is drawn once, when ``fig`` (or ``figure``) is read, e.g. by
+    ``section.save(animator, name)``. Attributes as in the book: ``X``, ``Y``, ``fig``, ``axes``.
+    """
+
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+                 xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE):
+        from matplotlib.figure import Figure
+
+        # A figure outside pyplot, so that Jupyter shows only the live display below, once.
+        self._figure = Figure(figsize=figsize)
+        self.axes = list(self._figure.subplots(nrows, ncols, squeeze=False).ravel())
+        self._axes_settings = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+        self.fmts = fmts
+        self.X, self.Y = None, None
+        self.display_handle = None  # the live Jupyter display, updated in place
+        self._stale = True
+
+    def add(self, x, y):
+        """Append the point (x, y[i]) to curve i, for every curve."""
+        ys = list(y) if isinstance(y, (list, tuple)) else [y]
+        xs = list(x) if isinstance(x, (list, tuple)) else [x] * len(ys)
+        if len(xs) != len(ys) or (self.Y is not None and len(ys) != len(self.Y)):
+            curves = len(ys) if self.Y is None else len(self.Y)
+            raise ValueError(f"Animator.add: expected one x and one y for each of the {curves} "
+                             f"curves, got {len(xs)} x and {len(ys)} y values")
+        if self.Y is None:
+            self.X, self.Y = [[] for _ in ys], [[] for _ in ys]
+        for i, (a, b) in enumerate(zip(xs, ys)):
+            if a is not None and b is not None:
+                self.X[i].append(ops.to_float(a))
+                self.Y[i].append(ops.to_float(b))
+        self._stale = True
+        if in_notebook():
+            self._show()
+
+    @property
+    def fig(self):
+        """The matplotlib Figure, drawn with every point added so far."""
+        if self._stale:
+            axes = self.axes[0]
+            axes.cla()
+            for x, y, fmt in zip(self.X or [], self.Y or [], itertools.cycle(self.fmts)):
+                axes.plot(x, y, fmt)
+            set_axes(axes, *self._axes_settings)
+            self._stale = False
+        return self._figure
+
+    figure = fig
+
+    def _show(self):
+        from IPython.display import SVG, display
+
+        svg = io.BytesIO()
+        self.fig.savefig(svg, format="svg", bbox_inches="tight")
+        picture = SVG(svg.getvalue())
+        if self.display_handle is None:
+            self.display_handle = display(picture, display_id=True)
+        else:
+            self.display_handle.update(picture)
 
 
 def save_figure(figure, path):

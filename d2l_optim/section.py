@@ -37,7 +37,7 @@ class Section:
         self.figures = {}
 
     def save(self, figure, name):
-        """Save a figure (or Axes) as ``<out>/<name>.svg`` and ``.png`` when ``--out`` was given.
+        """Save a figure (or Axes, or Animator) as ``<out>/<name>.svg`` and ``.png`` when ``--out`` was given.
 
         Saving under a name again (re-running a notebook cell) replaces that figure.
         """
@@ -47,15 +47,13 @@ class Section:
                 plotting.save_figure(figure, os.path.join(self.out, name + suffix))
             with open(os.path.join(self.out, "figure-data.json"), "w") as file:
                 json.dump(self.figures, file)
-            if _in_notebook():  # show the saved SVG, tagged so the course build can find it
+            if plotting.in_notebook():  # show the saved SVG, tagged so the course build finds it
                 from IPython.display import SVG, display
 
-                display(SVG(filename=os.path.join(self.out, f"{name}.svg")),
-                        metadata={"d2l_optim": {"figure": name}})
+                # an Animator's live display is replaced, so the figure is shown once
+                handle = getattr(figure, "display_handle", None)
+                show = display if handle is None else handle.update
+                show(SVG(filename=os.path.join(self.out, f"{name}.svg")),
+                     metadata={"d2l_optim": {"figure": name}})
             plotting.close(figure)
         return figure
-
-
-def _in_notebook():
-    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
-    return shell is not None and "ipykernel" in sys.modules

@@ -51,3 +51,45 @@ time = d2l.arange(20)
 ax = d2l.plot(time, [(1 - eta * lam) ** time for lam in lambdas], "time", figsize=(6, 4),
               legend=[f"lambda = {lam:.2f}" for lam in lambdas])
 section.save(ax, "gd-convergence-by-curvature")
+
+# %% [markdown]
+# ## Momentum from scratch, on real data
+# On the airfoil minibatches of 10, each parameter gets a velocity of its own shape, starting at
+# 0. Like every optimizer state here it is a `d2l.Variable`, which the trainer updates through
+# `.data`.
+
+# %%
+def init_momentum_states(feature_dim):
+    v_w = d2l.Variable(d2l.zeros((feature_dim, 1)))
+    v_b = d2l.Variable(d2l.zeros(1))
+    return (v_w, v_b)
+
+
+def sgd_momentum(params, states, hyperparams):
+    for p, v in zip(params, states):
+        v.data = hyperparams["momentum"] * v.data + p.grad
+        p.data = p.data - hyperparams["lr"] * v.data
+
+
+# %%
+def train_momentum(lr, momentum, num_epochs=2):
+    return d2l.train_ch11(sgd_momentum, init_momentum_states(feature_dim),
+                          {"lr": lr, "momentum": momentum}, data_iter, feature_dim, num_epochs)
+
+
+d2l.seed(0)
+data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
+section.save(train_momentum(0.02, 0.5).animator, "train-momentum-lr-0.02-beta-0.5")
+
+# %% [markdown]
+# With β = 0.9 the velocity averages about 1/(1 − β) = 10 gradients, so the effective step
+# η/(1 − β) grows from 0.04 to 0.1: with η = 0.01 the loss is noisier than before.
+
+# %%
+section.save(train_momentum(0.01, 0.9).animator, "train-momentum-lr-0.01-beta-0.9")
+
+# %% [markdown]
+# Halving the learning rate to 0.005 brings the effective step back to 0.05, and the loss with it.
+
+# %%
+section.save(train_momentum(0.005, 0.9).animator, "train-momentum-lr-0.005-beta-0.9")
