@@ -26,10 +26,13 @@ from d2l_optim._registry import BACKENDS
 ADAM_SIZES = {10: (2000, 400), 100_000: (200, 40), 10_000_000: (5, 2)}
 
 
-def row(case, size, unit, backend, ours, hand=None, max_difference=None, **extra):
-    """One measurement: seconds per ``unit`` for d2l-optim (``ours``) and the hand-written code."""
+def row(case, size, unit, backend, ours, hand=None, max_difference=None, compiled=None, **extra):
+    """One measurement: seconds per ``unit`` for d2l-optim (``ours``; ``compiled``: its compiled
+    path) and the hand-written code; ``max_difference`` between their results."""
     return {"case": case, "size": size, "unit": unit, "backend": backend, "d2l": ours, "hand": hand,
-            "ratio": None if hand is None else ours / hand, "max_difference": max_difference, **extra}
+            "ratio": None if hand is None else ours / hand, "compiled": compiled,
+            "compiled_ratio": None if hand is None or compiled is None else compiled / hand,
+            "max_difference": max_difference, **extra}
 
 
 def native(backend):
@@ -62,17 +65,23 @@ def adam_2d(backend, quick, repeats):
     f_grad = d2l.grad(f_2d, argnums=(0, 1))
     hand_written = native(backend).adam_2d
 
-    def ours():
-        return quiet(d2l.train_2d, d2l.adam(ADAM["lr"]), steps, f_grad, X0_2D)
+    def ours(compiled=False):
+        return quiet(d2l.train_2d, d2l.adam(ADAM["lr"]), steps, f_grad, X0_2D, compiled=compiled)
 
-    times = medians({"d2l": ours, "hand": lambda: hand_written(steps)}, repeats)
-    difference = float(np.max(np.abs(np.array(ours()) - np.array(hand_written(steps)))))
-    return [row("adam_2d", f"{steps} steps", "run", backend, times["d2l"], times["hand"], difference)]
+    times = medians({"d2l": ours, "hand": lambda: hand_written(steps),
+                     "compiled": lambda: ours(compiled=True)}, repeats)
+    hand_trace = np.array(hand_written(steps))
+    difference = max(float(np.max(np.abs(np.array(ours(compiled)) - hand_trace)))
+                     for compiled in (False, True))
+    return [row("adam_2d", f"{steps} steps", "run", backend, times["d2l"], times["hand"], difference,
+                times["compiled"])]
 
 
-def _ours_adam_vector(x0, g):
+def _ours_adam_vector(x0, g, compiled):
     """d2l-optim's side of :func:`native_numpy.adam_vector`: ``(step(t), result())``."""
     optimizer = d2l.adam(ADAM["lr"], ADAM["beta1"], ADAM["beta2"], ADAM["eps"])
+    if compiled:
+        optimizer = d2l.compile_update(optimizer)
     params, grads = (d2l.tensor(x0),), (d2l.tensor(g),)
     current = [params, optimizer.init(params)]
 
@@ -82,12 +91,14 @@ def _ours_adam_vector(x0, g):
     return step, lambda: d2l.numpy(current[0][0])
 
 
-SIDES = ("d2l", "hand")
+SIDES = ("d2l", "hand", "compiled")
 
 
 def adam_vector(side, backend, x0, g):
     """``(step(t), result())`` of Adam on the vector ``x0`` with fixed gradient ``g``, for ``side``."""
-    return native(backend).adam_vector(x0, g) if side == "hand" else _ours_adam_vector(x0, g)
+    if side == "hand":
+        return native(backend).adam_vector(x0, g)
+    return _ours_adam_vector(x0, g, compiled=side == "compiled")
 
 
 def _vector_problem(size):
@@ -108,13 +119,14 @@ def adam_step(backend, quick, repeats):
             runs[name] = _stepper(step, steps, sync)
         times = medians(runs, repeats)
         finals = []
-        for name in SIDES:  # the same 10 steps from the start on both sides
+        for name in SIDES:  # the same 10 steps from the start on every side
             step, result = adam_vector(name, backend, x0, g)
             for t in range(1, 11):
                 step(t)
             finals.append(result())
+        difference = max(float(np.max(np.abs(final - finals[1]))) for final in finals)
         rows.append(row("adam_step", size, "step", backend, times["d2l"] / steps, times["hand"] / steps,
-                        float(np.max(np.abs(finals[0] - finals[1])))))
+                        difference, times["compiled"] / steps))
     return rows
 
 
@@ -141,17 +153,20 @@ def _status_kib(field):
 def step_memory(backend, side, size):
     """Peak memory one Adam update needs beyond its inputs, in copies of the parameters.
 
-    Measured in a process of its own: after the parameters, gradient and state exist and two warm-up
-    updates ran, the kernel's high-water mark of resident memory is reset (``/proc/self/clear_refs``)
-    and read again after two more updates.
+    Measured in a process of its own: a first small problem loads and compiles what the side needs;
+    then, once the parameters, gradient and state of ``size`` exist, the kernel's high-water mark
+    of resident memory is reset (``/proc/self/clear_refs``) and read again after three updates.
+    The first updates count because pooling allocators (TensorFlow's, MXNet's) keep what a step
+    took for the next one.
     """
     sync = native(backend).sync
-    step, _ = adam_vector(side, backend, *_vector_problem(size))
-    step(1), step(2), sync()
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")
-    before = _status_kib("VmRSS")
-    step(3), step(4), sync()
+    for size_now in (10, size):
+        step, _ = adam_vector(side, backend, *_vector_problem(size_now))
+        sync()
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        before = _status_kib("VmRSS")
+        step(1), step(2), step(3), sync()
     return (_status_kib("VmHWM") - before) * 1024 / (4 * size)
 
 

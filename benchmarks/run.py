@@ -62,23 +62,26 @@ def _ms(seconds):
     return f"{seconds * 1e3:.4g}" if seconds < 10 else f"{seconds * 1e3:.0f}"
 
 
+def _ratio(value):
+    return "" if value is None else f"{value:.2f}"
+
+
 def table(rows):
     """The rows as a fixed-width text table (milliseconds per unit)."""
-    header = ("case", "size", "backend", "per", "d2l-optim ms", "hand-written ms", "ratio", "max |Δ|",
-              "extra copies")
+    header = ("case", "size", "backend", "per", "d2l-optim ms", "hand-written ms", "ratio", "compiled ms",
+              "ratio", "max |Δ|", "extra copies")
     lines = [header]
     for r in rows:
         copies = r.get("extra_copies")
         lines.append((r["case"], str(r["size"]), r["backend"], r["unit"], _ms(r["d2l"]), _ms(r["hand"]),
-                      "" if r["ratio"] is None else f"{r['ratio']:.2f}",
+                      _ratio(r["ratio"]), _ms(r["compiled"]), _ratio(r["compiled_ratio"]),
                       "" if r["max_difference"] is None else f"{r['max_difference']:.1e}",
                       "" if not copies else " / ".join(f"{v:.1f}" for v in copies.values())))
         if r.get("error"):
-            lines.append(("", "", "", "", "failed: " + r["error"][:80], "", "", "", ""))
+            lines.append(("", "", "", "", "failed: " + r["error"][:80]) + ("",) * 6)
         if r.get("heavy"):
-            lines.append(("", "", "", "", "loads " + ", ".join(f"{k} {v:.0f} ms"
-                                                              for k, v in r["heavy"].items()),
-                          "", "", "", ""))
+            loads = ", ".join(f"{k} {v:.0f} ms" for k, v in r["heavy"].items())
+            lines.append(("", "", "", "", "loads " + loads) + ("",) * 6)
     widths = [max(len(line[i]) for line in lines if len(line[i]) < 30) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) if i < 4 else cell.rjust(w)
                                for i, (cell, w) in enumerate(zip(line, widths))).rstrip()
@@ -121,7 +124,8 @@ def main():
     rows = collect(args, [cases.d2l._config.canonical_name(b) for b in backends])
     info = machine()
     print(f"{info['cpu']}, {info['cores']} cores, load {info['load_average'][0]:.2f}; "
-          f"median of {args.repeats} runs{', quick' if args.quick else ''}; extra copies = d2l / hand")
+          f"median of {args.repeats} runs{', quick' if args.quick else ''}; ratio: to hand-written; "
+          "extra copies: d2l / hand / compiled")
     print(table(rows))
     if args.json:
         with open(args.json, "w") as file:

@@ -67,9 +67,11 @@ from d2l_optim.optimizers import (
     adadelta,
     adagrad,
     adam,
+    compile_update,
     momentum,
     rmsprop,
     sgd,
+    training_step,
     with_gradient_noise,
     yogi,
 )
