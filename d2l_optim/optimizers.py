@@ -53,6 +53,8 @@ class Optimizer(NamedTuple):
 
 def _entries(params, what, name):
     """``(names, values)`` of a tuple/list (names None) or a dict of tensors; else ValueError."""
+    if type(params) is tuple:
+        return None, params
     if isinstance(params, dict):
         return tuple(params), tuple(params.values())
     if isinstance(params, (tuple, list)):
@@ -65,6 +67,8 @@ def _entries(params, what, name):
 def _aligned(tree, names, count, what, name):
     """The values of ``tree`` in the order of the parameters: by name for a dict, else by position;
     a ``ValueError`` if its structure is not that of the parameters."""
+    if names is None and type(tree) is tuple and len(tree) == count:
+        return tree
     tree_names, values = _entries(tree, what, name)
     if tree_names is None and names is None and len(values) == count:
         return values
@@ -128,14 +132,20 @@ def _applier(rule):
         new_params, new_slots = [], []
         for x, x_slots, g in zip(params, slots, grads):
             x_new, x_slots = rule(x, g, x_slots, lr_t, t)
-            new_params.append(_like(x_new, x))
-            new_slots.append(tuple(_like(s, x) for s in x_slots))
+            dtype = x.dtype
+            same = x_new.dtype == dtype
+            for slot in x_slots:
+                same = same and slot.dtype == dtype
+            if not same:
+                x_new, x_slots = _cast(x_new, x), tuple(_cast(s, x) for s in x_slots)
+            new_params.append(x_new)
+            new_slots.append(x_slots)
         return tuple(new_params), tuple(new_slots)
 
     return apply
 
 
-def _like(value, x):
+def _cast(value, x):
     """``value`` in the dtype of ``x``."""
     return value if value.dtype == x.dtype else ops.cast(value, ops.dtype(x))
 
@@ -158,20 +168,28 @@ class _Update:
         if state.optimizer != name:
             raise ValueError(f"{name}: this State was made by the {state.optimizer} optimizer; build "
                              f"the state of {name} with its own init(params)")
-        grad_values = list(_aligned(grads, names, len(values), "grads", name))
+        grad_values = _aligned(grads, names, len(values), "grads", name)
         slot_values = _aligned(state.slots, names, len(values), "the State", name)
         for i, (x, g, slots) in enumerate(zip(values, grad_values, slot_values)):
-            shape = x.shape
-            for label, value in [("gradient", g)] + list(zip(self.slot_names, slots)):
-                if getattr(value, "shape", None) != shape and ops.shape(value) != ops.shape(x):
-                    raise ValueError(f"{name}: {label} of {_label(names, i)} has shape "
-                                     f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
-                                     f"build the state with init(params)")
+            shape = getattr(x, "shape", None)
+            if getattr(g, "shape", ()) != shape:
+                self._check_shapes(names, i, x, g, slots)
+            for slot in slots:
+                if getattr(slot, "shape", ()) != shape:
+                    self._check_shapes(names, i, x, g, slots)
             if getattr(g, "dtype", None) != x.dtype:  # a gradient is used in its parameter's dtype
-                grad_values[i] = ops.cast(g, ops.dtype(x))
+                grad_values = grad_values[:i] + (ops.cast(g, ops.dtype(x)),) + grad_values[i + 1:]
         lr_t, t = self.learning_rate(state.t), state.t + 1
-        new_params, new_slots = self.run(values, slot_values, tuple(grad_values), lr_t, t)
+        new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
         return _rebuild(params, names, new_params), State(t, _rebuild((), names, new_slots), name)
+
+    def _check_shapes(self, names, i, x, g, slots):
+        """A ValueError naming the gradient or slot whose shape is not the parameter's."""
+        for label, value in [("gradient", g)] + list(zip(self.slot_names, slots)):
+            if ops.shape(value) != ops.shape(x):
+                raise ValueError(f"{self.name}: {label} of {_label(names, i)} has shape "
+                                 f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
+                                 f"build the state with init(params)")
 
 
 def _checked(optimizer, caller):

@@ -40,9 +40,7 @@ def value_and_grad(f, argnums):
             inputs = [args[i] for i in argnums]
             grads = torch.autograd.grad(value, inputs, create_graph=nested, allow_unused=True)
         grads = [torch.zeros_like(args[i]) if g is None else g for g, i in zip(grads, argnums)]
-        if not nested:
-            value, grads = value.detach(), [g.detach() for g in grads]
-        return value, grads
+        return (value, grads) if nested else (value.detach(), grads)  # grads of no graph: detached
 
     return evaluate
 
