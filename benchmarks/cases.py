@@ -17,7 +17,7 @@ import tempfile
 import time
 
 import numpy as np
-from hyper import ADAM, X0_2D, f_2d
+from hyper import ADAM, TRAIN_CH11, X0_2D, airfoil, f_2d
 
 import d2l_optim as d2l
 from d2l_optim._registry import BACKENDS
@@ -75,6 +75,30 @@ def adam_2d(backend, quick, repeats):
                      for compiled in (False, True))
     return [row("adam_2d", f"{steps} steps", "run", backend, times["d2l"], times["hand"], difference,
                 times["compiled"])]
+
+
+def _sgd(params, states, hyperparams):
+    """The book's minibatch SGD, as the chapter's sections write it on d2l.Variable."""
+    for p in params:
+        p.data = p.data - hyperparams["lr"] * p.grad
+
+
+def train_ch11(backend, quick, repeats):
+    """(a) One epoch of ``train_ch11`` on the airfoil data, batch 10, the book's SGD (lr 0.05),
+    against the book's loop. Both record the loss of all the data every 200 examples, computed in
+    one batch (the book iterates over the minibatches for it, 7 times the work of the epoch)."""
+    features, labels = airfoil()
+    hand_written = native(backend).train_ch11_epoch
+
+    def ours():
+        data_iter = d2l.load_array((features, labels), TRAIN_CH11["batch_size"])
+        run = quiet(d2l.train_ch11, _sgd, None, {"lr": TRAIN_CH11["lr"]}, data_iter, features.shape[1], 1)
+        return run[1]
+
+    times = medians({"d2l": ours, "hand": lambda: hand_written(features, labels)}, repeats)
+    difference = abs(ours()[-1] - hand_written(features, labels)[-1])  # random starts: loosely equal
+    return [row("train_ch11", "airfoil, batch 10", "epoch", backend, times["d2l"], times["hand"],
+                difference)]
 
 
 def _ours_adam_vector(x0, g, compiled):
@@ -231,5 +255,5 @@ def course_build(backends, quick, repeats):
 
 
 #: cases that run per backend in a process of their own; then those that start processes themselves
-CASES = {"adam_2d": adam_2d, "adam_step": adam_step}
+CASES = {"train_ch11": train_ch11, "adam_2d": adam_2d, "adam_step": adam_step}
 PROCESS_CASES = {"import": import_time, "build": course_build}

@@ -1,7 +1,7 @@
 """The yardstick on MXNet: every benchmark hand-written the way the book writes it (``attach_grad``,
 ``autograd.record``, in-place ``[:]`` updates), waiting for the asynchronous engine at the end."""
-from hyper import ADAM, X0_2D, f_2d
-from mxnet import autograd, np, npx
+from hyper import ADAM, TRAIN_CH11, X0_2D, LossCurve, f_2d
+from mxnet import autograd, gluon, np, npx
 
 npx.set_np()
 
@@ -42,6 +42,41 @@ def adam_vector(x0, g):
     x, g = np.array(x0, dtype=x0.dtype), np.array(g, dtype=g.dtype)
     states = [(np.zeros_like(x), np.zeros_like(x))]
     return (lambda t: adam_([x], states, [g], t)), (lambda: x.asnumpy().copy())
+
+
+def sgd(params, states, hyperparams):
+    """The book's minibatch SGD."""
+    for p in params:
+        p[:] -= hyperparams["lr"] * p.grad
+
+
+def train_ch11_epoch(features, labels):
+    """One epoch of the book's ``train_ch11`` with its ``sgd`` (a gluon DataLoader of shuffled
+    minibatches, the loss of all the data recorded every 200 examples); returns the losses."""
+    all_X, all_y = np.array(features), np.array(labels)
+    data_iter = gluon.data.DataLoader(gluon.data.ArrayDataset(all_X, all_y), TRAIN_CH11["batch_size"],
+                                      shuffle=True)
+    w = np.random.normal(scale=0.01, size=(features.shape[1], 1))
+    b = np.zeros(1)
+    w.attach_grad()
+    b.attach_grad()
+
+    def net(X):
+        return np.dot(X, w) + b
+
+    def loss(y_hat, y):
+        return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+    curve, n = LossCurve(), 0
+    for X, y in data_iter:
+        with autograd.record():
+            mean_loss = loss(net(X), y).mean()
+        mean_loss.backward()
+        sgd([w, b], None, TRAIN_CH11)
+        n += X.shape[0]
+        if n % 200 == 0:
+            curve.add(n / X.shape[0] / len(data_iter), float(loss(net(all_X), all_y).mean()))
+    return [y for _, y in curve.points]
 
 
 def sync():

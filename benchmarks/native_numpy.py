@@ -2,7 +2,7 @@
 (the NumPy backend's autograd), in-place updates as the book writes them."""
 import autograd
 import numpy as np
-from hyper import ADAM, X0_2D, f_2d
+from hyper import ADAM, TRAIN_CH11, X0_2D, LossCurve, f_2d
 
 
 def adam_(params, states, grads, t):
@@ -36,6 +36,32 @@ def adam_vector(x0, g):
     x, g = x0.copy(), g.copy()
     states = [(np.zeros_like(x), np.zeros_like(x))]
     return (lambda t: adam_([x], states, [g], t)), (lambda: x.copy())
+
+
+def train_ch11_epoch(features, labels):
+    """One epoch of the book's ``train_ch11`` with its ``sgd`` (shuffled minibatches, the loss of all
+    the data recorded every 200 examples); returns the recorded losses."""
+    rng = np.random.default_rng()
+    w, b = rng.normal(0.0, 0.01, size=(features.shape[1], 1)).astype(np.float32), np.zeros(1, np.float32)
+
+    def net(X, w, b):
+        return np.matmul(X, w) + b
+
+    def loss(y_hat, y):
+        return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+    grads = autograd.grad(lambda w, b, X, y: loss(net(X, w, b), y).mean(), (0, 1))
+    batch_size, order = TRAIN_CH11["batch_size"], rng.permutation(len(features))
+    curve, n, batches = LossCurve(), 0, len(order) // TRAIN_CH11["batch_size"]
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        X, y = features[rows], labels[rows]
+        for p, g in zip((w, b), grads(w, b, X, y)):
+            p -= TRAIN_CH11["lr"] * g
+        n += len(rows)
+        if n % 200 == 0:
+            curve.add(n / len(rows) / batches, float(loss(net(features, w, b), labels).mean()))
+    return [y for _, y in curve.points]
 
 
 def sync():

@@ -2,7 +2,7 @@
 (``tf.Variable`` parameters and state, gradients from ``tf.GradientTape``, updates by ``assign``),
 eagerly."""
 import tensorflow as tf
-from hyper import ADAM, X0_2D, f_2d
+from hyper import ADAM, TRAIN_CH11, X0_2D, LossCurve, f_2d
 
 
 def adam_(params, states, grads, t):
@@ -37,6 +37,39 @@ def adam_vector(x0, g):
     x, g = tf.Variable(x0), tf.constant(g)
     states = [(tf.Variable(tf.zeros_like(x)), tf.Variable(tf.zeros_like(x)))]
     return (lambda t: adam_([x], states, [g], t)), (lambda: x.numpy().copy())
+
+
+def sgd(params, grads, states, hyperparams):
+    """The book's minibatch SGD."""
+    for param, grad in zip(params, grads):
+        param.assign_sub(hyperparams["lr"] * grad)
+
+
+def train_ch11_epoch(features, labels):
+    """One epoch of the book's ``train_ch11`` with its ``sgd`` (a shuffled ``tf.data`` pipeline, the
+    loss of all the data recorded every 200 examples); returns the recorded losses."""
+    dataset = tf.data.Dataset.from_tensor_slices((features, labels))
+    data_iter = dataset.shuffle(buffer_size=1000).batch(TRAIN_CH11["batch_size"])
+    w = tf.Variable(tf.random.normal(shape=(features.shape[1], 1), mean=0, stddev=0.01), trainable=True)
+    b = tf.Variable(tf.zeros(1), trainable=True)
+    all_X, all_y = tf.constant(features), tf.constant(labels)
+
+    def net(X):
+        return tf.matmul(X, w) + b
+
+    def loss(y_hat, y):
+        return (y_hat - tf.reshape(y, y_hat.shape)) ** 2 / 2
+
+    curve, n, batches = LossCurve(), 0, len(features) // TRAIN_CH11["batch_size"]
+    for X, y in data_iter:
+        with tf.GradientTape() as g:
+            mean_loss = tf.math.reduce_mean(loss(net(X), y))
+        dw, db = g.gradient(mean_loss, [w, b])
+        sgd([w, b], [dw, db], None, TRAIN_CH11)
+        n += X.shape[0]
+        if n % 200 == 0:
+            curve.add(n / X.shape[0] / batches, float(tf.reduce_mean(loss(net(all_X), all_y))))
+    return [y for _, y in curve.points]
 
 
 def sync():

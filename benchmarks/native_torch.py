@@ -1,7 +1,8 @@
 """The yardstick on PyTorch: every benchmark hand-written the way the book writes it (gradients
 from ``backward()``, in-place updates under ``torch.no_grad()``)."""
 import torch
-from hyper import ADAM, X0_2D, f_2d
+from hyper import ADAM, TRAIN_CH11, X0_2D, LossCurve, f_2d
+from torch.utils import data
 
 
 def adam_(params, states, grads, t):
@@ -38,6 +39,39 @@ def adam_vector(x0, g):
     x, g = torch.tensor(x0), torch.tensor(g)
     states = [(torch.zeros_like(x), torch.zeros_like(x))]
     return (lambda t: adam_([x], states, [g], t)), (lambda: x.numpy().copy())
+
+
+def sgd(params, states, hyperparams):
+    """The book's minibatch SGD."""
+    for p in params:
+        p.data.sub_(hyperparams["lr"] * p.grad)
+        p.grad.data.zero_()
+
+
+def train_ch11_epoch(features, labels):
+    """One epoch of the book's ``train_ch11`` with its ``sgd`` (a DataLoader of shuffled minibatches,
+    the loss of all the data recorded every 200 examples); returns the recorded losses."""
+    dataset = data.TensorDataset(torch.from_numpy(features), torch.from_numpy(labels))
+    data_iter = data.DataLoader(dataset, TRAIN_CH11["batch_size"], shuffle=True)
+    w = torch.normal(mean=0.0, std=0.01, size=(features.shape[1], 1), requires_grad=True)
+    b = torch.zeros((1), requires_grad=True)
+    all_X, all_y = dataset.tensors
+
+    def net(X):
+        return torch.matmul(X, w) + b
+
+    def loss(y_hat, y):
+        return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+    curve, n = LossCurve(), 0
+    for X, y in data_iter:
+        loss(net(X), y).mean().backward()
+        sgd([w, b], None, TRAIN_CH11)
+        n += X.shape[0]
+        if n % 200 == 0:
+            with torch.no_grad():
+                curve.add(n / X.shape[0] / len(data_iter), loss(net(all_X), all_y).mean().item())
+    return [y for _, y in curve.points]
 
 
 def sync():
