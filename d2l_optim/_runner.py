@@ -45,7 +45,9 @@ def run(section_file, backend, out_dir):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     os.environ["D2L_OPTIM_OUT"] = os.path.abspath(out_dir)
-    client = NotebookClient(notebook, timeout=900, kernel_name="python3",
+    # "immediate": the kernel is killed once the last cell ran (its outputs are in), not asked to
+    # exit: a process that imported TensorFlow takes over a second to tear itself down
+    client = NotebookClient(notebook, timeout=900, kernel_name="python3", shutdown_kernel="immediate",
                             resources={"metadata": {"path": os.path.abspath(out_dir)}})
     start, status, error = time.perf_counter(), "ok", None
     try:
