@@ -228,11 +228,8 @@ class Animator:
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE):
-        from matplotlib.figure import Figure
-
-        # A figure outside pyplot, so that Jupyter shows only the live display below, once.
-        self._figure = Figure(figsize=figsize)
-        self.axes = list(self._figure.subplots(nrows, ncols, squeeze=False).ravel())
+        self._layout = (nrows, ncols, figsize)
+        self._figure, self._axes = None, None  # made when first drawn: a run nobody looks at draws nothing
         self._axes_settings = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.fmts = fmts
         self.X, self.Y = None, None
@@ -258,9 +255,21 @@ class Animator:
             self._show()
 
     @property
+    def axes(self):
+        """The Axes of the figure, a list (``nrows * ncols`` of them)."""
+        if self._axes is None:
+            from matplotlib.figure import Figure
+
+            nrows, ncols, figsize = self._layout
+            # A figure outside pyplot, so that Jupyter shows only the live display, once.
+            self._figure = Figure(figsize=figsize)
+            self._axes = list(self._figure.subplots(nrows, ncols, squeeze=False).ravel())
+        return self._axes
+
+    @property
     def fig(self):
         """The matplotlib Figure, drawn with every point added so far."""
-        if self._stale:
+        if self._stale or self._figure is None:
             axes = self.axes[0]
             axes.cla()
             for x, y, fmt in zip(self.X or [], self.Y or [], itertools.cycle(self.fmts)):
