@@ -181,6 +181,8 @@ class _Update:
                 grad_values = grad_values[:i] + (ops.cast(g, ops.dtype(x)),) + grad_values[i + 1:]
         lr_t, t = self.learning_rate(state.t), state.t + 1
         new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
+        if params is values:  # a tuple: the result is the step's tuples as they are
+            return new_params, State(t, new_slots, name)
         return _rebuild(params, names, new_params), State(t, _rebuild((), names, new_slots), name)
 
     def _check_shapes(self, names, i, x, g, slots):
