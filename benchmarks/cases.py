@@ -177,20 +177,20 @@ def _status_kib(field):
 def step_memory(backend, side, size):
     """Peak memory one Adam update needs beyond its inputs, in copies of the parameters.
 
-    Measured in a process of its own: a first small problem loads and compiles what the side needs;
-    then, once the parameters, gradient and state of ``size`` exist, the kernel's high-water mark
-    of resident memory is reset (``/proc/self/clear_refs``) and read again after three updates.
-    The first updates count because pooling allocators (TensorFlow's, MXNet's) keep what a step
-    took for the next one.
+    Measured in a process of its own: a small problem first loads and compiles what the side needs;
+    then, on ``size`` parameters, after one update (which may set up buffers once: a compiled
+    TensorFlow update moves the state into variables), the kernel's high-water mark of resident
+    memory is reset (``/proc/self/clear_refs``) and read again after three more. TensorFlow runs
+    without oneDNN here (``TF_ENABLE_ONEDNN_OPTS=0``), whose allocator keeps freed memory.
     """
     sync = native(backend).sync
     for size_now in (10, size):
         step, _ = adam_vector(side, backend, *_vector_problem(size_now))
-        sync()
+        step(1), sync()
         with open("/proc/self/clear_refs", "w") as clear:
             clear.write("5")
         before = _status_kib("VmRSS")
-        step(1), step(2), step(3), sync()
+        step(2), step(3), step(4), sync()
     return (_status_kib("VmHWM") - before) * 1024 / (4 * size)
 
 

@@ -28,10 +28,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 
 
-def run_child(args, *extra):
+def run_child(args, *extra, oneDNN=True):
     """Run this script on one case and backend in a fresh process; its rows (or a failure row)."""
     command = [sys.executable, os.path.join(HERE, "run.py"), "--repeats", str(args.repeats), *extra]
-    out = subprocess.run(command + (["--quick"] if args.quick else []), capture_output=True, text=True)
+    environment = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="1" if oneDNN else "0")
+    out = subprocess.run(command + (["--quick"] if args.quick else []), capture_output=True, text=True,
+                         env=environment)
     if out.returncode != 0:
         return None, (out.stderr.strip().splitlines() or [f"exited with status {out.returncode}"])[-1]
     return json.loads(out.stdout.strip().splitlines()[-1]), None
@@ -50,7 +52,7 @@ def collect(args, backends):
                 continue
             if case == "adam_step":
                 found[-1]["extra_copies"] = {side: run_child(args, "--memory", backend, side,
-                                                             str(found[-1]["size"]))[0]
+                                                             str(found[-1]["size"]), oneDNN=False)[0]
                                              for side in cases.SIDES}
             rows += found
     return rows
