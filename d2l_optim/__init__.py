@@ -19,31 +19,49 @@ from d2l_optim._config import (
     use_backend,
     use_floatx,
 )
+from d2l_optim.cnn import (
+    LeNet,
+    Trainer,
+    accuracy,
+    cross_entropy,
+    evaluate_accuracy,
+    load_data_digits,
+    train,
+)
+from d2l_optim.concise import train_concise_ch11
 from d2l_optim.data import DATA_HUB, DATA_URL, download, get_data_ch11, load_array
 from d2l_optim.errors import SecondDerivativeUnsupported
 from d2l_optim.ops import (
     abs,
     arange,
+    argmax,
     cast,
+    conv2d,
     cos,
     cosh,
     dtype,
     exp,
     grad,
     hessian,
+    int_tensor,
     is_tensor,
     linspace,
     log,
+    log_softmax,
+    logsumexp,
     matmul,
+    max_pool2d,
     maximum,
     meshgrid,
     minimum,
     normal,
     numpy,
+    one_hot,
     ones,
     pi,
     reduce_mean,
     reduce_sum,
+    relu,
     reshape,
     shape,
     sign,
@@ -99,7 +117,7 @@ from d2l_optim.schedules import (
     polynomial_lr,
 )
 from d2l_optim.section import Section
-from d2l_optim.traces import Trace, gd, lr_sweep, newton, train_2d
+from d2l_optim.traces import Trace, gd, lr_sweep, newton, sweep_traces, train_2d
 from d2l_optim.training import (
     Accumulator,
     Timer,

@@ -1,8 +1,11 @@
 """Command line: ``d2l-optim build`` (also ``python -m d2l_optim build``)."""
 import argparse
+import signal
 import sys
 
 from d2l_optim import _config
+from d2l_optim.build import plan
+from d2l_optim.build.plan import BuildError
 
 
 def main(argv=None):
@@ -11,7 +14,10 @@ def main(argv=None):
     build = commands.add_parser(
         "build", help="run every section on every backend and publish the course web site",
         description="Run every section on every installed backend (each in its own process) and "
-                    "publish figures, outputs, executed notebooks and a web site.")
+                    "publish figures, outputs, executed notebooks and a web site. The output folder "
+                    "must be new, empty, or made by an earlier build (it holds a "
+                    f"{plan.MARKER} file); anything else is refused. Ctrl-C stops the build and "
+                    "leaves the previous site as it was.")
     build.add_argument("--backends", nargs="+", metavar="NAME",
                        help=f"backends to run (default: every installed one; known: "
                             f"{', '.join(_config.BACKENDS)})")
@@ -21,22 +27,35 @@ def main(argv=None):
     build.add_argument("--jobs", type=int, default=2, help="runs at a time (default: 2)")
     build.add_argument("--sources", default=None,
                        help="folder of section scripts (default: the chapter's, shipped inside the package)")
+    build.add_argument("--cell-timeout", type=float, default=plan.DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
+                       help="stop a notebook cell that runs longer, and report its section as failed "
+                            f"(default: {plan.DEFAULT_CELL_TIMEOUT} s)")
+    build.add_argument("--no-wait", action="store_true",
+                       help="if another build is publishing into the same folder, stop instead of waiting")
     build.add_argument("--force", action="store_true", help="ignore the cache and run everything")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
-
-    from d2l_optim import course
+    if not args.cell_timeout > 0:
+        parser.error(f"--cell-timeout must be more than 0 seconds, got {args.cell_timeout:g}")
 
     try:
-        failed = course.build(out=args.out, backends=args.backends, sections=args.sections,
-                              jobs=args.jobs, source_dir=args.sources, force=args.force,
-                              progress=not args.no_progress)
+        plan.require_course_extra()
+        from d2l_optim.build import pipeline
+
+        failed = pipeline.build(out=args.out, backends=args.backends, sections=args.sections,
+                                jobs=args.jobs, source_dir=args.sources, force=args.force,
+                                progress=not args.no_progress, cell_timeout=args.cell_timeout,
+                                wait=not args.no_wait)
     except (ValueError, ImportError) as error:
         parser.exit(2, f"d2l-optim build: {error}\n")
-    except course.BuildError as error:
+    except BuildError as error:
         parser.exit(1, f"d2l-optim build failed, {args.out} left as it was: {error}\n")
+    except KeyboardInterrupt as stopped:  # BuildStopped, or a Ctrl-C before the build took over
+        signum = getattr(stopped, "signum", signal.SIGINT)
+        parser.exit(128 + signum, f"d2l-optim build: stopped by {signal.Signals(signum).name}; "
+                                  f"{args.out} left as it was\n")
     return 1 if failed else 0
 
 

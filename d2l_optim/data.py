@@ -65,17 +65,25 @@ class ArrayLoader:
                  else np.arange(self.num_examples))
         for start in range(0, self.num_examples, self.batch_size):
             rows = order[start:start + self.batch_size]
-            yield tuple(ops.tensor(array[rows]) for array in self.arrays)
+            yield tuple(_as_tensor(array[rows]) for array in self.arrays)
 
     def whole(self):
         """All the examples, in their stored order, as one batch of tensors."""
-        return tuple(ops.tensor(array) for array in self.arrays)
+        return tuple(_as_tensor(array) for array in self.arrays)
+
+
+def _as_tensor(array):
+    """Numbers as a tensor of the active backend: floats as floatx, integers (labels) as int64."""
+    if array.dtype.kind == "f":
+        return ops.tensor(array)
+    return _config.current().from_numpy(array.astype(np.int64))
 
 
 def load_array(data_arrays, batch_size, is_train=True):
     """Minibatches of ``batch_size`` examples from ``data_arrays`` (features, labels, ...),
     shuffled at every pass when ``is_train``. Arrays may be NumPy arrays or tensors of any
-    backend; their values must be finite numbers."""
+    backend; their values must be finite numbers. Float arrays give tensors of the default float
+    dtype (:func:`d2l_optim.floatx`), integer arrays (class labels) int64 tensors."""
     arrays = []
     for i, data in enumerate(data_arrays):
         array = np.asarray(ops.numpy(data))

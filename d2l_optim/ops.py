@@ -181,9 +181,10 @@ def size(x):
 
 
 def dtype(x):
-    """dtype name of ``x``: ``"float32"``, ``"float64"``, ..."""
+    """dtype name of ``x``: ``"float32"``, ``"float64"``, ``"int64"``, ... (a non-tensor as the shim
+    would convert it)."""
     backend = _backend_for(x)
-    return backend.dtype_name(_lift(backend, x))
+    return backend.dtype_name(x if isinstance(x, backend.TENSOR_TYPES) else _lift(backend, x))
 
 
 def cast(x, dtype):
@@ -366,3 +367,100 @@ def hessian(f):
     differentiate twice through ``f`` (MXNet 1.9 for most operators).
     """
     return grad(grad(f))
+
+
+# Convolutional networks (the lr-scheduler section). Images are NCHW (batch, channels, height,
+# width) on every backend; a backend whose CPU kernels want another layout converts inside.
+
+def _check_ndim(name, x, ndim, layout):
+    if len(shape(x)) != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-D tensor {layout}, got shape {shape(x)}")
+
+
+def conv2d(x, weight, bias=None, padding=0):
+    """2-D convolution with stride 1 (a cross-correlation, as in every framework):
+
+    out[n, o, i, j] = bias[o] + Σ_{c, u, v} weight[o, c, u, v] · x̃[n, c, i + u, j + v],
+
+    x̃ being ``x`` (N, C, H, W) zero-padded by ``padding`` on each side and ``weight`` of shape
+    (O, C, kh, kw); the result has shape (N, O, H + 2·padding − kh + 1, W + 2·padding − kw + 1).
+    """
+    backend = _backend_for(x, weight, bias)
+    x = _lift(backend, x)
+    weight = _lift(backend, weight, like=x)
+    _check_ndim("conv2d", x, 4, "of images (batch, channels, height, width)")
+    _check_ndim("conv2d", weight, 4, "of kernels (out_channels, in_channels, height, width)")
+    (_, channels, height, width), (out_channels, in_channels, kh, kw) = shape(x), shape(weight)
+    if channels != in_channels:
+        raise ValueError(f"conv2d: the images have {channels} channels but the kernels expect "
+                         f"{in_channels} (weight shape {shape(weight)})")
+    if not (isinstance(padding, int) and padding >= 0):
+        raise ValueError(f"conv2d: padding must be a whole number >= 0, got {padding!r}")
+    if height + 2 * padding < kh or width + 2 * padding < kw:
+        raise ValueError(f"conv2d: a {kh}x{kw} kernel does not fit {height}x{width} images "
+                         f"padded by {padding}")
+    out = backend.conv2d(x, weight, padding)
+    if bias is None:
+        return out
+    bias = _lift(backend, bias, like=x)
+    if shape(bias) != (out_channels,):
+        raise ValueError(f"conv2d: bias must have shape ({out_channels},), got {shape(bias)}")
+    return out + reshape(bias, (1, out_channels, 1, 1))
+
+
+def max_pool2d(x, size=2):
+    """Maximum over non-overlapping ``size`` × ``size`` windows (stride ``size``) of NCHW images:
+    (N, C, H, W) → (N, C, H // size, W // size); rows and columns left over are dropped."""
+    backend = _backend_for(x)
+    x = _lift(backend, x)
+    _check_ndim("max_pool2d", x, 4, "of images (batch, channels, height, width)")
+    if not (isinstance(size, int) and 1 <= size <= min(shape(x)[2:])):
+        raise ValueError(f"max_pool2d: size must be a whole number from 1 to the image side "
+                         f"{min(shape(x)[2:])}, got {size!r}")
+    return backend.max_pool2d(x, size)
+
+
+def relu(x):
+    """Elementwise max(x, 0); its derivative is taken as 0 at x = 0 on every backend."""
+    backend = _backend_for(x)
+    return backend.relu(_lift(backend, x))
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    """log Σ exp(x) along ``axis``, computed stably (the maximum is subtracted before exp)."""
+    backend = _backend_for(x)
+    return backend.logsumexp(_lift(backend, x), axis, keepdims)
+
+
+def log_softmax(x, axis=-1):
+    """log softmax(x) = x − logsumexp(x) along ``axis``."""
+    return x - logsumexp(x, axis, keepdims=True)
+
+
+def argmax(x, axis=-1):
+    """Index of the largest value along ``axis``, an int64 tensor (the first one at a tie)."""
+    backend = _backend_for(x)
+    return backend.argmax(_lift(backend, x), axis)
+
+
+def int_tensor(data):
+    """An int64 tensor of the active backend holding the whole numbers ``data`` (labels, indices)."""
+    array = numpy(data)
+    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f" and (array == np.round(array)).all()):
+        raise TypeError(f"int_tensor: expected whole numbers, got {array.dtype} data: {data!r:.80}")
+    return _backend_for(data).from_numpy(array.astype(np.int64))
+
+
+def one_hot(labels, num_classes, dtype=None):
+    """Rows of the identity: ``one_hot(y, k)[n, c]`` is 1 where c = y[n], else 0; shape (N, k).
+
+    ``labels`` are whole numbers in [0, num_classes) (a tensor, an array or a list).
+    """
+    array = numpy(labels)
+    if array.ndim != 1 or array.dtype.kind not in "iuf" or not (array == np.round(array)).all():
+        raise ValueError(f"one_hot: labels must be a 1-D sequence of whole numbers, got "
+                         f"{array.dtype} data of shape {array.shape}")
+    outside = array[(array < 0) | (array >= num_classes)]
+    if outside.size:
+        raise ValueError(f"one_hot: labels must lie in 0..{num_classes - 1}, got {outside[:5].tolist()}")
+    return _new(np.eye(num_classes)[array.astype(np.int64)], dtype)

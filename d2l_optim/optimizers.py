@@ -131,8 +131,10 @@ def _applier(rule):
     def apply(params, slots, grads, lr_t, t):
         new_params, new_slots = [], []
         for x, x_slots, g in zip(params, slots, grads):
-            x_new, x_slots = rule(x, g, x_slots, lr_t, t)
             dtype = x.dtype
+            # a tensor rate is used in the parameter's dtype (TensorFlow and MXNet do not mix them)
+            lr_x = lr_t if getattr(lr_t, "dtype", dtype) == dtype else ops.cast(lr_t, ops.dtype(x))
+            x_new, x_slots = rule(x, g, x_slots, lr_x, t)
             same = x_new.dtype == dtype
             for slot in x_slots:
                 same = same and slot.dtype == dtype
@@ -177,7 +179,7 @@ class _Update:
             for slot in slots:
                 if getattr(slot, "shape", ()) != shape:
                     self._check_shapes(names, i, x, g, slots)
-            if getattr(g, "dtype", None) != x.dtype:  # a gradient is used in its parameter's dtype
+            if getattr(g, "dtype", None) != x.dtype:  # gradients are used in the parameter's dtype
                 grad_values = grad_values[:i] + (ops.cast(g, ops.dtype(x)),) + grad_values[i + 1:]
         lr_t, t = self.learning_rate(state.t), state.t + 1
         new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
@@ -279,8 +281,12 @@ def adagrad(lr, eps=1e-6):
     return _make("adagrad", ("s",), rule, {"lr": lr, "eps": eps}, lr)
 
 
-def rmsprop(lr, gamma=0.9, eps=1e-6):
-    """RMSProp: s ← γ s + (1 − γ) g²;  x ← x − η_t / √(s + ε) · g  (ε inside the root)."""
+def rmsprop(lr, gamma=0.9, eps=1e-6, eps_in_sqrt=True):
+    """RMSProp: s ← γ s + (1 − γ) g²;  x ← x − η_t / √(s + ε) · g  (ε inside the root).
+
+    ``eps_in_sqrt=False`` puts ε outside instead, x ← x − η_t g / (√s + ε): not the book's rule, but
+    the one ``torch.optim.RMSprop`` applies (see ``d2l_optim.equivalence``).
+    """
     check_learning_rate(lr)
     check_decay("gamma", gamma)
     check_positive("eps", eps)
@@ -288,9 +294,11 @@ def rmsprop(lr, gamma=0.9, eps=1e-6):
     def rule(x, g, slots, lr_t, t):
         (s,) = slots
         s = gamma * s + (1 - gamma) * g * g
-        return x - lr_t / ops.sqrt(s + eps) * g, (s,)
+        root = ops.sqrt(s + eps) if eps_in_sqrt else ops.sqrt(s) + eps
+        return x - lr_t / root * g, (s,)
 
-    return _make("rmsprop", ("s",), rule, {"lr": lr, "gamma": gamma, "eps": eps}, lr)
+    hyperparams = {"lr": lr, "gamma": gamma, "eps": eps, "eps_in_sqrt": eps_in_sqrt}
+    return _make("rmsprop", ("s",), rule, hyperparams, lr)
 
 
 def adadelta(rho=0.9, eps=1e-5):

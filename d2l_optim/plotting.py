@@ -5,8 +5,10 @@ objectives on one grid for all backends, so every backend draws the same picture
 """
 import io
 import itertools
+import math
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -18,6 +20,8 @@ TRACE_COLOR = "#ff7f0e"
 CONTOUR_COLOR = "#1f77b4"
 #: the book's contour grid for the 2-D traces: x1 in arange(-5.5, 1.0, 0.1), x2 in arange(-3.0, 1.0, 0.1)
 TRACE_2D_GRID = ((-5.5, 1.0, 0.1), (-3.0, 1.0, 0.1))
+#: the box that grid fills: the first and last value of each axis
+TRACE_2D_BOX = tuple((lo, hi - step) for lo, hi, step in TRACE_2D_GRID)
 MAX_CURVE_POINTS = 20001
 
 
@@ -44,6 +48,20 @@ def use_svg_display():
         return
     if get_ipython() is not None:
         backend_inline.set_matplotlib_formats("svg")
+
+
+def _show_no_axes_repr():
+    """In a Jupyter kernel, a cell ending in a plot call shows the figure without an ``<Axes: ...>``
+    line (the helpers return their Axes, which IPython would show as the cell's result)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython and "ipykernel" in sys.modules and ipython.get_ipython()
+    if shell:
+        # by name: matplotlib is imported on first use, not by import d2l_optim
+        shell.display_formatter.ipython_display_formatter.for_type_by_name(
+            "matplotlib.axes._axes", "Axes", lambda axes: None)
+
+
+_show_no_axes_repr()
 
 
 def set_figsize(figsize=FIGSIZE):
@@ -131,44 +149,116 @@ def show_trace(results, f, axes=None):
     return plot([f_line, xs], [f(f_line), f(xs)], "x", "f(x)", fmts=["-", "-o"], axes=axes)
 
 
-def trace_2d_grid(results, grid=TRACE_2D_GRID):
-    """The contour axes for a 2-D trace: the book's grid, widened to contain every point."""
-    axes = []
-    for (lo, hi, step), values in zip(grid, zip(*results)):
-        new_lo, new_hi = min(lo, min(values)), max(hi, max(values))
-        if (new_lo, new_hi) != (lo, hi):
-            pad = 0.05 * (new_hi - new_lo)
-            new_lo, new_hi = min(lo, new_lo - pad), max(hi, new_hi + pad)
-            step *= (new_hi - new_lo) / (hi - lo)
-        axes.append(ops.arange(new_lo, new_hi, step))
-    return axes
-
-
 def show_trace_2d(f, results, axes=None):
     """Plot a 2-D trace (orange) over the contours of f (blue); return the Axes."""
     return show_traces_2d(f, {None: results}, axes)
 
 
-#: colour-blind-safe colours (Okabe and Ito) for several traces on one plot
+#: colour-blind-safe colours (Okabe and Ito) for several curves on one plot
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#000000", "#F0E442")
 LINESTYLES = ("-", "--", "-.", ":")
+#: markers for several curves: large hollow shapes alternate with small open strokes
+MARKERS = ("o", "x", "s", "+", "D", "*", "^", ".")
+
+
+def _curve_styles(count):
+    """Matplotlib keywords for ``count`` curves on one plot, so that every curve can be told apart.
+
+    Colour, line style and marker change from one curve to the next, and the curves alternate
+    between wide lines with large hollow markers and thin lines, drawn on top, with small open
+    markers: where two neighbouring curves coincide, the thin one shows inside the wide one.
+    """
+    return [{"color": color, "linestyle": style, "marker": marker, "markerfacecolor": "none",
+             "linewidth": 1.2 if thin else 2.5, "markersize": 4.5 if thin else 8,
+             "zorder": 2.5 if thin else 2}
+            for thin, color, style, marker in zip([i % 2 == 1 for i in range(count)],
+                                                  itertools.cycle(PALETTE), itertools.cycle(LINESTYLES),
+                                                  itertools.cycle(MARKERS))]
+
+
+def _strays_far(points, box):
+    """Whether a point lies farther outside ``box`` than the box is wide (or high)."""
+    return any(not lo - (hi - lo) <= v <= hi + (hi - lo)
+               for point in points for v, (lo, hi) in zip(point, box))
+
+
+def _first_exit(trace, box):
+    """Where ``trace``, drawn as straight segments, first crosses the edge of ``box``.
+
+    Returns ``(step, point, arrow)``, ``arrow`` a marker pointing out through that edge, or None
+    when every point lies inside.
+    """
+    outside = [step for step, point in enumerate(trace)
+               if not all(lo <= v <= hi for v, (lo, hi) in zip(point, box))]
+    if not outside:
+        return None
+    step = outside[0]
+    end = trace[step]
+    start = trace[step - 1] if step else [min(max(v, lo), hi) for v, (lo, hi) in zip(end, box)]
+    crossings = []  # (fraction of the segment, axis, upper edge?) for every edge it crosses
+    for axis, (a, b, (lo, hi)) in enumerate(zip(start, end, box)):
+        if not lo <= b <= hi:
+            edge = hi if b > hi else lo
+            crossings.append(((edge - a) / (b - a), axis, edge == hi))
+    fraction, axis, upper = min(crossings)
+    point = tuple(a + fraction * (b - a) for a, b in zip(start, end))
+    return step, point, (("<", ">"), ("v", "^"))[axis][upper]
+
+
+def _mark_exit(axes, trace, box, color):
+    """Mark where ``trace`` first leaves ``box``: an arrow there and a note with the step and the end.
+
+    Returns the trace up to that point (all of it if it stays inside).
+    """
+    exit_ = _first_exit(trace, box)
+    if exit_ is None:
+        return trace
+    step, point, arrow = exit_
+    axes.plot(*point, arrow, color=color, markersize=9, clip_on=False)
+    # the note sits just inside the edge, and extends towards the middle of the plot
+    inward = -12 if arrow in ">^" else 12
+    left_half, low_half = (v < (lo + hi) / 2 for v, (lo, hi) in zip(point, box))
+    if arrow in "^v":
+        offset, ha, va = (0, inward), "left" if left_half else "right", "bottom" if inward > 0 else "top"
+    else:
+        offset, ha, va = (inward, 0), "left" if inward > 0 else "right", "bottom" if low_half else "top"
+    end = ", ".join(f"x{i} = {v:.4g}" for i, v in enumerate(trace[-1], start=1))
+    axes.annotate(f"leaves the grid at step {step}\nstep {len(trace) - 1}: {end}", point,
+                  xytext=offset, textcoords="offset points", color=color, fontsize="small",
+                  ha=ha, va=va, bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": color,
+                                      "alpha": 0.9})
+    return trace[:step] + [point]
 
 
 def show_traces_2d(f, traces, axes=None, figsize=FIGSIZE):
     """Plot several labelled 2-D traces ``{label: trace}`` over one contour plot of f.
 
-    The contour grid is the book's, widened to hold every point. A single unlabelled trace is
-    drawn as the book draws it (orange); several get colour-blind-safe colours and a legend.
+    The contours cover the book's grid (``TRACE_2D_GRID``) whatever the traces, and the axes
+    scale to the traces as in the book, unless a trace strays farther outside the grid than the
+    grid is wide: then the plot is clipped to the grid, and each trace that leaves it gets an
+    arrow and a note where it first does, and is faint from there on (that line holds every
+    point). A single unlabelled trace is drawn as the book draws it (orange); several get a
+    colour, line style and marker each, and a legend.
     """
     axes = axes if axes is not None else new_axes(figsize)
-    points = [p for trace in traces.values() for p in trace]
-    x1, x2 = ops.meshgrid(*trace_2d_grid(points))
+    traces = {label: [tuple(ops.to_float(v) for v in point) for point in trace]
+              for label, trace in traces.items()}
+    box = TRACE_2D_BOX
+    clip = _strays_far([p for trace in traces.values() for p in trace], box)
     single = len(traces) == 1
-    styles = itertools.cycle(LINESTYLES)
-    for (label, trace), color, style in zip(traces.items(), PALETTE, styles):
-        axes.plot(*zip(*trace), style, marker="o", color=TRACE_COLOR if single else color,
-                  label=label, markersize=None if single else 3)
+    styles = [{"color": TRACE_COLOR, "linestyle": "-", "marker": "o"}] if single else \
+        _curve_styles(len(traces))
+    for (label, trace), style in zip(traces.items(), styles):
+        if clip:  # the whole trace faint, the part up to where it leaves as usual
+            axes.plot(*zip(*trace), style["linestyle"], color=style["color"], alpha=0.35,
+                      linewidth=0.8)
+            trace = _mark_exit(axes, trace, box, style["color"])
+        axes.plot(*zip(*trace), label=label, **style)
+    x1, x2 = ops.meshgrid(*(ops.arange(*axis) for axis in TRACE_2D_GRID))
     axes.contour(ops.numpy(x1), ops.numpy(x2), ops.numpy(f(x1, x2)), colors=CONTOUR_COLOR)
+    if clip:
+        axes.set_xlim(box[0])
+        axes.set_ylim(box[1])
     axes.set_xlabel("x1")
     axes.set_ylabel("x2")
     if not single:
@@ -185,12 +275,10 @@ def show_lr_sweep(lrs, finals, ceiling=None, figsize=(4.5, 3.0), axes=None):
     """
     axes = axes if axes is not None else new_axes(figsize)
     lrs = ops.numpy(lrs)
-    styles = itertools.cycle(LINESTYLES)
-    for (label, values), color, style in zip(finals.items(), PALETTE, styles):
+    for (label, values), style in zip(finals.items(), _curve_styles(len(finals))):
         values = np.asarray(values, dtype=float)
         diverged = ~np.isfinite(values) | (values > (np.inf if ceiling is None else ceiling))
-        axes.plot(lrs, np.where(diverged, np.nan, values), style, marker="o", color=color,
-                  label=label, markersize=3)
+        axes.plot(lrs, np.where(diverged, np.nan, values), label=label, **style)
     set_axes(axes, "learning rate", "final f (gap: diverged)", xscale="log", yscale="log")
     axes.legend(fontsize="small")
     return axes
@@ -221,10 +309,14 @@ class Animator:
     """Curves that grow point by point, e.g. a loss during training (book: ``d2l.Animator``).
 
     ``add(x, y)`` appends one point to each curve (``y`` a number or one per curve, a scalar ``x``
-    serves every curve, a ``None`` value is skipped). In Jupyter the figure is redrawn in place
-    after every point; elsewhere it is drawn once, when ``fig`` (or ``figure``) is read, e.g. by
-    ``section.save(animator, name)``. Attributes as in the book: ``X``, ``Y``, ``fig``, ``axes``.
+    serves every curve, a ``None`` value is skipped). In Jupyter the figure is redrawn in place, at
+    most every ``REDRAW_SECONDS`` (drawing an SVG costs more than a training step), and once more
+    by :meth:`show` when a run ends; elsewhere it is drawn once, when ``fig`` (or ``figure``) is
+    read, e.g. by ``section.save(animator, name)``. Attributes as in the book: ``X``, ``Y``, ``fig``,
+    ``axes``.
     """
+
+    REDRAW_SECONDS = 0.5
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE):
@@ -235,6 +327,7 @@ class Animator:
         self.X, self.Y = None, None
         self.display_handle = None  # the live Jupyter display, updated in place
         self._stale = True
+        self._shown_at = -math.inf
 
     def add(self, x, y):
         """Append the point (x, y[i]) to curve i, for every curve."""
@@ -251,8 +344,8 @@ class Animator:
                 self.X[i].append(ops.to_float(a))
                 self.Y[i].append(ops.to_float(b))
         self._stale = True
-        if in_notebook():
-            self._show()
+        if in_notebook() and time.monotonic() - self._shown_at >= self.REDRAW_SECONDS:
+            self.show()
 
     @property
     def axes(self):
@@ -280,9 +373,13 @@ class Animator:
 
     figure = fig
 
-    def _show(self):
+    def show(self):
+        """Draw the live display in Jupyter now, with every point added so far (no-op elsewhere)."""
+        if not in_notebook() or self.display_handle is not None and not self._stale:
+            return
         from IPython.display import SVG, display
 
+        self._shown_at = time.monotonic()
         svg = io.BytesIO()
         self.fig.savefig(svg, format="svg", bbox_inches="tight")
         picture = SVG(svg.getvalue())

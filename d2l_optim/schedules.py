@@ -129,5 +129,6 @@ class CosineScheduler:
             return self.warmup_begin_lr + (self.base_lr - self.warmup_begin_lr) * t / self.warmup_steps
         if t > self.max_update:
             return self.final_lr
-        progress = (t - self.warmup_steps) / (self.max_update - self.warmup_steps)
-        return self.final_lr + (self.base_lr - self.final_lr) * (1 + math.cos(math.pi * progress)) / 2
+        # the book's order of operations, so the values equal MXNet's built-in bit for bit
+        angle = math.pi * (t - self.warmup_steps) / (self.max_update - self.warmup_steps)
+        return self.final_lr + (self.base_lr - self.final_lr) * (1 + math.cos(angle)) / 2

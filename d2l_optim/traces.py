@@ -20,6 +20,21 @@ from d2l_optim.optimizers import Optimizer, training_step
 TRACE_DTYPE = "float64"
 
 
+def _warn(message, stacklevel=3):
+    """Issue a RuntimeWarning that shows as ``RuntimeWarning: message`` alone.
+
+    Python would put the calling file and line in front, which in a notebook is a temporary kernel
+    file (``/tmp/ipykernel_1234/567.py:3:``), meaningless on a web page. ``stacklevel`` still names
+    the caller for warning filters.
+    """
+    default_format = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *_: f"{category.__name__}: {message}\n"
+    try:
+        warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
+    finally:
+        warnings.formatwarning = default_format
+
+
 class Trace(list):
     """The visited points, a list of floats (1-D) or of ``(x1, x2)`` tuples (2-D).
 
@@ -45,8 +60,8 @@ def _record(trace, step, values):
     floats = tuple(ops.to_float(v) for v in values)
     if not all(math.isfinite(v) for v in floats):
         trace.diverged_at = step
-        warnings.warn(f"the run diverged: step {step} gave {floats}; the trace stops at step "
-                      f"{step - 1}", RuntimeWarning, stacklevel=3)
+        _warn(f"the run diverged: step {step} gave {floats}; the trace stops at step {step - 1}",
+              stacklevel=4)
         return False
     trace.append(floats[0] if len(floats) == 1 else floats)
     return True
@@ -100,8 +115,8 @@ def newton(f, eta=1.0, f_grad=None, f_hess=None, x0=10.0, num_epochs=10):
         except SecondDerivativeUnsupported as error:
             if getattr(f, "hess", None) is None:
                 raise
-            warnings.warn(f"{error}; Newton's method uses the hand-written Hessian of "
-                          f"{f.name} ({f.formula})", RuntimeWarning, stacklevel=2)
+            _warn(f"{error}; Newton's method uses the hand-written Hessian of {f.name} "
+                  f"({f.formula})")
             f_hess = f.hess
     return _iterate_1d(lambda x: x - eta * f_grad(x) / f_hess(x), x0, num_epochs)
 
@@ -153,6 +168,22 @@ def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0), compiled=False):
     return trace
 
 
+def _batched_run(optimizer, f, runs, steps, x0, keep_path):
+    """The points of ``runs`` copies of one run of ``optimizer`` from ``x0``, all at once: each variable
+    is a vector with one entry per run. Returns every point visited (``keep_path``) or the last one."""
+    check_count("steps", steps)
+    point = tuple(ops.tensor(np.full(runs, float(v)), TRACE_DTYPE) for v in x0)
+    f_grad = ops.grad(lambda *xs: ops.reduce_sum(f(*xs)), tuple(range(len(point))))
+    state = optimizer.init(point)
+    path = [point]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            point, state = optimizer.update(f_grad(*point), state, point)
+            if keep_path:
+                path.append(point)
+    return path if keep_path else [point]
+
+
 def lr_sweep(make_optimizer, f, lrs, steps=20, x0=(-5.0, -2.0)):
     """Final values of f after ``steps`` steps of ``make_optimizer(lr)``, for every lr in ``lrs``.
 
@@ -160,15 +191,26 @@ def lr_sweep(make_optimizer, f, lrs, steps=20, x0=(-5.0, -2.0)):
     learning rate a vector of the same length, so one batched optimisation replaces a loop over
     runs. Returns a NumPy array (``inf`` or ``nan`` where a run overflowed).
     """
-    check_count("steps", steps)
     if len(lrs) == 0:
         raise ValueError("lr_sweep needs at least one learning rate")
-    lr = ops.tensor(lrs, TRACE_DTYPE)
-    point = tuple(ops.tensor(np.full(len(lrs), float(v)), TRACE_DTYPE) for v in x0)
-    optimizer = make_optimizer(lr)
-    f_grad = ops.grad(lambda *xs: ops.reduce_sum(f(*xs)), tuple(range(len(point))))
-    state = optimizer.init(point)
+    optimizer = make_optimizer(ops.tensor(lrs, TRACE_DTYPE))
+    (point,) = _batched_run(optimizer, f, len(lrs), steps, x0, keep_path=False)
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            point, state = optimizer.update(f_grad(*point), state, point)
         return ops.numpy(f(*point))
+
+
+def sweep_traces(make_optimizer, f, grid, steps=20, x0=(-5.0, -2.0)):
+    """Every point visited by ``make_optimizer(**hyperparameters)`` over a grid of hyperparameters.
+
+    ``grid`` maps keyword -> sequence of values, all of one length n; run i uses the i-th value of
+    each (``{"lr": [0.1, 0.4], "beta": [0.5, 0.5]}``). As in :func:`lr_sweep` the n runs go at once,
+    the hyperparameters as vectors. Returns a NumPy array of shape (n, steps + 1, len(x0)): run i's
+    points x⁽⁰⁾ = x0, ..., x⁽ˢᵗᵉᵖˢ⁾ (``inf`` or ``nan`` from where a run overflowed).
+    """
+    lengths = {name: len(values) for name, values in grid.items()}
+    if not lengths or set(lengths.values()) == {0} or len(set(lengths.values())) != 1:
+        raise ValueError(f"sweep_traces needs a grid of hyperparameters, each a non-empty sequence of "
+                         f"the same length; got lengths {lengths}")
+    optimizer = make_optimizer(**{name: ops.tensor(values, TRACE_DTYPE) for name, values in grid.items()})
+    path = _batched_run(optimizer, f, next(iter(lengths.values())), steps, x0, keep_path=True)
+    return np.array([[ops.numpy(x) for x in point] for point in path]).transpose(2, 0, 1)

@@ -229,33 +229,45 @@ def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim, num_epoc
         return ops.reduce_mean(squared_loss(linreg(X, w, b), y))
 
     loss_and_grads = ops.value_and_grad(minibatch_loss, argnums=(0, 1))
+    def minibatch_step(X, y):
+        features = (ops.shape(X) + (None,))[1]
+        if features != feature_dim or ops.shape(X)[:1] != ops.shape(y)[:1]:
+            raise ValueError(f"train_ch11: feature_dim is {feature_dim}, so a minibatch must be "
+                             f"X of shape (batch, {feature_dim}) and y of (batch,); got "
+                             f"{ops.shape(X)} and {ops.shape(y)}")
+        _, (w.grad, b.grad) = loss_and_grads(w.data, b.data, X, y)
+        step([w, b])
+
+    return fit_and_record("train_ch11", net, minibatch_step, data_iter, num_epochs)
+
+
+def fit_and_record(name, net, minibatch_step, data_iter, num_epochs):
+    """The loop ``train_ch11`` and ``train_concise_ch11`` share: ``minibatch_step(X, y)`` on every
+    minibatch for ``num_epochs``; every 200 examples (and where the run ends) the loss of ``net``
+    over all the data, at the epochs elapsed, goes into an Animator (evaluation is not timed).
+    Prints ``loss: L, S sec/epoch`` and returns the :class:`TrainingRun`."""
     evaluation_data = _evaluation_data(data_iter)
     animator = Animator(xlabel="epoch", ylabel="loss", xlim=[0, num_epochs], ylim=[0.22, 0.35])
     n, timer = 0, Timer()
 
     def record(batch_size):
         timer.stop()
-        animator.add(n / batch_size / len(data_iter),
-                     evaluate_loss(net, evaluation_data, squared_loss))
+        animator.add(n / batch_size / len(data_iter), evaluate_loss(net, evaluation_data, squared_loss))
         timer.start()
 
     for _ in range(num_epochs):
         for X, y in data_iter:
-            batch_size, features = (ops.shape(X) + (None,))[:2]
-            if features != feature_dim or ops.shape(X)[:1] != ops.shape(y)[:1]:
-                raise ValueError(f"train_ch11: feature_dim is {feature_dim}, so a minibatch must be "
-                                 f"X of shape (batch, {feature_dim}) and y of (batch,); got "
-                                 f"{ops.shape(X)} and {ops.shape(y)}")
-            _, (w.grad, b.grad) = loss_and_grads(w.data, b.data, X, y)
-            step([w, b])
+            batch_size = ops.shape(X)[0]
+            minibatch_step(X, y)
             n += batch_size
             if n % 200 == 0:
                 record(batch_size)
     if n % 200:  # the run ended between record points: record where it ended
         record(batch_size)
+    animator.show()
     losses = animator.Y[0]
     if not all(math.isfinite(value) for value in losses):
-        warnings.warn(f"train_ch11: the loss became non-finite ({losses[-1]}); the learning rate "
-                      "is probably too large", RuntimeWarning, stacklevel=2)
+        warnings.warn(f"{name}: the loss became non-finite ({losses[-1]}); the learning rate is "
+                      "probably too large", RuntimeWarning, stacklevel=3)
     print(f"loss: {losses[-1]:.3f}, {timer.sum() / num_epochs:.3f} sec/epoch")
     return TrainingRun(timer.cumsum(), losses, animator)

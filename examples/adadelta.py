@@ -1,9 +1,63 @@
 # %% [markdown]
 # # Adadelta
 #
-# Adadelta has no learning rate: it rescales the gradient by √(Δ + ε)/√(s + ε), the ratio of a
-# leaky average of past squared *updates* to one of squared gradients. It starts with tiny steps
-# of about √ε and speeds up as updates accumulate.
+# Adagrad and RMSProp give every coordinate its own step size by dividing the gradient by the
+# root of an accumulated squared gradient $\mathbf{s}$. Both still need a global learning rate
+# $\eta$ in front, and both inherit a problem from it: $\eta$ has to be tuned, and (for Adagrad)
+# the ever-growing sum makes the steps shrink forever. Adadelta, proposed by Zeiler in 2012,
+# removes the learning rate altogether. Where RMSProp multiplies by $\eta$, Adadelta multiplies by
+# the root of a second leaky average: that of the squared **updates** it has already made. The
+# method thus sets its step size from its own recent steps.
+#
+# ## The algorithm
+#
+# Adadelta keeps two state variables per parameter, both starting at zero: $\mathbf{s}_t$, a leaky
+# average of the squared gradient, as in RMSProp, and $\Delta\mathbf{x}_t$, a leaky average of the
+# squared change of the parameter. Both forget at the rate $\rho$, the only hyperparameter. Each
+# step, with all operations coordinate by coordinate,
+#
+# $$\begin{aligned}
+# \mathbf{s}_t &= \rho\,\mathbf{s}_{t-1} + (1 - \rho)\,\mathbf{g}_t^2, \\
+# \mathbf{g}_t' &= \frac{\sqrt{\Delta\mathbf{x}_{t-1} + \epsilon}}{\sqrt{\mathbf{s}_t + \epsilon}}
+# \odot \mathbf{g}_t, \\
+# \mathbf{x}_t &= \mathbf{x}_{t-1} - \mathbf{g}_t', \\
+# \Delta\mathbf{x}_t &= \rho\,\Delta\mathbf{x}_{t-1} + (1 - \rho)\,\mathbf{g}_t'^2.
+# \end{aligned}$$
+#
+# The order matters. The rescaled gradient $\mathbf{g}_t'$ uses the gradient statistics that
+# include the current gradient, $\mathbf{s}_t$, but the update statistics of the previous step,
+# $\Delta\mathbf{x}_{t-1}$: the current update is what is being computed, so it cannot be part of
+# its own scale. Only after the step is $\Delta\mathbf{x}$ refreshed with it. Compared with RMSProp,
+# $\mathbf{x}_t = \mathbf{x}_{t-1} - \eta\,\mathbf{g}_t / \sqrt{\mathbf{s}_t + \epsilon}$, the
+# constant $\eta$ has become $\sqrt{\Delta\mathbf{x}_{t-1} + \epsilon}$, a different number for each
+# coordinate and each step.
+#
+# **Why this choice: units.** Give the parameter $x$ a unit, metres say, and let $f$ be measured in
+# some unit $F$. A gradient then has units $F/\text{m}$, and in SGD's step $\eta g$ the learning
+# rate must carry units of $\text{m}^2/F$ for the step to come out in metres; change the units of
+# $x$ or the scale of $f$ and the right $\eta$ changes with them. In RMSProp the ratio
+# $g/\sqrt{s}$ is dimensionless, so $\eta$ must carry metres. In Adadelta the ratio is still
+# dimensionless and the factor in front is $\sqrt{\Delta x}$, the typical size of a recent step,
+# which is in metres by construction: the update has the units of the parameter without any
+# hand-tuned constant. Zeiler's second motivation points the same way: Newton's step
+# $\Delta x = f'(x)/f''(x)$ gives $1/f''(x) = \Delta x / f'(x)$, so the ratio of a typical step to a
+# typical gradient, $\sqrt{\Delta x}/\sqrt{s}$, is a cheap estimate of the inverse curvature of each
+# coordinate, the diagonal preconditioner of the gradient descent section.
+#
+# **Where $\epsilon$ sits, and why it matters here.** As in Adagrad and RMSProp, $\epsilon$ is
+# inside the square roots (Adam, in the next section, puts it outside). In the denominator it only
+# prevents division by zero. In the numerator it is indispensable: $\Delta\mathbf{x}_0 = 0$, so
+# without $\epsilon$ the first update would be zero, $\Delta\mathbf{x}$ would stay zero, and the
+# method would never move. With it, the first step on a coordinate with gradient $g_1$ is
+#
+# $$g_1' = \frac{\sqrt{\epsilon}}{\sqrt{(1 - \rho)\,g_1^2 + \epsilon}}\,g_1 \approx
+# \sqrt{\frac{\epsilon}{1 - \rho}}\,\operatorname{sign}(g_1)
+# \qquad \text{when } (1 - \rho)\,g_1^2 \gg \epsilon,$$
+#
+# which is $\sqrt{10^{-4}} = 0.01$ for the usual $\rho = 0.9$ and $\epsilon = 10^{-5}$, whatever the
+# size of the gradient. After that the steps grow as $\Delta\mathbf{x}$ fills up with them. So
+# "no learning rate" should be read with care: $\epsilon$ sets the scale of the first steps, and the
+# method then enlarges them by itself, slowly (Exercise 2 works out how slowly).
 #
 # Run as a script: `python examples/adadelta.py --backend tensorflow --out figures/`.
 
@@ -12,9 +66,26 @@ import d2l_optim as d2l
 from d2l_optim import objectives
 
 section = d2l.Section("adadelta")
+# printed losses agree across frameworks to their last digit; seconds are measurements
+section.compare(r"loss: (\S+),", atol=1.5e-3)
+section.compare(r"(\S+) sec/epoch", "timing")
+CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
 
 # %% [markdown]
-# Beyond the book: a 2-D trace, ρ = 0.9, ε = 10⁻⁵. In 20 steps it has barely started.
+# ## A first look in two dimensions
+#
+# The book shows no two-dimensional Adadelta run; here is one on the elongated quadratic
+# $f(\mathbf{x}) = 0.1x_1^2 + 2x_2^2$ used throughout the chapter, from $(-5, -2)$, with
+# $\rho = 0.9$ and $\epsilon = 10^{-5}$, for the usual $20$ steps.
+#
+# **What to notice.** The trace has barely left the starting point: it ends at about
+# $(-4.78, -1.79)$, having moved some $0.2$ in each coordinate. The dots are evenly spaced along an
+# almost straight diagonal line, although the gradient is $8$ times larger in $x_2$ than in $x_1$
+# at the start ($4x_2 = -8$ against $0.2x_1 = -1$): dividing by $\sqrt{\mathbf{s}}$ takes the size
+# of the gradient out of the step, and each coordinate moves by about $0.01$ per step, slowly
+# increasing. Methods with a tuned learning rate cross this plot in $20$ steps; Adadelta spends
+# them learning its step size. This is not a flaw on a training run of thousands of steps, but it
+# makes the method a poor choice for a short run on a problem far from its minimum (Exercise 3).
 
 # %%
 f = objectives.elongated_2d
@@ -23,8 +94,13 @@ section.save(d2l.show_trace_2d(f, results), "adadelta")
 
 # %% [markdown]
 # ## Adadelta from scratch, on real data
-# Two states per parameter, both starting at 0: s, the leaky average of squared gradients, and
-# Δ, that of squared updates; ε = 10⁻⁵. The only hyperparameter is ρ.
+#
+# The implementation follows the four equations line for line. Each parameter gets two states of
+# its own shape, both zeros: `s` for the squared gradients and `delta` for the squared updates;
+# `init_adadelta_states` returns them as one pair for $\mathbf{w}$ and one for $b$. The trainer has
+# the chapter's signature, reads $\rho$ from the hyperparameters and fixes $\epsilon = 10^{-5}$. In
+# the code, `g` is the rescaled gradient $\mathbf{g}_t'$; note that `delta.data` is read before it
+# is written, exactly as in the equations.
 
 # %%
 def init_adadelta_states(feature_dim):
@@ -43,11 +119,141 @@ def adadelta(params, states, hyperparams):
 
 
 # %% [markdown]
-# Minibatches of 10 with ρ = 0.9.
+# The airfoil regression of the minibatch section, with batches of $10$ and $\rho = 0.9$ for two
+# epochs ($300$ steps), and no learning rate to choose.
+#
+# **What to notice.** Despite the slow start seen above, the loss drops quickly, most of the way
+# within the first third of an epoch, and ends near the floor $0.2417$, close to what RMSProp
+# reached with a tuned $\eta = 0.01$. Two things explain the contrast with the two-dimensional run.
+# The distances are short: the best weights are all below $0.6$ in size, while the trace above had
+# to travel $5$ units. And a noisy minibatch gradient keeps $\mathbf{s}$ near its mean square, so
+# the steps stay of the size of $\sqrt{\Delta\mathbf{x}}$ rather than collapsing.
 
 # %%
 d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(adadelta, init_adadelta_states(feature_dim), {"rho": 0.9}, data_iter,
                      feature_dim)
-section.save(run.animator, "train-adadelta")
+section.save(run.animator, "train-adadelta", compare=CURVE)
+
+# %% [markdown]
+# ## Concise implementation
+#
+# All three frameworks ship Adadelta. MXNet's, like the book's, has no learning rate; PyTorch's
+# and Keras' multiply the step by a learning rate anyway. A learning rate of $1.0$ reproduces the book: it is
+# PyTorch's default, but Keras' default is $0.001$, which would leave the model almost where it
+# started after two epochs, and it is why the book's TensorFlow tab passes $5.0$. The TensorFlow
+# tab here passes $1.0$, as the others use, and also the book's $\epsilon = 10^{-5}$: Keras'
+# default $10^{-7}$ would make the first steps, which scale with $\sqrt{\epsilon}$, ten times smaller.
+# The PyTorch tab keeps PyTorch's default $\epsilon = 10^{-6}$, a little smaller than the book's;
+# the equivalence table at the end of the Adam section shows that with `eps=1e-5` PyTorch's
+# Adadelta follows d2l's rule to the last bit. NumPy has no built-in optimizers, so its tab uses
+# d2l's `d2l.adadelta`.
+
+# %%
+d2l.seed(0)
+data_iter, _ = d2l.get_data_ch11(10)
+
+# %% tags=["framework-torch"]
+import torch
+
+run = d2l.train_concise_ch11(torch.optim.Adadelta, {"rho": 0.9}, data_iter)
+
+# %% tags=["framework-tensorflow"]
+import tensorflow as tf
+
+run = d2l.train_concise_ch11(tf.keras.optimizers.Adadelta,
+                             {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-5}, data_iter)
+
+# %% tags=["framework-mxnet"]
+run = d2l.train_concise_ch11("adadelta", {"rho": 0.9}, data_iter)
+
+# %% tags=["framework-numpy"]
+run = d2l.train_concise_ch11(d2l.adadelta, {"rho": 0.9}, data_iter)
+
+# %%
+section.save(run.animator, "train-concise", compare="framework")
+# %% [markdown]
+# ## Exercises
+#
+# **Exercise 1 (the scale of the objective).** Run five Adadelta steps from $x = 5$ on
+# $f(x) = c\,x^2$ for $c = 0.01$, $1$ and $100$ and print the size of each step. How do the steps
+# depend on $c$? How would SGD's steps depend on it?
+
+# %% tags=["solution"]
+for scale in (0.01, 1.0, 100.0):
+    optimizer = d2l.adadelta(rho=0.9)
+    x = (d2l.tensor(5.0, "float64"),)
+    state, steps = optimizer.init(x), []
+    for _ in range(5):
+        new_x, state = optimizer.update((2 * scale * x[0],), state, x)
+        steps.append(d2l.to_float(x[0] - new_x[0]))
+        x = new_x
+    print(f"c = {scale:>6}: steps " + ", ".join(f"{step:.5f}" for step in steps))
+
+# %% [markdown] tags=["solution"]
+# For $c = 1$ and $c = 100$ the steps are identical to five digits, $0.01000$, $0.01025$, ...: scaling
+# $f$ by $c$ scales $\mathbf{g}$ by $c$ and $\sqrt{\mathbf{s}}$ by $c$, and the ratio does not change.
+# Only for $c = 0.01$ does the first step fall slightly short, $0.00995$: there the gradient is
+# $0.1$, so $(1 - \rho)g^2 = 10^{-3}$ is no longer large against $\epsilon = 10^{-5}$. SGD's step
+# $\eta\,2cx$ is proportional to $c$, a factor $10^4$ between the extreme cases, so its learning
+# rate would have to be retuned for each. Adadelta is not invariant to every change of units,
+# though: $\epsilon$ fixes an absolute size, $\sqrt{\epsilon/(1 - \rho)}$, for the first steps in
+# the units of $x$, so rescaling the *parameter* (measuring $x$ in millimetres instead of metres)
+# changes how many steps it needs.
+
+# %% [markdown]
+# **Exercise 2 (how fast do the steps grow?).** Feed Adadelta the constant gradient $g = 1$ for
+# $1{,}000$ steps. Print the step size, the distance travelled, and the growth of
+# $\Delta x$ per step in units of $(1 - \rho)\,\epsilon$ at $t = 1, 10, 100, 1000$. Explain the last
+# column.
+
+# %% tags=["solution"]
+optimizer = d2l.adadelta(rho=0.9)
+x, gradient = (d2l.tensor(0.0, "float64"),), (d2l.tensor(1.0, "float64"),)
+state, previous_delta = optimizer.init(x), 0.0
+for t in range(1, 1001):
+    old_x = d2l.to_float(x[0])
+    x, state = optimizer.update(gradient, state, x)
+    ((s, delta),) = state.slots
+    delta = d2l.to_float(delta)
+    if t in (1, 10, 100, 1000):
+        print(f"t = {t:4d}: step {old_x - d2l.to_float(x[0]):.5f}, distance {-d2l.to_float(x[0]):7.3f}, "
+              f"growth of delta / ((1 - rho) eps) = {(delta - previous_delta) / (0.1 * 1e-5):.4f}")
+    previous_delta = delta
+
+# %% [markdown] tags=["solution"]
+# Once $s_t$ has settled at $g^2 = 1 \gg \epsilon$, the rescaled gradient satisfies
+# $g_t'^2 = (\Delta x_{t-1} + \epsilon)\,g^2/(s_t + \epsilon) \approx \Delta x_{t-1} + \epsilon$, and so
+#
+# $$\Delta x_t = \rho\,\Delta x_{t-1} + (1 - \rho)(\Delta x_{t-1} + \epsilon)
+# = \Delta x_{t-1} + (1 - \rho)\,\epsilon.$$
+#
+# The leaky average does not converge: it grows by a constant $(1 - \rho)\epsilon$ per step, which
+# the last column confirms from $t = 100$ on (early on, while $s_t = (1 - \rho^t)g^2$ is still small,
+# the steps and so the growth are larger). The step size is then
+# $\sqrt{\Delta x_t + \epsilon} \approx \sqrt{(1 - \rho)\,\epsilon\,t}$, growing like $\sqrt{t}$,
+# and the distance travelled like $t^{3/2}$: $0.03$ per step and $24$ units after $1{,}000$ steps. On
+# a steady slope Adadelta accelerates, but only polynomially, and $\epsilon$ sets the pace.
+
+# %% [markdown]
+# **Exercise 3 ($\epsilon$ is the hidden learning rate).** Run $200$ Adadelta steps on the
+# two-dimensional problem for $\epsilon = 10^{-7}, 10^{-6}, 10^{-5}, 10^{-4}$ and compare the final
+# values of $f$ and the traces.
+
+# %% tags=["solution"]
+eps_traces = {}
+for eps in (1e-7, 1e-6, 1e-5, 1e-4):
+    trace = d2l.train_2d(d2l.adadelta(rho=0.9, eps=eps), steps=200, f_grad=d2l.grad(f, argnums=(0, 1)))
+    eps_traces[f"eps = {eps:.0e}"] = trace
+    print(f"eps = {eps:.0e}: f = {d2l.to_float(f(*trace[-1])):.4f}")
+section.save(d2l.show_traces_2d(f, eps_traces), "exercise-adadelta-eps")
+
+# %% [markdown] tags=["solution"]
+# After $200$ steps the run with $\epsilon = 10^{-7}$ has hardly moved ($f \approx 8.16$, from
+# $10.5$), while $\epsilon = 10^{-4}$ is almost at the minimum ($f \approx 0.005$), with the book's
+# $10^{-5}$ in between at $f \approx 0.81$. Every step is proportional to $\sqrt{\epsilon}$ at the
+# start, and by Exercise 2 still grows with $\sqrt{\epsilon}$ later, so changing $\epsilon$ by a
+# factor $10$ acts like changing a learning rate by about $\sqrt{10} \approx 3$. This is why Keras'
+# default $\epsilon = 10^{-7}$ makes Adadelta crawl, and why the frameworks' Adadeltas only match
+# the book's when they are given the book's $\epsilon$.

@@ -1,29 +1,104 @@
 # %% [markdown]
 # # Momentum
 #
-# On the elongated f(x1, x2) = 0.1 x1² + 2 x2², gradient descent must choose: a small rate crawls
-# along x1, a large one makes x2 oscillate and diverge. Momentum averages past gradients,
-# v ← β v + g, x ← x − η v: the oscillating x2 components cancel while the steady x1 ones add up.
+# Gradient descent looks only at the gradient of the current point. That is a weakness in two
+# situations that are common in deep learning. When the gradient is **noisy**, as it is for
+# minibatch SGD, each step follows the noise of one minibatch as faithfully as its signal. When
+# the objective is **ill-conditioned**, curving steeply in some directions and gently in others,
+# one learning rate cannot suit every direction: small enough for the steep ones means painfully
+# slow along the flat ones. Momentum addresses both with one idea: instead of stepping along the
+# latest gradient, step along an average of the recent ones. Noise averages out, gradients that
+# keep pointing the same way accumulate, and gradients that keep flipping sign cancel. This
+# section builds the method from leaky averages, watches it on an ill-conditioned quadratic,
+# analyses it exactly on quadratics, and then trains the airfoil regression with it, from scratch
+# and with each framework's built-in optimizer.
 #
 # Run as a script: `python examples/momentum.py --backend tensorflow --out figures/`.
+
+# %% [markdown]
+# ## Leaky averages
+#
+# Minibatch SGD already averages: its gradient is the mean over the $b$ examples of a batch,
+#
+# $$\mathbf{g}_{t,t-1} = \frac{1}{b}\sum_{i \in \mathcal{B}_t} \nabla f(\mathbf{x}_i, \mathbf{w}_{t-1}),$$
+#
+# the gradient at time $t$ evaluated at the weights of time $t-1$. A larger batch lowers the
+# variance, but it costs more computation per step. A cheaper way to average over more data is to
+# reuse the gradients of the previous steps. Keeping all of them would be expensive, so momentum
+# keeps a single running quantity, the **velocity** $\mathbf{v}_t$, updated as a *leaky average*:
+#
+# $$\mathbf{v}_t = \beta\,\mathbf{v}_{t-1} + \mathbf{g}_{t,t-1}, \qquad \mathbf{v}_0 = \mathbf{0},
+# \qquad 0 \le \beta < 1.$$
+#
+# Unrolling the recursion shows what it remembers:
+#
+# $$\mathbf{v}_t = \mathbf{g}_{t,t-1} + \beta\,\mathbf{g}_{t-1,t-2} + \beta^2\,\mathbf{g}_{t-2,t-3}
+# + \cdots = \sum_{\tau=0}^{t-1} \beta^{\tau}\,\mathbf{g}_{t-\tau,\,t-\tau-1}.$$
+#
+# A gradient from $\tau$ steps ago still counts, but with a weight $\beta^\tau$ that fades
+# geometrically. The parameters then move along the velocity instead of the raw gradient,
+#
+# $$\mathbf{x}_t = \mathbf{x}_{t-1} - \eta_t\,\mathbf{v}_t,$$
+#
+# which is why the method is also called the *heavy ball*: like a ball rolling downhill, it keeps
+# some of its speed from one step to the next. With $\beta = 0$ it is plain gradient descent.
+#
+# Two numbers summarise the averaging. The weights add up to
+# $\sum_{\tau=0}^{\infty}\beta^\tau = 1/(1-\beta)$, so when the gradient stays constant the
+# velocity grows to $\mathbf{g}/(1-\beta)$ and the **effective step size** is $\eta/(1-\beta)$,
+# not $\eta$. And since the weights fade geometrically, the average effectively covers about
+# $1/(1-\beta)$ recent gradients, its **effective sample size**: $2$ for $\beta = 0.5$, $10$ for
+# $\beta = 0.9$, $20$ for $\beta = 0.95$. Both numbers matter in practice: raising $\beta$ without
+# lowering $\eta$ also raises the step.
 
 # %%
 import d2l_optim as d2l
 from d2l_optim import objectives
 
 section = d2l.Section("momentum")
+# printed losses agree across frameworks to their last digit; seconds are measurements
+section.compare(r"loss: (\S+),", atol=1.5e-3)
+section.compare(r"(\S+) sec/epoch", "timing")
+CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
 f = objectives.elongated_2d
 f_grad = d2l.grad(f, argnums=(0, 1))
 
 # %% [markdown]
-# Gradient descent with η = 0.4 is slow along x1; with η = 0.6, x2 diverges.
+# ## An ill-conditioned problem
+#
+# Our test function is the stretched bowl
+#
+# $$f(\mathbf{x}) = 0.1\,x_1^2 + 2\,x_2^2,$$
+#
+# with its minimum at the origin and the start $(-5, -2)$. Its curvatures are $0.2$ along $x_1$
+# and $4$ along $x_2$, a ratio of $20$. Gradient descent treats the two coordinates separately:
+# each step multiplies $x_1$ by $1 - 0.2\eta$ and $x_2$ by $1 - 4\eta$. With $\eta = 0.4$ the
+# factors are $0.92$ and $-0.6$. The figure shows $x_2$ flipping sign and shrinking quickly, while
+# $x_1$ creeps to the right: after 20 steps it is still at $-5 \cdot 0.92^{20} \approx -0.94$.
+# The obvious cure, a larger rate, fails. With $\eta = 0.6$ the factor for $x_1$ improves to
+# $0.88$, but the factor for $x_2$ becomes $-1.4$: every step overshoots the valley floor by more
+# than it started, and after 20 steps $|x_2| = 2 \cdot 1.4^{20} \approx 1673$. In the second figure
+# the trace leaves the plotted region at the very first step; the plot is clipped to the usual
+# grid and marks where the trace leaves it, with its position after 20 steps. The steep
+# direction caps the learning rate, and the flat direction pays for it.
 
 # %%
 section.save(d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.4), f_grad=f_grad)), "gd-lr-0.4")
 section.save(d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.6), f_grad=f_grad)), "gd-lr-0.6")
 
 # %% [markdown]
-# Momentum with the same η = 0.6 converges, with β = 0.5 and (more slowly) with β = 0.25.
+# ## Momentum on the same problem
+#
+# Now the same learning rate $\eta = 0.6$ with momentum. Along $x_2$ the gradient changes sign at
+# almost every step, so consecutive gradients largely cancel inside the velocity and the
+# oscillation is damped. Along $x_1$ the gradient always points the same way, so the velocity
+# builds up and the step approaches $\eta/(1-\beta)$ times the gradient. With $\beta = 0.5$ the
+# first figure shows a trace that overshoots a few times in $x_2$ and then settles, and it reaches
+# $(0.007, 0.003)$ in 20 steps, far closer than gradient descent got with any rate. With
+# $\beta = 0.25$ (second figure) there is less averaging: the $x_2$ oscillation decays only slowly
+# and the run ends near $(-0.13, -0.19)$. The quadratic analysis below explains why the smaller
+# $\beta$ is the worse one here: at $\eta = 0.6$ the steep direction sits just inside the stability
+# limit of $\beta = 0.25$, but comfortably inside that of $\beta = 0.5$.
 
 # %%
 for beta in (0.5, 0.25):
@@ -31,32 +106,115 @@ for beta in (0.5, 0.25):
     section.save(d2l.show_trace_2d(f, results), f"momentum-beta-{beta}")
 
 # %% [markdown]
-# The velocity is a leaky average: a gradient from τ steps back carries weight β^τ, so β sets how
-# far back the average reaches (about 1/(1 − β) steps).
+# ## How far back the average reaches
+#
+# The next figure plots the weight $\beta^\tau$ that the velocity gives to a gradient $\tau$ steps
+# old, for four values of $\beta$. With $\beta = 0$ only the current gradient counts (the curve
+# drops to zero after $\tau = 0$): gradient descent. With $\beta = 0.6$ the memory is a handful of
+# steps. With $\beta = 0.9$ the weight halves about every $6.6$ steps, and with $\beta = 0.95$ a
+# gradient from almost 40 steps ago, at the right edge of the plot, still carries about $13\%$
+# of its weight. Larger $\beta$ means
+# smoother averages, but also a velocity that reacts more slowly when the landscape changes: it
+# needs on the order of $1/(1-\beta)$ steps to forget an old direction.
 
 # %%
 betas = [0.95, 0.9, 0.6, 0]
-time = d2l.arange(40)
-ax = d2l.plot(time, [beta**time for beta in betas], "time",
+time = list(range(40))  # Python numbers: exact, so every backend plots the same values
+ax = d2l.plot(time, [[beta**t for t in time] for beta in betas], "time",
               legend=[f"beta = {beta:.2f}" for beta in betas])
 section.save(ax, "leaky-average-weights")
 
 # %% [markdown]
-# On a quadratic λ/2 x², gradient descent multiplies x by (1 − ηλ) each step: it converges for
-# 0 < ηλ < 2, in one step at ηλ = 1, and oscillates for ηλ > 1.
+# ## An exact analysis on quadratics
+#
+# Quadratics are the one case where both methods can be solved in closed form, and every smooth
+# function looks like one near a minimum. Take
+#
+# $$h(\mathbf{x}) = \tfrac{1}{2}\mathbf{x}^\top \mathbf{Q}\,\mathbf{x} + \mathbf{x}^\top\mathbf{c} + b$$
+#
+# with $\mathbf{Q}$ symmetric positive definite. Its minimizer is $\mathbf{x}^* = -\mathbf{Q}^{-1}\mathbf{c}$,
+# with minimum $b - \tfrac{1}{2}\mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c}$, and its gradient is
+#
+# $$\nabla h(\mathbf{x}) = \mathbf{Q}\mathbf{x} + \mathbf{c}
+# = \mathbf{Q}\big(\mathbf{x} + \mathbf{Q}^{-1}\mathbf{c}\big)
+# = \mathbf{Q}\,(\mathbf{x} - \mathbf{x}^*).$$
+#
+# :::{note}
+# The book this course follows writes this gradient as
+# $\mathbf{Q}(\mathbf{x} - \mathbf{Q}^{-1}\mathbf{c})$, a sign slip: expanding it gives
+# $\mathbf{Q}\mathbf{x} - \mathbf{c}$. The form above is the correct one.
+# :::
+#
+# Diagonalise $\mathbf{Q} = \mathbf{O}^\top \boldsymbol{\Lambda}\,\mathbf{O}$ with an orthogonal
+# $\mathbf{O}$ and the eigenvalues $\lambda_i > 0$ on the diagonal of $\boldsymbol{\Lambda}$, and
+# measure positions from the minimum in the eigenbasis, $\mathbf{z} = \mathbf{O}(\mathbf{x} - \mathbf{x}^*)$.
+# Then $h = \tfrac{1}{2}\mathbf{z}^\top\boldsymbol{\Lambda}\mathbf{z}$ plus a constant, and the
+# gradient in the new coordinates is $\boldsymbol{\Lambda}\mathbf{z}$. Because $\mathbf{O}$ is
+# linear, it commutes with the updates: with $\mathbf{u}_t = \mathbf{O}\mathbf{v}_t$, momentum
+# becomes
+#
+# $$\mathbf{u}_t = \beta\,\mathbf{u}_{t-1} + \boldsymbol{\Lambda}\,\mathbf{z}_{t-1}, \qquad
+# \mathbf{z}_t = \mathbf{z}_{t-1} - \eta\,\mathbf{u}_t.$$
+#
+# The matrix is diagonal, so the coordinates of $\mathbf{z}$ no longer interact: the method runs
+# as independent one-dimensional problems, one per eigenvalue. It is therefore enough to study
+# $f(x) = \tfrac{\lambda}{2}x^2$, and the slowest (or the unstable) eigenvalue decides the whole.
+#
+# **Gradient descent** on $\tfrac{\lambda}{2}x^2$ takes
+# $x_t = x_{t-1} - \eta\lambda\,x_{t-1}$, hence
+#
+# $$x_t = (1 - \eta\lambda)^t\,x_0.$$
+#
+# It converges exactly when $|1 - \eta\lambda| < 1$, that is for $0 < \eta\lambda < 2$: linearly,
+# and monotonically for $\eta\lambda < 1$, in a single step for $\eta\lambda = 1$, and with a
+# sign flip at every step for $1 < \eta\lambda < 2$. The figure shows $(1 - \eta\lambda)^t$ with
+# $\eta = 0.1$ for four curvatures. For $\lambda = 0.1$ the factor is $0.99$ and the curve barely
+# falls in 20 steps; for $\lambda = 1$ it is $0.9$; for $\lambda = 10$ it is $0$ and the error
+# vanishes after one step; for $\lambda = 19$ it is $-0.9$ and the curve zigzags around zero while
+# it decays. Notice that one rate serves the four curvatures very unequally: this is
+# ill-conditioning, reduced to one picture.
 
 # %%
 eta, lambdas = 0.1, [0.1, 1, 10, 19]
-time = d2l.arange(20)
-ax = d2l.plot(time, [(1 - eta * lam) ** time for lam in lambdas], "time", figsize=(6, 4),
+time = list(range(20))  # Python numbers, exact as above
+ax = d2l.plot(time, [[(1 - eta * lam) ** t for t in time] for lam in lambdas], "time", figsize=(6, 4),
               legend=[f"lambda = {lam:.2f}" for lam in lambdas])
 section.save(ax, "gd-convergence-by-curvature")
 
 # %% [markdown]
+# **Momentum** on the same scalar problem has two state variables, and one step is linear in
+# both: $v_t = \beta v_{t-1} + \lambda x_{t-1}$, and then
+# $x_t = x_{t-1} - \eta v_t = -\eta\beta\,v_{t-1} + (1 - \eta\lambda)\,x_{t-1}$. In matrix form,
+#
+# $$\begin{bmatrix} v_t \\ x_t \end{bmatrix} = \mathbf{R}(\beta, \eta, \lambda)
+# \begin{bmatrix} v_{t-1} \\ x_{t-1} \end{bmatrix}, \qquad
+# \mathbf{R}(\beta, \eta, \lambda) =
+# \begin{bmatrix} \beta & \lambda \\ -\eta\beta & 1 - \eta\lambda \end{bmatrix}.$$
+#
+# After $t$ steps the state is $\mathbf{R}^t$ times the start, so the iteration converges when
+# both eigenvalues of $\mathbf{R}$ lie strictly inside the unit circle. They are the roots of
+# $z^2 - (1 + \beta - \eta\lambda)\,z + \beta = 0$ (the trace of $\mathbf{R}$ is
+# $1 + \beta - \eta\lambda$, its determinant $\beta$), and checking where a root reaches $-1$
+# gives the condition
+#
+# $$0 < \eta\lambda < 2 + 2\beta.$$
+#
+# Compared with gradient descent's $0 < \eta\lambda < 2$, the range of usable learning rates
+# widens by a factor $1 + \beta$. This is exactly what happened in the 2-D runs: along $x_2$,
+# $\eta\lambda = 0.6 \cdot 4 = 2.4$, beyond gradient descent's limit, inside the limit $3$ of
+# $\beta = 0.5$, and just inside the limit $2.5$ of $\beta = 0.25$, where the eigenvalues of
+# $\mathbf{R}$ have a modulus close to $1$ and the oscillation dies slowly. A second fact, worked
+# out in Exercise 1, explains why momentum helps ill-conditioned problems: when the two roots are
+# complex, both have modulus $\sqrt{\beta}$, whatever $\lambda$ is, so a whole band of curvatures
+# converges at the same rate.
+
+# %% [markdown]
 # ## Momentum from scratch, on real data
-# On the airfoil minibatches of 10, each parameter gets a velocity of its own shape, starting at
-# 0. Like every optimizer state here it is a `d2l.Variable`, which the trainer updates through
-# `.data`.
+#
+# On the airfoil regression with minibatches of 10, each parameter gets a velocity of its own
+# shape, starting at zero. Like every optimizer state in this course it is a `d2l.Variable`,
+# which the trainer updates through `.data`, so the code is the same on every backend. The update
+# is the rule above, applied to each parameter in turn: the velocity first, then the parameter.
 
 # %%
 def init_momentum_states(feature_dim):
@@ -71,6 +229,11 @@ def sgd_momentum(params, states, hyperparams):
         p.data = p.data - hyperparams["lr"] * v.data
 
 
+# %% [markdown]
+# The first run uses $\eta = 0.02$ and $\beta = 0.5$, an effective step of
+# $0.02/(1 - 0.5) = 0.04$. The loss curve falls quickly in the first half epoch and then stays
+# flat near the best loss this linear model reaches, about $0.24$.
+
 # %%
 def train_momentum(lr, momentum, num_epochs=2):
     return d2l.train_ch11(sgd_momentum, init_momentum_states(feature_dim),
@@ -79,17 +242,226 @@ def train_momentum(lr, momentum, num_epochs=2):
 
 d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
-section.save(train_momentum(0.02, 0.5).animator, "train-momentum-lr-0.02-beta-0.5")
+section.save(train_momentum(0.02, 0.5).animator, "train-momentum-lr-0.02-beta-0.5", compare=CURVE)
 
 # %% [markdown]
-# With β = 0.9 the velocity averages about 1/(1 − β) = 10 gradients, so the effective step
-# η/(1 − β) grows from 0.04 to 0.1: with η = 0.01 the loss is noisier than before.
+# Now $\beta = 0.9$ with $\eta = 0.01$. The learning rate was halved, yet the effective step
+# $0.01/(1 - 0.9) = 0.1$ is two and a half times the previous one, because the velocity now
+# averages about ten gradients. The curve is visibly bumpier and ends higher: the steps are too
+# long for the noise in the minibatch gradients. This is the pitfall of tuning $\beta$ on its own.
 
 # %%
-section.save(train_momentum(0.01, 0.9).animator, "train-momentum-lr-0.01-beta-0.9")
+section.save(train_momentum(0.01, 0.9).animator, "train-momentum-lr-0.01-beta-0.9", compare=CURVE)
 
 # %% [markdown]
-# Halving the learning rate to 0.005 brings the effective step back to 0.05, and the loss with it.
+# Halving the learning rate again, to $0.005$, brings the effective step down to $0.05$, close to
+# the first run, and the curve is smooth again. The rule of thumb: think in terms of
+# $\eta/(1-\beta)$, and when you raise $\beta$, lower $\eta$ to keep it.
 
 # %%
-section.save(train_momentum(0.005, 0.9).animator, "train-momentum-lr-0.005-beta-0.9")
+section.save(train_momentum(0.005, 0.9).animator, "train-momentum-lr-0.005-beta-0.9", compare=CURVE)
+
+# %% [markdown]
+# ## Concise implementation
+#
+# Every framework has momentum built into its SGD optimizer, so the concise version only passes
+# $\beta$ along with the learning rate. The tabs show each framework's call with the same
+# $\eta = 0.005$ and $\beta = 0.9$ as the last run; on NumPy, which has no optimizers of its own,
+# the package's `d2l.momentum` stands in. The frameworks do not all store the same quantity.
+# PyTorch keeps the velocity of this section, $\mathbf{v} \leftarrow \beta\mathbf{v} + \mathbf{g}$
+# followed by $\mathbf{x} \leftarrow \mathbf{x} - \eta\mathbf{v}$. Keras and MXNet keep the
+# step itself, $\mathbf{m} \leftarrow \beta\mathbf{m} - \eta\,\mathbf{g}$ followed by
+# $\mathbf{x} \leftarrow \mathbf{x} + \mathbf{m}$, so that $\mathbf{m} = -\eta\mathbf{v}$. While
+# $\eta$ is constant the two produce the same iterates; under a learning-rate schedule they do
+# not, because a changed $\eta$ affects the whole velocity in one convention but only the newest
+# gradient in the other (Exercise 4).
+#
+# The loss is the from-scratch one, the mean of $\tfrac{1}{2}(\hat{y} - y)^2$, on every backend.
+# The book's PyTorch and TensorFlow versions minimise the mean squared error without the
+# $\tfrac{1}{2}$, which doubles every gradient and so acts like a doubled learning rate; its
+# PyTorch version also trains four epochs instead of two. Here all four tabs train two epochs from
+# the same initial weights and the same minibatches, and the curve ends near the loss of the last
+# from-scratch run. The optimizer code is the framework's own, so the curves may differ in the
+# last digits from one tab to the next.
+
+# %%
+d2l.seed(0)
+data_iter, _ = d2l.get_data_ch11(10)
+
+# %% tags=["framework-torch"]
+import torch
+
+run = d2l.train_concise_ch11(torch.optim.SGD, {"lr": 0.005, "momentum": 0.9}, data_iter)
+
+# %% tags=["framework-tensorflow"]
+import tensorflow as tf
+
+run = d2l.train_concise_ch11(tf.keras.optimizers.SGD, {"learning_rate": 0.005, "momentum": 0.9},
+                             data_iter)
+
+# %% tags=["framework-mxnet"]
+run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.005, "momentum": 0.9}, data_iter)
+
+# %% tags=["framework-numpy"]
+run = d2l.train_concise_ch11(d2l.momentum, {"lr": 0.005, "beta": 0.9}, data_iter)
+
+# %%
+section.save(run.animator, "train-concise", compare="framework")
+
+# %% [markdown]
+# ## Summary
+#
+# Momentum replaces the gradient by a leaky average of past gradients. The average cancels
+# oscillating components and accumulates consistent ones, which speeds up progress along flat
+# directions and damps it along steep ones. Its effective step is $\eta/(1-\beta)$ and it averages
+# about $1/(1-\beta)$ gradients, so $\eta$ and $\beta$ must be tuned together. On quadratics the
+# method splits into one problem per eigenvalue, and it is stable for $0 < \eta\lambda < 2 + 2\beta$
+# instead of $0 < \eta\lambda < 2$. It costs one extra vector per parameter.
+#
+# ## Exercises
+#
+# **Exercise 1 (the stability region).** For $\beta \in \{0, 0.25, 0.5, 0.9\}$, compute the
+# spectral radius of $\mathbf{R}(\beta, \eta, \lambda)$ as a function of $\eta\lambda$ on a fine
+# grid. Find the largest stable $\eta\lambda$ and compare with $2 + 2\beta$; find the smallest
+# radius and compare with $\sqrt{\beta}$. Then confirm the limit with `d2l.momentum` on
+# $\tfrac{1}{2}x^2$, just below and just above it.
+
+# %% tags=["solution"]
+import cmath  # noqa: E402
+
+
+def momentum_radius(beta, eta_lambda):
+    """Spectral radius of R: the larger modulus of the roots of z^2 - (1 + beta - eta lambda) z + beta."""
+    trace = 1 + beta - eta_lambda
+    root = cmath.sqrt(trace * trace - 4 * beta)
+    return max(abs((trace + root) / 2), abs((trace - root) / 2))
+
+
+grid = [k / 1000 for k in range(1, 5000)]
+for beta in (0.0, 0.25, 0.5, 0.9):
+    radii = [momentum_radius(beta, eta_lambda) for eta_lambda in grid]
+    largest = max(x for x, radius in zip(grid, radii) if radius < 1 - 1e-9)
+    print(f"beta = {beta:.2f}: stable up to eta*lambda = {largest:.3f} (2 + 2 beta = {2 + 2 * beta:.3f}), "
+          f"smallest radius {min(radii):.4f} (sqrt(beta) = {beta**0.5:.4f})")
+
+
+def distance_after(beta, eta, steps=100):
+    """|x| after ``steps`` momentum steps on x^2 / 2 (lambda = 1) from x = 1."""
+    optimizer = d2l.momentum(eta, beta)
+    x = (d2l.tensor(1.0, "float64"),)
+    state = optimizer.init(x)
+    for _ in range(steps):
+        x, state = optimizer.update(x, state, x)  # the gradient of x^2 / 2 is x
+    return abs(d2l.to_float(x[0]))
+
+
+for beta in (0.5, 0.9):
+    limit = 2 + 2 * beta
+    print(f"beta = {beta}: |x_100| = {distance_after(beta, 0.95 * limit):.0e} at 95% of the limit, "
+          f"{distance_after(beta, 1.05 * limit):.0e} at 105%")
+
+# %% [markdown] tags=["solution"]
+# The grid search finds the boundary at $2 + 2\beta$ every time (up to the grid step), and the
+# runs agree: 5% below the limit the iterate shrinks, 5% above it explodes. The minimal radius is
+# $\sqrt{\beta}$: it is reached on the whole interval where the discriminant
+# $(1 + \beta - \eta\lambda)^2 - 4\beta$ is negative, i.e. for
+# $(1 - \sqrt{\beta})^2 \le \eta\lambda \le (1 + \sqrt{\beta})^2$. Inside that band, momentum
+# converges at the same rate for every curvature. (For $\beta = 0$ the radius $0$ is the one-step
+# convergence of gradient descent at $\eta\lambda = 1$.) Note that with $\beta = 0.9$ the best
+# possible factor per step is $0.9487$: momentum buys robustness across curvatures, not a fast rate
+# for any single one.
+
+# %% [markdown]
+# **Exercise 2 (tuning for the condition number).** Our $f$ has curvatures $\lambda_{\min} = 0.2$
+# and $\lambda_{\max} = 4$, a condition number $\kappa = 20$. The best rate of gradient descent is
+# $\eta = 2/(\lambda_{\min} + \lambda_{\max})$, with the factor $(\kappa - 1)/(\kappa + 1)$ per
+# step. Using Exercise 1, choose $\beta$ and $\eta$ so that both curvatures fall into momentum's
+# band, and compare 20 steps of both methods from $(-5, -2)$.
+
+# %% tags=["solution"]
+kappa = 4 / 0.2
+beta = ((kappa**0.5 - 1) / (kappa**0.5 + 1)) ** 2
+eta = (1 + beta**0.5) ** 2 / 4  # puts 4 * eta at the top of the band; 0.2 * eta lands at its bottom
+print(f"gradient descent: eta = {2 / 4.2:.4f}, factor per step {(kappa - 1) / (kappa + 1):.4f}")
+plain = d2l.train_2d(d2l.sgd(2 / 4.2), f_grad=f_grad)
+print(f"momentum: eta = {eta:.4f}, beta = {beta:.4f}, factor per step {beta**0.5:.4f}")
+tuned = d2l.train_2d(d2l.momentum(eta, beta), f_grad=f_grad)
+section.save(d2l.show_traces_2d(f, {"gradient descent": plain, "tuned momentum": tuned}),
+             "exercise-tuned-momentum")
+
+# %% [markdown] tags=["solution"]
+# Setting $\eta\lambda_{\max} = (1 + \sqrt{\beta})^2$ and $\eta\lambda_{\min} = (1 - \sqrt{\beta})^2$
+# and dividing gives $\sqrt{\beta} = (\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1) \approx 0.634$. Each
+# step of momentum then shrinks the error by about $0.63$ in *every* direction, against $0.905$ in
+# the flat direction for the best gradient descent: $0.63^{20} \approx 10^{-4}$ versus
+# $0.905^{20} \approx 0.14$ (momentum ends a little farther out than $10^{-4}$ suggests: at the
+# edges of the band the two roots coincide, which adds a factor growing like $t$). The figure shows
+# gradient descent still far out along $x_1$, while the tuned momentum swings widely across the
+# valley, even beyond its start in $x_2$, but contracts at the same pace in both directions and
+# ends at the minimum. The general lesson: the number
+# of steps grows like $\kappa$ for gradient descent but like $\sqrt{\kappa}$ for well-tuned
+# momentum.
+
+# %% [markdown]
+# **Exercise 3 (the velocity warms up).** Feed `d2l.momentum` with $\beta = 0.9$ a constant
+# gradient $g = 1$ and print the velocity after 1, 5, 10, 20 and 50 steps. Compare with
+# $(1 - \beta^t)/(1 - \beta)$. How many steps does it take for the effective step to reach
+# $\eta/(1-\beta)$?
+
+# %% tags=["solution"]
+optimizer = d2l.momentum(1.0, 0.9)
+x = (d2l.tensor(0.0, "float64"),)
+state = optimizer.init(x)
+measured, formula = [], []
+for t in range(1, 51):
+    x, state = optimizer.update((d2l.tensor(1.0, "float64"),), state, x)
+    if t in (1, 5, 10, 20, 50):
+        measured.append(f"{d2l.to_float(state.slots[0][0]):.4f}")
+        formula.append(f"{(1 - 0.9**t) / (1 - 0.9):.4f}")
+print("velocity after 1, 5, 10, 20, 50 steps:", ", ".join(measured))
+print("(1 - beta^t) / (1 - beta):            ", ", ".join(formula))
+
+# %% [markdown] tags=["solution"]
+# The velocity is the partial geometric sum $\sum_{\tau<t}\beta^\tau = (1 - \beta^t)/(1 - \beta)$: it
+# starts at $1$, passes $6.5$ after ten steps and is within $1\%$ of the limit $10$ only after
+# about 45 steps. So the first steps of a momentum run are *shorter* than the effective step
+# $\eta/(1-\beta)$ suggests, and it takes a few multiples of $1/(1-\beta)$ steps before the
+# velocity reflects its full memory. (Adam, later in the chapter, corrects this start-up bias
+# explicitly.)
+
+# %% [markdown]
+# **Exercise 4 (two conventions under a schedule).** Keras and MXNet update
+# $\mathbf{m} \leftarrow \beta\mathbf{m} - \eta_t\mathbf{g}$, $\mathbf{x} \leftarrow \mathbf{x} + \mathbf{m}$,
+# while this section (and PyTorch) updates $\mathbf{v} \leftarrow \beta\mathbf{v} + \mathbf{g}$,
+# $\mathbf{x} \leftarrow \mathbf{x} - \eta_t\mathbf{v}$. Run both on $f$ with $\beta = 0.5$ and the
+# decaying rate $\eta_t = 0.6 \cdot 0.9^t$ for 20 steps. Are they the same method?
+
+# %% tags=["solution"]
+def decaying_rate(step):
+    return 0.6 * 0.9**step
+
+
+velocity_form = d2l.train_2d(d2l.momentum(decaying_rate, 0.5), f_grad=f_grad)
+steps_taken = 0
+
+
+def step_form(x1, x2, m1, m2, f_grad):
+    """Keras/MXNet momentum: m <- beta m - eta_t g; x <- x + m."""
+    global steps_taken
+    eta_t, steps_taken = decaying_rate(steps_taken), steps_taken + 1
+    g1, g2 = f_grad(x1, x2)
+    m1, m2 = 0.5 * m1 - eta_t * g1, 0.5 * m2 - eta_t * g2
+    return x1 + m1, x2 + m2, m1, m2
+
+
+step_form_trace = d2l.train_2d(step_form, f_grad=f_grad)
+
+# %% [markdown] tags=["solution"]
+# The runs end at different points, so no: they are two methods that coincide only while $\eta$
+# is constant. Unrolling them shows why. In the velocity form the step at time $t$ is
+# $\eta_t\sum_\tau \beta^\tau \mathbf{g}_{t-\tau}$: the *current* rate scales all remembered
+# gradients, so decaying $\eta$ immediately shortens the whole step. In the step form it is
+# $\sum_\tau \beta^\tau \eta_{t-\tau}\mathbf{g}_{t-\tau}$: each gradient keeps the rate it arrived
+# with, and old, large-rate contributions linger. The difference is small when the schedule
+# changes slowly compared with $1/(1-\beta)$ steps, and large right after a sudden drop of the
+# rate. When porting a recipe between frameworks, check which convention it was tuned with.

@@ -1,14 +1,49 @@
 # %% [markdown]
 # # Stochastic gradient descent
 #
-# With a minibatch or a single example, the gradient is a noisy estimate of the true one. We
-# simulate that noise on f(x1, x2) = x1² + 2 x2² by adding N(0, 1) to each gradient coordinate.
-# With a constant learning rate the iterates never settle; shrinking the rate over time damps the
-# noise, but shrinking it too fast (exponentially) stops progress far from the minimum.
-#
-# The noise is drawn from one seeded generator, so every backend draws the same trace.
+# Gradient descent needs the gradient of the whole training objective at every step. In deep
+# learning that objective is an average over the training set, so one exact gradient costs one
+# full pass over the data: far too expensive to repeat thousands of times. Stochastic gradient
+# descent (SGD) replaces it with the gradient of a single randomly chosen example, which is cheap
+# and correct *on average*. This section explains why that works, what the randomness costs, why
+# the learning rate must then shrink over time, and how fast SGD converges on convex problems.
 #
 # Run as a script: `python examples/sgd.py --backend torch --out figures/`.
+
+# %% [markdown]
+# ## Stochastic gradient updates
+#
+# With $n$ training examples and a loss $f_i$ for example $i$, the training objective is
+#
+# $$f(\mathbf{x}) = \frac{1}{n}\sum_{i=1}^{n} f_i(\mathbf{x}), \qquad
+# \nabla f(\mathbf{x}) = \frac{1}{n}\sum_{i=1}^{n} \nabla f_i(\mathbf{x}).$$
+#
+# Computing $\nabla f$ costs $O(n)$ per step. SGD instead draws an index $i$ uniformly at random
+# from $\{1, \ldots, n\}$ and steps along that example's gradient alone:
+#
+# $$\mathbf{x} \leftarrow \mathbf{x} - \eta\,\nabla f_i(\mathbf{x}),$$
+#
+# at a cost of $O(1)$ per step, independent of $n$. The justification is one line: since $i$ is
+# uniform,
+#
+# $$\mathbb{E}_i\big[\nabla f_i(\mathbf{x})\big] = \frac{1}{n}\sum_{i=1}^{n} \nabla f_i(\mathbf{x})
+# = \nabla f(\mathbf{x}),$$
+#
+# so the stochastic gradient is an **unbiased estimate** of the full gradient. Each step points
+# the right way on average, but any single step can be off by a random error whose size depends
+# on how much the examples disagree. (The minibatch section that follows sits between the two
+# extremes: averaging the gradients of a small batch keeps the estimate unbiased and shrinks its
+# variance.)
+#
+# To see the effect of that error without a data set, we simulate it. We keep the quadratic
+# $f(\mathbf{x}) = x_1^2 + 2x_2^2$ of the gradient-descent section and add independent standard
+# normal noise to every gradient coordinate:
+#
+# $$\mathbf{x} \leftarrow \mathbf{x} - \eta_t\big(\nabla f(\mathbf{x}) + \boldsymbol{\xi}_t\big),
+# \qquad \boldsymbol{\xi}_t \sim \mathcal{N}(\mathbf{0}, \mathbf{I}).$$
+#
+# The noise is drawn from one seeded generator, so every backend draws the same trace, and the
+# traces below are identical on NumPy, PyTorch, TensorFlow and MXNet.
 
 # %%
 import d2l_optim as d2l
@@ -20,7 +55,21 @@ f_grad = d2l.with_gradient_noise(d2l.grad(f, argnums=(0, 1)), std=1.0)
 eta = 0.1
 
 # %% [markdown]
-# A constant learning rate, η = 0.1, for 50 steps.
+# ## A constant learning rate does not converge
+#
+# First a constant rate, $\eta_t = \eta = 0.1$, for 50 steps from $(-5, -2)$. In the figure the
+# start looks much like gradient descent: far from the minimum the true gradient is large and the
+# noise is a small perturbation, so the trace heads for the origin. Near the minimum the roles
+# swap. The true gradient fades, the noise does not, and the trace wanders in a cloud around the
+# origin instead of settling. Notice the last points jumping about in no particular direction.
+#
+# The size of that cloud can be computed. In the first coordinate the update is
+# $x_1 \leftarrow (1 - 2\eta)\,x_1 - \eta\,\xi$, a contraction by $0.8$ plus fresh noise of
+# standard deviation $0.1$. Once the start is forgotten, the variance $v$ of $x_1$ satisfies
+# $v = 0.8^2 v + 0.1^2$, so $v = 0.01 / 0.36$ and the standard deviation is about $0.17$; the same
+# argument gives $0.125$ for $x_2$. More steps do not help: with a constant learning rate, SGD
+# reaches a noise floor proportional to $\eta$ and stays there. Lowering $\eta$ lowers the floor but
+# slows the approach, which suggests lowering it *gradually*.
 
 # %%
 d2l.seed(0)
@@ -28,9 +77,33 @@ results = d2l.train_2d(d2l.sgd(d2l.constant_lr(eta)), steps=50, f_grad=f_grad)
 section.save(d2l.show_trace_2d(f, results), "sgd-constant-lr")
 
 # %% [markdown]
-# Exponential decay, η_t = η e^(−0.1 t): the steps shrink so fast (their sum is only about 0.86)
-# that 1000 steps end far from the minimum. A schedule gives the learning rate of each update
-# (step 0, 1, ...); the book's counter t starts at 2, so η is first multiplied by e^(−0.2).
+# ## Dynamic learning rates
+#
+# Replacing the constant $\eta$ by a time-dependent $\eta(t)$ is called a learning-rate
+# **schedule**. Three families are common:
+#
+# $$\begin{aligned}
+# \eta(t) &= \eta_i \ \text{ if } t_i \le t \le t_{i+1} && \text{piecewise constant,} \\
+# \eta(t) &= \eta_0\, e^{-\lambda t} && \text{exponential decay,} \\
+# \eta(t) &= \eta_0\, (\beta t + 1)^{-\alpha} && \text{polynomial decay.}
+# \end{aligned}$$
+#
+# The piecewise-constant schedule lowers the rate in steps, for example whenever progress on a
+# validation set stalls; it is the workhorse of deep-network training and the subject of the
+# learning-rate scheduling section. The two smooth schedules differ in how fast they decay, and
+# that turns out to matter a great deal.
+#
+# **Exponential decay** is tried first, with $\eta(t) = \eta\, e^{-0.1t}$ on top of $\eta = 0.1$.
+# The schedule's counter is advanced before it is used, so the first update already gets the
+# factor $e^{-0.2} \approx 0.819$, then $0.741$, $0.670$, and so on, as the cell prints. The run
+# lasts 1000 steps. Notice in the figure that the trace stops well short of the minimum, near
+# $x_1 \approx -0.8$, even though it had twenty times as many steps as before. The reason is that
+# the learning rates themselves add up to a finite total: all 1000 of them sum to only about
+# $0.86$. On our quadratic each step multiplies $x_1$, on average, by $1 - 2\eta_t$, and the
+# product of all these factors is only about $0.17$ (close to $e^{-2 \cdot 0.86} \approx 0.18$):
+# on average the run ends near $x_1 \approx -0.83$, however many steps are taken. The noise is
+# damped, but so is all further progress: the learning rate decays faster than the distance to
+# travel.
 
 # %%
 schedule = d2l.exponential_lr(eta)
@@ -40,7 +113,13 @@ results = d2l.train_2d(d2l.sgd(schedule), steps=1000, f_grad=f_grad)
 section.save(d2l.show_trace_2d(f, results), "sgd-exponential-lr")
 
 # %% [markdown]
-# Polynomial decay, η_t = η (1 + 0.1 t)^(−1/2), converges in 50 steps.
+# **Polynomial decay** with $\alpha = \tfrac{1}{2}$, the popular choice, uses
+# $\eta(t) = \eta\,(1 + 0.1t)^{-1/2}$ (first factors $0.913$, $0.877$, $0.845$, ...). Its sum grows
+# without bound, like $\sqrt{t}$, so the run can travel any distance, while the individual rates
+# still go to zero and damp the noise. In the figure, 50 steps are enough to reach the minimum,
+# and the points near the origin scatter less than in the constant-rate run. The general
+# lesson, made precise below: a good schedule decays, but slowly enough that
+# $\sum_t \eta_t = \infty$, while $\sum_t \eta_t^2$ grows much more slowly than $\sum_t \eta_t$.
 
 # %%
 schedule = d2l.polynomial_lr(eta)
@@ -48,3 +127,209 @@ print("polynomial multipliers:", ", ".join(f"{schedule(step) / eta:f}" for step 
 d2l.seed(0)
 results = d2l.train_2d(d2l.sgd(schedule), steps=50, f_grad=f_grad)
 section.save(d2l.show_trace_2d(f, results), "sgd-polynomial-lr")
+
+# %% [markdown]
+# ## Convergence analysis for convex objectives
+#
+# For convex problems the trade-off between the sum of the learning rates and the sum of their
+# squares can be made exact. Write the objective as a **risk**, an expectation over random
+# examples $\boldsymbol{\xi}$,
+# $R(\mathbf{x}) = \mathbb{E}_{\boldsymbol{\xi}}[f(\boldsymbol{\xi}, \mathbf{x})]$, with minimizer
+# $\mathbf{x}^*$ and minimum $R^* = R(\mathbf{x}^*)$. Assume every
+# $f(\boldsymbol{\xi}, \cdot)$ is convex, the stochastic gradients are bounded,
+# $\|\partial_\mathbf{x} f(\boldsymbol{\xi}_t, \mathbf{x})\| \le L$, and the start is within
+# distance $r$ of the solution, $\|\mathbf{x}_1 - \mathbf{x}^*\| \le r$. SGD updates
+# $\mathbf{x}_{t+1} = \mathbf{x}_t - \eta_t \mathbf{g}_t$ with
+# $\mathbf{g}_t = \partial_\mathbf{x} f(\boldsymbol{\xi}_t, \mathbf{x}_t)$.
+#
+# Track the squared distance to the solution. Expanding the update,
+#
+# $$\|\mathbf{x}_{t+1} - \mathbf{x}^*\|^2 = \|\mathbf{x}_t - \mathbf{x}^*\|^2
+# + \eta_t^2\|\mathbf{g}_t\|^2 - 2\eta_t\,\mathbf{g}_t^\top(\mathbf{x}_t - \mathbf{x}^*).$$
+#
+# Convexity says the function lies above its tangent,
+#
+# $$f(\boldsymbol{\xi}_t, \mathbf{x}^*) \ge f(\boldsymbol{\xi}_t, \mathbf{x}_t)
+# + \mathbf{g}_t^\top(\mathbf{x}^* - \mathbf{x}_t).$$
+#
+# Using it, and $\|\mathbf{g}_t\| \le L$,
+#
+# $$\|\mathbf{x}_{t+1} - \mathbf{x}^*\|^2 \le \|\mathbf{x}_t - \mathbf{x}^*\|^2 + \eta_t^2 L^2
+# - 2\eta_t\big(f(\boldsymbol{\xi}_t, \mathbf{x}_t) - f(\boldsymbol{\xi}_t, \mathbf{x}^*)\big).$$
+#
+# Take expectations. The example $\boldsymbol{\xi}_t$ is drawn independently of $\mathbf{x}_t$, so
+# the last bracket averages to $\mathbb{E}[R(\mathbf{x}_t)] - R^*$. Summing over
+# $t = 1, \ldots, T$, the distances telescope, the final one is dropped because it is nonnegative,
+# and the first is at most $r^2$:
+#
+# $$\sum_{t=1}^{T} \eta_t\big(\mathbb{E}[R(\mathbf{x}_t)] - R^*\big) \le
+# \frac{r^2 + L^2 \sum_{t=1}^{T}\eta_t^2}{2}.$$
+#
+# Finally define the weighted average of the iterates,
+# $\bar{\mathbf{x}} = \sum_t \eta_t \mathbf{x}_t / \sum_t \eta_t$. Because $R$ is convex, Jensen's
+# inequality gives $R(\bar{\mathbf{x}}) \le \sum_t \eta_t R(\mathbf{x}_t) / \sum_t \eta_t$, and so
+#
+# $$\mathbb{E}\big[R(\bar{\mathbf{x}})\big] - R^* \le
+# \frac{r^2 + L^2 \sum_{t=1}^{T}\eta_t^2}{2\sum_{t=1}^{T}\eta_t}.$$
+#
+# :::{note}
+# The left side is the expected *risk* of the averaged iterate minus the optimal risk. The book
+# this course follows prints it as $[E[\bar{\mathbf{x}}]] - R^*$, which mixes a point with a value;
+# the form above is the one the derivation proves.
+# :::
+#
+# Read the bound as the whole story of this section. The numerator holds the distance to cover,
+# $r^2$, and the accumulated noise, $L^2\sum_t\eta_t^2$; the denominator holds the total
+# distance the learning rates allow, $\sum_t \eta_t$. A schedule whose sum stays bounded
+# (exponential decay) leaves the bound bounded away from zero: it stalls, as the figure showed.
+# A constant rate $\eta$ gives $(r^2 + L^2 T\eta^2)/(2T\eta)$, which tends to $L^2\eta/2$, the
+# noise floor. For a known horizon $T$ the best constant rate is $\eta = r/(L\sqrt{T})$, and then
+#
+# $$\mathbb{E}\big[R(\bar{\mathbf{x}})\big] - R^* \le \frac{rL}{\sqrt{T}},$$
+#
+# a rate of $O(1/\sqrt{T})$: a hundred times more steps buy one more correct digit. That is slow
+# compared with gradient descent on a well-conditioned problem, but each step costs $O(1)$ instead
+# of $O(n)$, and the bound does not depend on $n$ at all. Note also what the bound is about: the
+# *average* of the iterates, not the last one. Averaging cancels much of the noise
+# (Exercise 4 measures it).
+#
+# ## Sampling with and without replacement
+#
+# The analysis draws each example independently, *with replacement*. Over one "epoch" of $n$
+# such draws, a given example is missed every time with probability
+#
+# $$\Big(1 - \frac{1}{n}\Big)^n \approx e^{-1} \approx 0.37,$$
+#
+# so only about $63\%$ of the examples are seen at least once, and the probability of seeing a
+# given example exactly once is $n \cdot \frac{1}{n}\big(1 - \frac{1}{n}\big)^{n-1} \approx e^{-1}
+# \approx 0.37$. Some examples are used twice or more while a third of the data is ignored. In
+# practice, data loaders therefore shuffle the data and go through it *without replacement*:
+# every example once per epoch, in a new random order each time. That ordering has lower
+# variance and works better, although the simple analysis above no longer applies verbatim.
+#
+# The pitfalls, in short: a constant learning rate leaves SGD jittering at a noise floor; a
+# schedule that decays too fast freezes it before it arrives; and the guarantees are for convex
+# problems and averaged iterates. On the nonconvex losses of deep networks SGD has no such
+# guarantee, yet its noise is often an asset there, helping it escape saddles and sharp minima.
+
+# %% [markdown]
+# ## Exercises
+#
+# **Exercise 1 (an unbiased estimate).** Draw 100 targets $a_i \sim \mathcal{N}(2, 1)$ and let
+# $f_i(x) = \tfrac{1}{2}(x - a_i)^2$. At $x = 0$, compare the full gradient of
+# $f = \frac{1}{100}\sum_i f_i$ with the mean of the 100 per-example gradients, then with the mean
+# of 5000 gradients of uniformly sampled examples. How large is the spread of a single stochastic
+# gradient?
+
+# %% tags=["solution"]
+import numpy as np  # noqa: E402  (plain NumPy draws the example indices)
+
+d2l.seed(1)
+targets = d2l.normal((100,), mean=2.0, std=1.0, dtype="float64")
+
+
+def example_loss(x, i):
+    return 0.5 * (x - targets[i]) ** 2
+
+
+def training_loss(x):
+    return d2l.reduce_mean(0.5 * (x - targets) ** 2)
+
+
+x = d2l.tensor(0.0, "float64")
+full_gradient = d2l.to_float(d2l.grad(training_loss)(x))
+per_example = [d2l.to_float(d2l.grad(example_loss)(x, i)) for i in range(100)]
+print(f"full gradient at x = 0: {full_gradient:.6f}; "
+      f"mean of the 100 per-example gradients: {sum(per_example) / 100:.6f}")
+sampled = [per_example[i] for i in np.random.default_rng(0).integers(0, 100, size=5000)]
+print(f"mean of 5000 sampled gradients: {np.mean(sampled):.4f}, "
+      f"their standard deviation: {np.std(sampled):.4f}")
+
+# %% [markdown] tags=["solution"]
+# Here $\nabla f_i(0) = -a_i$, so the full gradient is minus the mean of the targets, and it equals
+# the average of the per-example gradients exactly: that is the unbiasedness identity. The
+# sampled average of 5000 draws agrees to within about $0.01$, as expected for a standard deviation
+# of about $0.85$ divided by $\sqrt{5000} \approx 71$. A single stochastic gradient, however, is
+# off by $0.85$ on a typical draw, almost half of the gradient itself: this is the noise that the
+# schedules and the averaging of this section are there to tame.
+
+# %% [markdown]
+# **Exercise 2 (with and without replacement).** For $n = 10000$ examples, draw $n$ indices with
+# replacement and measure the fraction of examples seen at least once, exactly once and never.
+# Compare with $1 - (1 - 1/n)^n$ and $(1 - 1/n)^{n-1}$. Then check that a shuffled epoch (a random
+# permutation) sees every example exactly once.
+
+# %% tags=["solution"]
+n = 10000
+rng = np.random.default_rng(0)
+counts = np.bincount(rng.integers(0, n, size=n), minlength=n)
+print(f"with replacement: seen at least once {np.mean(counts >= 1):.3f} "
+      f"(theory {1 - (1 - 1 / n) ** n:.3f}), exactly once {np.mean(counts == 1):.3f} "
+      f"(theory {(1 - 1 / n) ** (n - 1):.3f}), never {np.mean(counts == 0):.3f}")
+shuffled = np.bincount(rng.permutation(n), minlength=n)
+print(f"without replacement: every example seen exactly once: {bool((shuffled == 1).all())}")
+
+# %% [markdown] tags=["solution"]
+# The measured fractions, $0.635$, $0.374$ and $0.365$, are within sampling error of $1 - e^{-1}$
+# and $e^{-1}$. With replacement, more than a third of the data set is skipped in any given epoch
+# while other examples are used two or three times; a shuffled pass uses each example exactly
+# once.
+
+# %% [markdown]
+# **Exercise 3 (schedules in the bound).** With $\eta = 0.1$ and $T = 1000$ steps, compute
+# $\sum_t \eta_t$, $\sum_t \eta_t^2$ and the bound $(r^2 + L^2\sum_t\eta_t^2)/(2\sum_t\eta_t)$ with
+# $r = L = 1$ for: the constant rate $0.1$; the best constant rate $1/\sqrt{T}$; exponential decay
+# $0.1\,e^{-0.1t}$; and polynomial decay $0.1\,(1 + 0.1t)^{-1/2}$. Which schedules could drive the
+# bound to zero as $T$ grows?
+
+# %% tags=["solution"]
+import math  # noqa: E402
+
+T = 1000
+schedules = {"constant 0.1": lambda t: 0.1, "constant 1/sqrt(T)": lambda t: 1 / math.sqrt(T),
+             "exponential": lambda t: 0.1 * math.exp(-0.1 * t),
+             "polynomial": lambda t: 0.1 * (1 + 0.1 * t) ** -0.5}
+for name, schedule in schedules.items():
+    rates = [schedule(t) for t in range(1, T + 1)]
+    total, total_of_squares = sum(rates), sum(rate * rate for rate in rates)
+    print(f"{name:>18}: sum = {total:8.4f}, sum of squares = {total_of_squares:7.4f}, "
+          f"bound = {(1 + total_of_squares) / (2 * total):.4f}")
+
+# %% [markdown] tags=["solution"]
+# The exponential schedule has a finite total, about $0.95$ here, however large $T$: its bound
+# stays above $1/(2 \cdot 0.95) \approx 0.53$ forever, which is the stall seen in the figure. A
+# fixed constant rate has a bound that tends to $L^2\eta/2 = 0.05$, the noise floor. The rate
+# $1/\sqrt{T}$ attains $rL/\sqrt{T} \approx 0.032$, but only for the horizon $T$ it was tuned for.
+# Polynomial decay needs no horizon: its sum grows like $\sqrt{T}$ and its sum of squares only like
+# $\log T$, so its bound goes to zero (like $\log T/\sqrt{T}$) as the run continues.
+
+# %% [markdown]
+# **Exercise 4 (averaging the iterates).** Run SGD with the constant rate $0.1$ on the noisy
+# quadratic for 200 steps from $(-5, -2)$, 20 times. Compare the mean of $f$ at the last iterate
+# with the mean of $f$ at the average of the last 100 iterates.
+
+# %% tags=["solution"]
+optimizer = d2l.sgd(0.1)
+at_last, at_average = [], []
+d2l.seed(0)
+for _ in range(20):
+    point = (d2l.tensor(-5.0, "float64"), d2l.tensor(-2.0, "float64"))
+    state = optimizer.init(point)
+    sums = [0.0, 0.0]
+    for step in range(200):
+        point, state = optimizer.update(f_grad(*point), state, point)
+        if step >= 100:
+            sums = [s + d2l.to_float(p) for s, p in zip(sums, point)]
+    at_last.append(d2l.to_float(f(*point)))
+    at_average.append(d2l.to_float(f(*(d2l.tensor(s / 100, "float64") for s in sums))))
+print(f"mean f over 20 runs: at the last iterate {np.mean(at_last):.4f}, "
+      f"at the average of the last 100 iterates {np.mean(at_average):.4f}")
+
+# %% [markdown] tags=["solution"]
+# The last iterate sits at the noise floor: its expected value of $f$ is
+# $\operatorname{Var}(x_1) + 2\operatorname{Var}(x_2) \approx 0.028 + 2 \cdot 0.016 \approx 0.059$,
+# and the 20 runs give $0.044$, within the sampling error of so few runs. Averaging the last
+# 100 iterates cancels most of the noise and
+# lowers $f$ by a factor of about ten, without changing the learning rate. This is why the
+# convergence bound is stated for the averaged point $\bar{\mathbf{x}}$, and why averaging the
+# weights over the end of training is a useful trick in practice.

@@ -1,4 +1,5 @@
 """Shared test helpers."""
+import ast
 import os
 import subprocess
 import sys
@@ -13,3 +14,16 @@ def run_example(section, backend, out=None, env=None):
         command += ["--out", str(out)]
     environment = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300)
+
+
+def section_functions(section):
+    """The functions a section script defines at its top level (nothing else of it runs)."""
+    import d2l_optim
+
+    path = os.path.join(ROOT, "examples", f"{section}.py")
+    with open(path) as file:
+        tree = ast.parse(file.read(), path)
+    tree.body = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    namespace = {"d2l": d2l_optim}
+    exec(compile(tree, path, "exec"), namespace)
+    return namespace

@@ -6,6 +6,7 @@ import os
 import re
 
 from d2l_optim import _config, _registry, backend_api
+from d2l_optim.build import cells
 from helpers import ROOT
 
 MATH_NAMES = ("cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign",
@@ -73,3 +74,42 @@ def test_ci_runs_the_readmes_test_command():
     assert command in readme
     with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as file:
         assert command.replace("python ", "python3 ", 1) in file.read()
+
+
+FRAMEWORK_IMPORT = re.compile(r"^\s*(?:import|from)\s+(torch|tensorflow|mxnet|keras|autograd)\b", re.M)
+
+
+def misplaced_framework_imports(text):
+    """(line, module) of each framework import outside a cell tagged for that module's backend."""
+    lines = text.splitlines()
+    found = []
+    for cell in cells.split(text):
+        source = "\n".join(lines[cell.start:cell.end])
+        for match in FRAMEWORK_IMPORT.finditer(source):
+            if _registry.MODULE_OWNERS[match.group(1)] != cell.framework:
+                found.append((cell.start + source.count("\n", 0, match.start()) + 1, match.group(1)))
+    return found
+
+
+def test_sections_import_frameworks_only_in_their_tagged_cells():
+    bad = "# %%\nimport torch\n# %% tags=[\"framework-tensorflow\"]\nimport keras\nimport mxnet as mx\n"
+    assert misplaced_framework_imports(bad) == [(2, "torch"), (5, "mxnet")]
+    folder = os.path.join(ROOT, "examples")
+    for name in sorted(f for f in os.listdir(folder) if f.endswith(".py")):
+        with open(os.path.join(folder, name), encoding="utf-8") as file:
+            assert misplaced_framework_imports(file.read()) == [], f"examples/{name}"
+
+
+BUILD_LAYERS = ("compare", "cells", "plan", "runner", "run", "explorer", "site", "pipeline")  # lowest first
+BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
+
+
+def test_the_build_imports_only_downwards():
+    folder = os.path.join(ROOT, "d2l_optim", "build")
+    modules = sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py"))
+    assert modules == sorted(BUILD_LAYERS + ("__init__",))
+    for layer, name in enumerate(BUILD_LAYERS):
+        with open(os.path.join(folder, f"{name}.py"), encoding="utf-8") as file:
+            for module, names in BUILD_IMPORT.findall(file.read()):
+                for imported in [module] if module else [n.strip() for n in names.split(",")]:
+                    assert BUILD_LAYERS.index(imported) < layer, f"build/{name}.py imports {imported}"

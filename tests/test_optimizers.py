@@ -242,11 +242,12 @@ def test_scalar_parameters_keep_their_state(backend, name):
     np.testing.assert_allclose(d2l.numpy(new[1])[0], d2l.to_float(new[0]), rtol=1e-6)
 
 
-def test_gradients_are_used_in_the_parameters_dtype(backend):
+def test_gradients_and_tensor_rates_are_used_in_the_parameters_dtype(backend):
     params = (d2l.tensor([1.0, 2.0], "float64"),)
-    optimizer = d2l.adam(0.1)
-    new, state = optimizer.update((d2l.tensor([0.5, 0.5]),), optimizer.init(params), params)
-    assert d2l.dtype(new[0]) == "float64" and d2l.dtype(state.slots[0][0]) == "float64"
+    for optimizer in (d2l.adam(0.1), d2l.sgd(d2l.tensor([0.1, 0.2]))):
+        new, state = optimizer.update((d2l.tensor([0.5, 0.5]),), optimizer.init(params), params)
+        assert d2l.dtype(new[0]) == "float64" and all(d2l.dtype(s) == "float64" for s in state.slots[0])
+    np.testing.assert_allclose(d2l.numpy(new[0]), [1.0 - 0.05, 2.0 - 0.1], rtol=1e-7)
 
 
 def test_a_schedule_is_the_learning_rate_itself_from_step_0(backend):

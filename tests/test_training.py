@@ -1,5 +1,6 @@
 """Timer, Accumulator and Animator; the airfoil data; train_ch11 and the book's trainers."""
 import os
+import re
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ import pytest
 import d2l_optim as d2l
 from d2l_optim import plotting
 from d2l_optim.plotting import figure_data
+from helpers import section_functions
 
 
 def test_timer_records_intervals():
@@ -60,10 +62,15 @@ def test_animator_redraws_one_live_display_in_jupyter(monkeypatch):
     monkeypatch.setattr(plotting, "in_notebook", lambda: True)
     monkeypatch.setattr(ipython_display, "display", display)
     animator = d2l.Animator()
-    animator.add(1, 0.3)
-    animator.add(2, 0.2)
-    assert isinstance(animator.display_handle, Handle) and len(shown) == 2
-    assert all(picture.data.startswith("<svg") for picture in shown)
+    animator.add(1, 0.3)  # the first point is drawn at once
+    animator.add(2, 0.2)  # the next within REDRAW_SECONDS waits ...
+    assert isinstance(animator.display_handle, Handle) and len(shown) == 1
+    animator.show()  # ... for the end of the run
+    animator.show()  # (nothing new: no redraw)
+    assert len(shown) == 2 and all(picture.data.startswith("<svg") for picture in shown)
+    monkeypatch.setattr(animator, "REDRAW_SECONDS", 0.0)
+    animator.add(3, 0.1)  # no throttle: every point redraws
+    assert len(shown) == 3
 
 
 def test_section_saves_an_animator(tmp_path):
@@ -130,4 +137,102 @@ def test_load_array_rejects_bad_input(backend):
         d2l.load_array((X, np.array(list("abcdef"))), 2)
     with pytest.raises(ValueError, match="n must be at most 1503"):
         d2l.get_data_ch11(10, n=2000)
-    assert len(d2l.load_array((d2l.tensor(X), y), 4, is_train=False)) == 2
+    X_batch, labels = next(iter(d2l.load_array((d2l.tensor(X), np.arange(6)), 4, is_train=False)))
+    assert d2l.dtype(X_batch) == "float32" and d2l.dtype(labels) == "int64"
+    assert d2l.numpy(labels).tolist() == [0, 1, 2, 3]
+
+
+# --- train_ch11 and the book's trainers ---------------------------------------------------------
+
+def _train(trainer, states, hyperparams, batch_size=100, num_epochs=1, seed=0, n=1500):
+    d2l.seed(seed)
+    data_iter, feature_dim = d2l.get_data_ch11(batch_size, n=n)
+    if callable(states):
+        states = states(feature_dim)
+    return d2l.train_ch11(trainer, states, hyperparams, data_iter, feature_dim, num_epochs)
+
+
+# (section, trainer, state initialiser, hyperparams, our optimizer with the same rule)
+BOOK_TRAINERS = [
+    ("minibatch_sgd", "sgd", None, {"lr": 0.4}, lambda: d2l.sgd(0.4)),
+    ("momentum", "sgd_momentum", "init_momentum_states", {"lr": 0.02, "momentum": 0.5},
+     lambda: d2l.momentum(0.02, 0.5)),
+    ("adagrad", "adagrad", "init_adagrad_states", {"lr": 0.1}, lambda: d2l.adagrad(0.1)),
+    ("rmsprop", "rmsprop", "init_rmsprop_states", {"lr": 0.01, "gamma": 0.9},
+     lambda: d2l.rmsprop(0.01, gamma=0.9)),
+    ("adadelta", "adadelta", "init_adadelta_states", {"rho": 0.9}, lambda: d2l.adadelta(rho=0.9)),
+    ("adam", "adam", "init_adam_states", {"lr": 0.01, "t": 1}, lambda: d2l.adam(0.01)),
+    ("adam", "yogi", "init_adam_states", {"lr": 0.01, "t": 1}, lambda: d2l.yogi(0.01)),
+]
+
+
+@pytest.mark.parametrize("section, trainer, init, hyperparams, ours", BOOK_TRAINERS,
+                         ids=[row[1] for row in BOOK_TRAINERS])
+def test_each_sections_trainer_follows_our_optimizer(backend, section, trainer, init, hyperparams,
+                                                     ours, capsys):
+    functions = section_functions(section)
+    with d2l.use_floatx("float64"):
+        book = _train(functions[trainer], functions.get(init), dict(hyperparams))
+        reference = _train(ours(), None, None)
+    assert len(book[1]) == 8  # every 200 examples, and where the 1500 examples end
+    np.testing.assert_allclose(book[1], reference[1], rtol=1e-10)
+    assert reference[1][-1] < reference[1][0] < 0.5  # it learns (0.493 at w = 0, b = 0)
+
+
+def test_train_ch11_records_the_books_points_and_prints_its_line(backend, capsys):
+    sgd = section_functions("minibatch_sgd")["sgd"]
+    gd_run = _train(sgd, None, {"lr": 1}, batch_size=1500, num_epochs=10)
+    seconds, losses = gd_run
+    assert [x for x, _ in figure_data(gd_run.animator)[0]["lines"][0]] == [2.0, 4.0, 6.0, 8.0, 10.0]
+    assert len(seconds) == len(losses) == 5 and seconds == sorted(seconds)
+    run = _train(sgd, None, {"lr": 0.05}, batch_size=10, num_epochs=2)
+    points = figure_data(run.animator)[0]["lines"][0]
+    np.testing.assert_allclose([x for x, _ in points], [k * 200 / 1500 for k in range(1, 16)])
+    assert 0.2416 <= run[1][-1] <= 0.28
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert re.fullmatch(r"loss: 0\.2\d\d, \d+\.\d{3} sec/epoch", line) and line[6:11] == f"{run[1][-1]:.3f}"
+
+
+def test_adams_step_counter_lives_in_the_callers_dict(capsys):
+    functions = section_functions("adam")
+    hyperparams = {"lr": 0.01, "t": 1}
+    _train(functions["adam"], functions["init_adam_states"], hyperparams, batch_size=100)
+    assert hyperparams["t"] == 16  # 15 minibatches
+
+
+def _losses(backend, trainer, init, hyperparams):
+    with d2l.use_backend(backend):
+        return _train(trainer, init, dict(hyperparams), batch_size=10, num_epochs=1, n=600)[1]
+
+
+def test_from_scratch_losses_agree_across_backends(backend, capsys):
+    functions = section_functions("adam")
+    for trainer, init, hyperparams in [("sgd", None, {"lr": 0.05}),
+                                       ("adam", "init_adam_states", {"lr": 0.01, "t": 1})]:
+        functions.update(section_functions("minibatch_sgd"))
+        args = functions[trainer], functions.get(init), hyperparams
+        np.testing.assert_allclose(_losses(backend, *args), _losses("numpy", *args), atol=1e-4)
+
+
+def test_train_ch11_rejects_bad_input(backend, capsys):
+    functions = section_functions("momentum")
+    sgd_momentum, init = functions["sgd_momentum"], functions["init_momentum_states"]
+    data_iter, _ = d2l.get_data_ch11(100)
+    with pytest.raises(ValueError, match=r"feature_dim is 4, so a minibatch must be X of shape "
+                                         r"\(batch, 4\).*got \(100, 5\)"):
+        d2l.train_ch11(sgd_momentum, init(4), {"lr": 0.1, "momentum": 0.5}, data_iter, 4)
+    with pytest.raises(ValueError, match=r"sgd_momentum reads hyperparams\['momentum'\], which is "
+                                         r"missing; it was given \['lr', 'momentun'\]"):
+        _train(sgd_momentum, init, {"lr": 0.1, "momentun": 0.5})
+    with pytest.raises(ValueError, match=r"sgd does not use the hyperparameters \['momentum'\]; "
+                                         r"it reads \['lr'\]"):
+        _train(section_functions("minibatch_sgd")["sgd"], None, {"lr": 0.1, "momentum": 0.5})
+    with pytest.raises(ValueError, match="momentum optimizer holds its own state"):
+        _train(d2l.momentum(0.1, 0.5), None, {"lr": 0.1})
+    with pytest.raises(TypeError, match="trainer must be a function"):
+        _train("sgd", None, {"lr": 0.1})
+    with pytest.raises(ValueError, match="feature_dim must be a whole number >= 1"):
+        d2l.train_ch11(d2l.sgd(0.1), None, None, data_iter, 0)
+    with pytest.raises(TypeError, match="must know its number of minibatches"):
+        d2l.train_ch11(d2l.sgd(0.1), None, None, iter(data_iter), 5)
+    assert capsys.readouterr().out == ""

@@ -11,6 +11,8 @@ from mxnet import autograd, npx
 from mxnet import numpy as mnp
 from mxnet.base import MXNetError
 
+from d2l_optim.backends.mxnet.nn import argmax, conv2d, logsumexp, max_pool2d, relu  # noqa: F401
+from d2l_optim.backends.mxnet.train import *  # noqa: F403  (the concise training path, train.__all__)
 from d2l_optim.errors import SecondDerivativeUnsupported
 
 npx.set_np()

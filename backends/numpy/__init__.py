@@ -5,6 +5,9 @@ from autograd.core import VJPNode, backward_pass
 from autograd.extend import vspace
 from autograd.tracer import Box, getval, isbox, new_box, trace_stack
 
+from d2l_optim.backends.numpy.nn import argmax, conv2d, logsumexp, max_pool2d, relu  # noqa: F401
+from d2l_optim.backends.numpy.train import *  # noqa: F403  (the concise training path, train.__all__)
+
 NAME = "numpy"
 TENSOR_TYPES = (np.ndarray, np.generic, Box)
 FLOAT_DTYPES = (np.dtype("float32"), np.dtype("float64"))

@@ -4,6 +4,9 @@ import types
 import numpy as np
 import tensorflow as tf
 
+from d2l_optim.backends.tensorflow.nn import argmax, conv2d, logsumexp, max_pool2d, relu  # noqa: F401
+from d2l_optim.backends.tensorflow.train import *  # noqa: F403  (the concise training path, train.__all__)
+
 NAME = "tensorflow"
 TENSOR_TYPES = (tf.Tensor, tf.Variable)
 FLOAT_DTYPES = (tf.float32, tf.float64)

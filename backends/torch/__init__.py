@@ -2,6 +2,9 @@
 import numpy as np
 import torch
 
+from d2l_optim.backends.torch.nn import argmax, conv2d, logsumexp, max_pool2d, relu  # noqa: F401
+from d2l_optim.backends.torch.train import *  # noqa: F403  (the concise training path, train.__all__)
+
 NAME = "torch"
 TENSOR_TYPES = (torch.Tensor,)
 FLOAT_DTYPES = (torch.float32, torch.float64)

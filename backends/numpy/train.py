@@ -1,0 +1,53 @@
+"""The concise training path on NumPy: NumPy has no optimizers of its own, so it uses d2l's."""
+import numpy as np
+
+from d2l_optim import ops, optimizers
+from d2l_optim._builtin import describe
+from d2l_optim.backend_api import TRAINING_NAMES, BuiltinFacts, BuiltinOptimizer
+
+__all__ = list(TRAINING_NAMES)  # what the backend package re-exports
+
+NATIVE_OPTIMIZER_NAMES = ()
+BOOK_CONCISE_LOSS = ("The book has no NumPy tab. The package minimises mean ½(ŷ − y)², the loss of the "
+                     "book's MXNet tab and of its from-scratch code, with d2l's own optimizers.")
+
+
+class _Stateful:
+    """d2l's pure optimizer together with its current state."""
+
+    def __init__(self, rule, parameters):
+        self.rule, self.state = rule, rule.init(parameters)
+
+
+def make_parameters(arrays):
+    return [np.array(a) for a in arrays]
+
+
+def parameter_values(parameters):
+    return list(parameters)
+
+
+def builtin_optimizer(name, hyperparams, parameters):
+    rule = getattr(optimizers, name)(**hyperparams)
+    return BuiltinOptimizer(_Stateful(rule, parameters), list(parameters),
+                            describe(f"d2l.{name}", hyperparams))
+
+
+def native_optimizer(trainer, hyperparams, parameters):
+    raise ValueError("NumPy has no optimizers of its own: on the numpy backend the trainer is one of "
+                     "d2l's optimizers (a name such as 'adam' or a function such as d2l.adam); "
+                     f"got {trainer!r}")
+
+
+def builtin_step(optimizer, loss, batch):
+    parameters, stateful = optimizer.parameters, optimizer.optimizer
+    argnums = tuple(range(len(parameters)))
+    _, grads = ops.value_and_grad(lambda *values: loss(list(values), *batch), argnums)(*parameters)
+    new_values, stateful.state = stateful.rule.update(grads, stateful.state, parameters)
+    for parameter, value in zip(parameters, new_values):
+        parameter[...] = value
+
+
+def builtin_facts(name):
+    return BuiltinFacts(f"d2l.{name}", {}, "", "none: NumPy has no built-in optimizers, d2l's own are used",
+                        "float64")

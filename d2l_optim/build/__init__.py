@@ -1,0 +1,25 @@
+"""The course build (``d2l-optim build``), in layers that import only downwards:
+
+- :mod:`~d2l_optim.build.compare` — the one tolerance policy (sections declare, the build and the
+  tests compare); :mod:`~d2l_optim.build.cells` — a script's cells and their framework tags. Both
+  import nothing of the build and run inside sections too.
+- :mod:`~d2l_optim.build.plan` — what to run, the output folder's safety and lock, cache keys;
+- :mod:`~d2l_optim.build.runner` (one section on one backend, in its own process) and
+  :mod:`~d2l_optim.build.run` (the runner processes, signals, timeouts);
+- :mod:`~d2l_optim.build.explorer` — the optimizer explorer's paths, computed and checked on every
+  backend, and its page;
+- :mod:`~d2l_optim.build.site` — the pages;
+- :mod:`~d2l_optim.build.pipeline` — :func:`build`, which puts them together.
+
+``from d2l_optim.build import build`` loads the pipeline on first use, so importing ``compare`` or
+``cells`` (as ``d2l.Section`` does) stays light.
+"""
+_PIPELINE_NAMES = ("build", "BuildError", "BuildStopped", "UsageError")
+
+
+def __getattr__(name):
+    if name in _PIPELINE_NAMES:
+        from d2l_optim.build import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'd2l_optim.build' has no attribute {name!r}")

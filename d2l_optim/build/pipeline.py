@@ -1,0 +1,282 @@
+"""``d2l-optim build``: every section on every backend, published as a static web site.
+
+Each (section, backend) runs as a notebook in its own process (:mod:`~d2l_optim.build.run`), up to
+``jobs`` at a time, so one framework's crash, hang or import cost never touches another: a failed
+run is reported with its error and the rest is published. The site holds per section and backend
+the figures (SVG, PNG), the printed output, the executed notebook, and a manifest ``outputs.json``;
+``consistency.json`` says for each printed line and figure whether the backends agree under the
+section's declared tolerances (:mod:`~d2l_optim.build.compare`). Pages are MyST built by Sphinx
+(:mod:`~d2l_optim.build.site`).
+
+Runs are cached (keys: :mod:`~d2l_optim.build.plan`); every cached or published file carries its
+hash and is checked, so a changed or missing file is made again. The site is assembled in a
+staging folder beside the output folder and swapped in at the end: an interrupted, stopped or
+failed build leaves the previous site as it was.
+"""
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+
+import d2l_optim
+from d2l_optim._registry import LABELS
+from d2l_optim.build import compare, plan, run, site
+from d2l_optim.build.plan import BuildError, UsageError
+from d2l_optim.build.run import BuildStopped
+from d2l_optim.plotting import flatten_figure_data
+
+__all__ = ["build", "BuildError", "BuildStopped", "UsageError"]
+
+
+def build(out="site", backends=None, sections=None, jobs=2, source_dir=None, progress=True,
+          force=False, cell_timeout=plan.DEFAULT_CELL_TIMEOUT, wait=True, log=print):
+    """Build the course into ``out``; return the list of failed (section, backend) pairs.
+
+    Raises :class:`UsageError` (nothing touched) for an output folder the build may not use, a
+    reserved or unknown section name, or with ``wait=False`` when another build holds ``out``;
+    :class:`BuildError` (``out`` left as it was) when a number or figure differs between backends
+    beyond the section's tolerance, or the site generator fails; :class:`BuildStopped` on SIGINT or
+    SIGTERM (running runs ended, nothing published); ImportError without the course extra.
+    """
+    plan.require_course_extra()
+    source_dir = os.path.realpath(source_dir or plan.sections_folder())
+    sections = plan.select_sections(source_dir, sections)
+    backends = plan.select_backends(backends)
+    if isinstance(cell_timeout, bool) or not isinstance(cell_timeout, (int, float)) or not cell_timeout > 0:
+        raise UsageError(f"--cell-timeout must be a number of seconds > 0, got {cell_timeout!r}")
+    out = plan.check_output_folder(out, source_dir)
+    with run.stop_on_signals(), plan.output_lock(out, wait, log):
+        out = plan.check_output_folder(out, source_dir)  # as the build we waited for left it
+        return _build(out, source_dir, sections, backends, jobs, progress, force, cell_timeout, log)
+
+
+def _build(out, source_dir, sections, backends, jobs, progress, force, cell_timeout, log):
+    keys = plan.run_keys(source_dir, sections, backends)
+    site_key = plan.digest(plan.site_code_fingerprint(), *sections, "|", *backends,
+                           *(keys[job] for job in sorted(keys)))
+    if not force and _up_to_date(out, site_key, log):
+        log(f"{out} is up to date: nothing to run")
+        return []
+    source_errors = {}
+    for section in sections:
+        try:
+            plan.read_source(os.path.join(source_dir, f"{section}.py"))
+        except ValueError as error:
+            source_errors[section] = str(error)
+
+    staging = tempfile.mkdtemp(prefix=".d2l-optim-build-", dir=os.path.dirname(out))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)
+        runs_dir = os.path.join(staging, "runs")
+        records, to_run = {}, {}
+        for (section, backend), key in keys.items():
+            new_dir = os.path.join(runs_dir, section, backend)
+            if section in source_errors:
+                records[section, backend] = run.failed_record(source_errors[section])
+                continue
+            cached = None if force else _cached_run(out, section, backend, key, log)
+            if cached is not None:
+                shutil.copytree(os.path.join(out, "runs", section, backend), new_dir)
+                records[section, backend] = cached
+            else:
+                to_run[section, backend] = (os.path.join(source_dir, f"{section}.py"), new_dir)
+        reused = len(keys) - len(to_run) - len(source_errors) * len(backends)
+        log(f"{len(to_run)} of {len(keys)} runs to do ({reused} cached), {jobs} at a time")
+        with _progress(len(to_run), progress) as on_done:
+            ran = run.execute(to_run, jobs, cell_timeout, on_done)
+        for job, record in ran.items():
+            os.makedirs(to_run[job][1], exist_ok=True)
+            record.update(key=keys[job], files=plan.hash_files(to_run[job][1], skip={"run.json"}))
+            plan.write_json(os.path.join(to_run[job][1], "run.json"), record)
+            records[job] = record
+        _publish(staging, out, site_key, source_dir, sections, backends, records, source_errors)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    failed = [job for job in keys if records[job]["status"] != "ok"]
+    for section, backend in failed:
+        log(f"FAILED {section} on {backend}:\n{records[section, backend]['error']}")
+    log(f"published {out} ({len(sections)} sections x {len(backends)} backends, {len(failed)} failed)")
+    return failed
+
+
+def _publish(staging, out, site_key, source_dir, sections, backends, records, source_errors):
+    try:
+        report = consistency(records, sections, backends, os.path.join(staging, "runs"))
+    except ValueError as error:  # an unreadable figure-data.json, named in the message
+        raise BuildError(str(error)) from None
+    plan.write_json(os.path.join(staging, "consistency.json"), report)
+    differences = disagreements(report)
+    if differences:
+        raise BuildError("backends disagree beyond their declared tolerance:\n  " + "\n  ".join(differences))
+    plan.write_json(os.path.join(staging, "outputs.json"), {
+        "build": {"key": site_key, "package": d2l_optim.__version__,
+                  "frameworks": {b: plan.framework_version(b) for b in backends}},
+        "sections": {s: {b: _manifest_entry(records[s, b], s, b) for b in backends} for s in sections},
+    })
+    site.write_site(staging, source_dir, sections, backends, records, report, source_errors)
+    plan.write_json(os.path.join(staging, plan.MARKER), {
+        "made by": "d2l-optim build: this folder is replaced by the next build into it",
+        "key": site_key, "complete": all(r["status"] == "ok" for r in records.values()),
+        "files": plan.hash_files(staging, skip={plan.MARKER})})
+    _swap(staging, out)
+
+
+def _up_to_date(out, site_key, log):
+    """Whether ``out`` is the site for ``site_key``, complete, with every published file intact."""
+    try:
+        marker = plan.read_json(os.path.join(out, plan.MARKER))
+    except ValueError as error:
+        log(f"{error}: rebuilding the site")
+        return False
+    if not isinstance(marker, dict) or marker.get("key") != site_key or not marker.get("complete"):
+        return False
+    note = plan.first_changed_file(out, marker.get("files", {}))
+    if note:
+        log(f"{note}: rebuilding the site")
+    return note is None
+
+
+def _cached_run(out, section, backend, key, log):
+    """The cached record of (section, backend) if its key matches and its files are intact, else None."""
+    folder = os.path.join(out, "runs", section, backend)
+    try:
+        record = plan.read_json(os.path.join(folder, "run.json"))
+    except ValueError as error:
+        log(f"{error}: running {section} on {backend} again")
+        return None
+    if not isinstance(record, dict) or record.get("key") != key or record.get("status") != "ok":
+        return None
+    if not {"cells", "stdout", "compare", "files"} <= set(record):
+        log(f"{os.path.join(folder, 'run.json')} is not a complete run record: "
+            f"running {section} on {backend} again")
+        return None
+    note = plan.first_changed_file(folder, record["files"])
+    if note:
+        log(f"{note}: running {section} on {backend} again")
+        return None
+    return record
+
+
+class _progress:
+    """A progress bar over the runs (tqdm), as a context giving the callback for a finished run."""
+
+    def __init__(self, total, enabled):
+        self.bar = None
+        if enabled and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="d2l-optim build", unit="run", file=sys.stderr)
+
+    def __enter__(self):
+        return self.done
+
+    def done(self, job, record):
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{job[0]}/{job[1]} {record['status'] if record else 'stopped'}")
+            self.bar.update()
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def shared_output(record):
+    """What the cells run on every backend printed (framework cells' output is not compared)."""
+    return "".join(cell["stdout"] for cell in record["cells"] if not cell.get("framework"))
+
+
+def consistency(records, sections, backends, runs_dir):
+    """Per section, every line printed by shared cells and every figure, compared across the
+    backends that ran it."""
+    report = {}
+    for section in sections:
+        done = [b for b in backends if records[section, b]["status"] == "ok"]
+        declared = [records[section, b].get("compare", {}) for b in done]
+        line_rules = []
+        for rules in declared:
+            line_rules += [r for r in rules.get("lines", []) if r not in line_rules]
+        figure_rules = {}
+        for rules in reversed(declared):  # the first backend's declaration wins
+            figure_rules.update(rules.get("figures", {}))
+        report[section] = {
+            "lines": compare.compare_output({b: shared_output(records[section, b]) for b in done},
+                                            line_rules),
+            "figures": _figures(section, done, runs_dir, figure_rules),
+            "rules": {"lines": line_rules, "figures": figure_rules},
+        }
+    return report
+
+
+def _figures(section, backends, runs_dir, figure_rules):
+    data = {}
+    for backend in backends:
+        drawn = plan.read_json(os.path.join(runs_dir, section, backend, "figure-data.json"))
+        if drawn is not None:
+            data[backend] = drawn
+    if len(data) < 2:
+        return {}
+    reference_backend, *others = data
+    names = list(dict.fromkeys(name for drawn in data.values() for name in drawn))
+    result = {}
+    for name in names:
+        tolerance = compare.rule(figure_rules.get(name, compare.FIGURE_DEFAULT))
+        reference = data[reference_backend].get(name)
+        results = [compare.compare_figure(flatten_figure_data(data[b].get(name) or []),
+                                          flatten_figure_data(reference or []), tolerance)
+                   for b in others]
+        if reference is None or any(data[b].get(name) is None for b in others):
+            results.append({"agree": False, "max_difference": float("inf")})
+        worst = [r["max_difference"] for r in results if r["max_difference"] is not None]
+        result[name] = {"agree": all(r["agree"] for r in results), "policy": tolerance.describe(),
+                        "max_difference": max(worst) if worst else None}
+    return result
+
+
+def disagreements(report):
+    """Human-readable lines for every compared line or figure that differs beyond its tolerance."""
+    found = []
+    for section, checks in report.items():
+        for line in checks["lines"]:
+            if not line["agree"]:
+                found.append(f"{section}, printed line {line['line']} ({line['policy']}): " + "; ".join(
+                    f"{LABELS[b]} {v!r}" for b, v in line["values"].items()))
+        for name, figure in checks["figures"].items():
+            if not figure["agree"]:
+                found.append(f"{section}, figure {name}: backends differ by {figure['max_difference']:.2e}, "
+                             f"allowed {figure['policy']}")
+    return found
+
+
+def _manifest_entry(record, section, backend):
+    figures = [name for cell in record.get("cells", []) for name in cell["figures"]]
+    return {"status": record["status"], "error": record.get("error"),
+            "seconds": record.get("seconds"), "lines": record["stdout"].splitlines(),
+            "figures": [f"figures/{section}/{backend}/{name}.{ext}" for name in figures
+                        for ext in ("svg", "png")],
+            "notebook": f"notebooks/{backend}/{section}.ipynb"}
+
+
+def _swap(staging, out):
+    """Replace ``out`` by ``staging`` with two renames (no signal between them); the old site is
+    removed only after."""
+    retired = None
+    signals = {signal.SIGINT, signal.SIGTERM}
+    blocked = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        if os.path.exists(out):
+            retired = tempfile.mkdtemp(prefix=".d2l-optim-old-", dir=os.path.dirname(out))
+            os.rmdir(retired)
+            os.replace(out, retired)
+        os.replace(staging, out)
+    finally:
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+    if retired:
+        shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,309 @@
+"""Planning a build: what to run, whether the output folder may be used, and the cache keys.
+
+The output folder is the user's: the build replaces only a folder it made itself (it holds the
+marker file :data:`MARKER`, written at publish time) or an empty one, and refuses anything else
+(:class:`UsageError`, exit 2). One build per output folder runs at a time (:func:`output_lock`).
+
+A run's cache key covers what shapes its output: the section's source, the package's code that
+runs in it (not the site writer), the versions of Python, NumPy, matplotlib, autograd and the
+backend's framework (under whichever distribution provides it). The site's key adds the site
+writer and the Sphinx packages, so touching the page layout re-renders pages and runs nothing.
+"""
+import contextlib
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import sys
+
+import d2l_optim
+from d2l_optim import _config
+from d2l_optim._registry import BACKENDS
+from d2l_optim.build import cells
+
+MARKER = ".d2l-optim-site"
+LOCK_SUFFIX = ".d2l-optim-lock"
+DEFAULT_CELL_TIMEOUT = 900
+#: page names the site uses itself
+RESERVED = ("index", "consistency", "explorer", "genindex", "search", "searchindex", "py-modindex", "objects")
+#: import name -> distribution, for everything ``d2l-optim[course]`` installs that the build uses
+COURSE_MODULES = {"jupytext": "jupytext", "nbformat": "nbformat", "nbclient": "nbclient",
+                  "ipykernel": "ipykernel", "sphinx": "sphinx", "myst_parser": "myst-parser",
+                  "sphinx_design": "sphinx-design", "furo": "furo",
+                  "sphinx-mathjax-offline": "sphinx-mathjax-offline", "tqdm": "tqdm"}
+#: the build's modules that run inside a section (the rest only plans, runs and publishes)
+RUN_SIDE = ("runner.py", "cells.py", "compare.py")
+SITE_DISTRIBUTIONS = ("sphinx", "myst-parser", "sphinx-design", "furo", "sphinx-mathjax-offline")
+RUN_DISTRIBUTIONS = ("numpy", "matplotlib", "autograd", "jupytext", "nbclient", "ipykernel")
+
+
+class UsageError(ValueError):
+    """The build was asked for something it will not do; nothing was touched (exit 2)."""
+
+
+class BuildError(Exception):
+    """The build could not publish: the previous site is left as it was (exit 1)."""
+
+
+def require_course_extra(modules=None):
+    """Raise ImportError naming ``pip install "d2l-optim[course]"`` unless the build's tools are there."""
+    missing = [dist for name, dist in (modules or COURSE_MODULES).items()
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ImportError(f"the course build needs {', '.join(missing)} (not installed): "
+                          f'pip install "d2l-optim[course]"')
+
+
+def sections_folder():
+    from d2l_optim import examples
+
+    return os.path.abspath(examples.__path__[0])
+
+
+def default_sections(source_dir):
+    """Section names in ``source_dir``: the book's order for the shipped ones, else sorted."""
+    from d2l_optim import examples
+
+    names = sorted(f[:-3] for f in os.listdir(source_dir) if f.endswith(".py") and not f.startswith("_"))
+    order = {name: i for i, name in enumerate(examples.SECTIONS)}
+    return sorted(names, key=lambda name: (order.get(name, len(order)), name))
+
+
+def select_sections(source_dir, requested=None):
+    """The sections to build, repeated names merged; reserved or unknown names raise UsageError."""
+    if not os.path.isdir(source_dir):
+        raise UsageError(f"--sources {source_dir} is not a folder of section scripts")
+    available = default_sections(source_dir)
+    sections = list(dict.fromkeys(requested or available))
+    unknown = [s for s in sections if s not in available]
+    if unknown:
+        raise UsageError(f"unknown section(s) {unknown}; the sections are: {', '.join(available)}")
+    reserved = [s for s in sections if s.lower() in RESERVED]
+    if reserved:
+        raise UsageError(f"section name(s) {reserved} are reserved for the site's own pages "
+                         f"({', '.join(RESERVED)}): rename {', '.join(s + '.py' for s in reserved)}")
+    return sections
+
+
+def select_backends(requested=None):
+    """Canonical backend names, aliases and repeats merged; a missing framework raises ImportError."""
+    requested = requested or _config.available_backends()
+    backends = list(dict.fromkeys(_config.canonical_name(b) for b in requested))
+    for backend in backends:
+        if not _config.is_installed(backend):
+            raise ImportError(f"backend {backend!r} is not installed: {_config.install_hint(backend)}")
+    return backends
+
+
+def _project_folders():
+    """The folders a build must never replace: the package and, in a source checkout, the checkout."""
+    package = os.path.dirname(os.path.realpath(d2l_optim.__file__))
+    checkout = os.path.dirname(package)
+    folders = [package]
+    if os.path.exists(os.path.join(checkout, "setup.cfg")):
+        folders.append(checkout)
+    return folders
+
+
+def _contains(folder, path):
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_output_folder(out, source_dir):
+    """The real path to publish into (a symlink is followed), or UsageError saying why not."""
+    advice = "pass --out with a new or empty folder, or one that an earlier d2l-optim build made"
+    if not str(out).strip():
+        raise UsageError(f"--out is empty; {advice} (e.g. --out site)")
+    real = os.path.realpath(os.path.abspath(out))
+    if os.path.exists(real) and not os.path.isdir(real):
+        raise UsageError(f"--out {out} is a file, not a folder; {advice}")
+    if _contains(real, os.path.realpath(os.getcwd())):
+        raise UsageError(f"--out {out} is the working directory or one of its parents; {advice}")
+    protected = [("the d2l-optim project", f) for f in _project_folders()]
+    protected.append(("the --sources folder", os.path.realpath(source_dir)))
+    for what, folder in protected:
+        if _contains(real, folder):
+            raise UsageError(f"--out {out} is or contains {what} ({folder}); {advice}")
+    if os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, MARKER)):
+        raise UsageError(f"--out {out} is not empty and was not made by d2l-optim build (it has no "
+                         f"{MARKER} file); {advice}")
+    return real
+
+
+@contextlib.contextmanager
+def output_lock(out, wait=True, log=print):
+    """Hold the lock file beside ``out`` for the block; wait for another build, or refuse (UsageError)."""
+    import fcntl
+
+    path = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}{LOCK_SUFFIX}")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    while True:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                os.close(handle)
+                raise UsageError(f"another d2l-optim build is publishing into {out} (lock {path}); "
+                                 f"wait for it, or run without --no-wait to queue behind it") from None
+            log(f"waiting for another d2l-optim build into {out} to finish (lock {path})")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(handle)
+                raise
+        try:
+            same = os.stat(path).st_ino == os.fstat(handle).st_ino
+        except FileNotFoundError:  # the build before us removed it as we waited: take the new one
+            same = False
+        if same:
+            break
+        os.close(handle)
+    try:
+        yield path
+    finally:
+        os.unlink(path)
+        os.close(handle)
+
+
+def read_source(path):
+    """A section's text; ValueError naming the file when it is not UTF-8 or its cell tags are wrong."""
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text ({error.reason}: byte {data[error.start]:#04x} at "
+                         f"position {error.start}); save it as UTF-8") from None
+    try:
+        cells.split(text)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+    return text
+
+
+def digest(*parts):
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part if isinstance(part, bytes) else str(part).encode())
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:20]
+
+
+def _package_files():
+    """(relative name, path) of every file of the package and its backends, sections excluded."""
+    from d2l_optim import examples
+
+    roots = [os.path.dirname(d2l_optim.__file__),
+             importlib.util.find_spec("d2l_optim.backends").submodule_search_locations[0]]
+    skip = {os.path.realpath(examples.__path__[0])}
+    for root in roots:
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = sorted(s for s in subfolders if s != "__pycache__"
+                                   and os.path.realpath(os.path.join(folder, s)) not in skip)
+            for name in sorted(files):
+                if not name.endswith((".pyc", ".pyo")):
+                    path = os.path.join(folder, name)
+                    yield os.path.relpath(path, os.path.dirname(root)), path
+
+
+def _fingerprint(files):
+    contents = []
+    for name, path in files:
+        with open(path, "rb") as file:
+            contents.append(name.encode() + b"\0" + file.read())
+    return digest(*contents)
+
+
+def _is_site_side(name):
+    parts = name.split(os.sep)
+    return parts[-1] == "__main__.py" and len(parts) == 2 or (
+        len(parts) == 3 and parts[1] == "build" and parts[2] not in RUN_SIDE)
+
+
+def run_code_fingerprint():
+    """A digest of the package code that runs inside a section (the site writer excluded)."""
+    return digest(d2l_optim.__version__, _fingerprint(f for f in _package_files() if not _is_site_side(f[0])))
+
+
+def site_code_fingerprint():
+    """A digest of the code that plans, compares and writes the site, and the Sphinx packages."""
+    return digest(_fingerprint(f for f in _package_files() if _is_site_side(f[0])),
+                  *map(_distribution_version, SITE_DISTRIBUTIONS))
+
+
+def _distribution_version(distribution):
+    try:
+        return f"{distribution}=={importlib.metadata.version(distribution)}"
+    except importlib.metadata.PackageNotFoundError:
+        return f"{distribution} not installed"
+
+
+def framework_version(backend):
+    """``distribution==version`` of the first installed distribution that provides the framework."""
+    for distribution in BACKENDS[backend].distributions:
+        version = _distribution_version(distribution)
+        if "==" in version:
+            return version
+    return "unknown"
+
+
+def run_keys(source_dir, sections, backends):
+    """``{(section, backend): key}`` over everything that shapes a run's output."""
+    shared = digest(run_code_fingerprint(), sys.version, *map(_distribution_version, RUN_DISTRIBUTIONS))
+    frameworks = {b: framework_version(b) for b in backends}
+    keys = {}
+    for section in sections:
+        with open(os.path.join(source_dir, f"{section}.py"), "rb") as file:
+            source = file.read()
+        for backend in backends:
+            keys[section, backend] = digest(source, backend, frameworks[backend], shared)
+    return keys
+
+
+def hash_files(folder, skip=()):
+    """``{relative path: sha256}`` of every file under ``folder`` but those named in ``skip``."""
+    hashes = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            relative = os.path.relpath(path, folder)
+            if relative not in skip:
+                hashes[relative] = _file_hash(path)
+    return hashes
+
+
+def _file_hash(path):
+    hasher = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+def first_changed_file(folder, hashes):
+    """A note naming the first file of ``hashes`` that is missing or changed under ``folder``, or None."""
+    for relative, expected in sorted(hashes.items()):
+        path = os.path.join(folder, relative)
+        if not os.path.isfile(path):
+            return f"{path} is missing"
+        if _file_hash(path) != expected:
+            return f"{path} changed since it was published"
+    return None
+
+
+def read_json(path):
+    """The JSON value in ``path``; None if there is no file; ValueError naming it if unreadable."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path} is unreadable ({error})") from None
+
+
+def write_json(path, value):
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(value, file, indent=1)

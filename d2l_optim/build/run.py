@@ -1,0 +1,155 @@
+"""Running the jobs: one runner process per (section, backend), a few at a time, stoppable.
+
+Each runner (``d2l_optim.build.runner``) starts in its own process group with its Jupyter kernel.
+:class:`Runners` starts them and, when the build is asked to stop, refuses to start any more and
+ends the running ones (SIGTERM to the group: the runner kills its kernel's group, then SIGKILL to
+whatever is left). :func:`stop_on_signals` turns SIGINT and SIGTERM into :class:`BuildStopped`.
+"""
+import concurrent.futures
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+from d2l_optim.build.runner import clean_error
+
+#: seconds a runner gets to end its kernel after SIGTERM before its group is killed
+GRACE_SECONDS = 10
+
+
+class BuildStopped(KeyboardInterrupt):
+    """The build was asked to stop (``signum``: SIGINT or SIGTERM); nothing was published."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Within the block, the first SIGINT or SIGTERM raises :class:`BuildStopped` in the main thread;
+    later ones are ignored while the build cleans up. Outside the main thread, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+
+    def handler(signum, frame):
+        if not received:
+            received.append(signum)
+            raise BuildStopped(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+class Runners:
+    """The runner processes of one build: started only until :meth:`stop` is called."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running = set()
+        self.stopped = False
+
+    def run(self, command, environment):
+        """Run ``command`` to its end; return (exit status, stdout, stderr), or None once stopped."""
+        with self._lock:
+            if self.stopped:
+                return None
+            process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
+            self._running.add(process)
+        try:
+            stdout, stderr = process.communicate()
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        if self.stopped:
+            return None
+        return (process.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
+
+    def stop(self):
+        """Start nothing more; end every running runner with its kernel, and wait for them."""
+        with self._lock:
+            self.stopped = True
+            running = list(self._running)
+        for process in running:
+            _signal_group(process, signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+            _signal_group(process, signal.SIGKILL)  # the runner's leftovers, if any
+            process.wait()
+
+
+def _signal_group(process, signum):
+    try:
+        os.killpg(process.pid, signum)
+    except OSError:  # already gone
+        pass
+
+
+def job_environment(jobs):
+    """Thread counts shared out between parallel jobs (and fixed, which keeps numerics stable)."""
+    threads = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    return dict(os.environ, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
+                TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS="1",
+                TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline",
+                PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8")
+
+
+def failed_record(error):
+    return {"status": "failed", "error": error, "seconds": 0.0, "cells": [], "stdout": "",
+            "compare": {"lines": [], "figures": {}}}
+
+
+def run_job(runners, source_file, backend, out_dir, environment, cell_timeout):
+    """Run one (section, backend) in a runner process; return its run record (None once stopped)."""
+    command = [sys.executable, "-m", "d2l_optim.build.runner", source_file, backend, out_dir,
+               str(cell_timeout)]
+    finished = runners.run(command, environment)
+    if finished is None:
+        return None
+    returncode, _, stderr = finished
+    try:
+        with open(os.path.join(out_dir, "run.json")) as file:
+            record = json.load(file)
+    except (OSError, ValueError):
+        record = None
+    if returncode != 0 or record is None:
+        return failed_record(clean_error(stderr) or f"the runner exited with status {returncode}")
+    return record
+
+
+def execute(jobs_to_run, jobs, cell_timeout, on_done=None):
+    """Run ``{(section, backend): (source_file, out_dir)}``, ``jobs`` at a time; return the records.
+
+    On any exception (a signal's :class:`BuildStopped` included) no queued job starts and the
+    running ones are ended before it propagates.
+    """
+    environment = job_environment(jobs)
+    runners, records = Runners(), {}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = {pool.submit(run_job, runners, source, job[1], out, environment, cell_timeout): job
+                   for job, (source, out) in jobs_to_run.items()}
+        for future in concurrent.futures.as_completed(futures):
+            records[futures[future]] = future.result()
+            if on_done is not None:
+                on_done(futures[future], records[futures[future]])
+    except BaseException:
+        runners.stop()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return records
