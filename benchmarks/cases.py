@@ -17,7 +17,7 @@ import tempfile
 import time
 
 import numpy as np
-from hyper import ADAM, TRAIN_CH11, X0_2D, airfoil, f_2d
+from hyper import ADAM, CNN, TRAIN_CH11, X0_2D, airfoil, digits, f_2d
 
 import d2l_optim as d2l
 from d2l_optim._registry import BACKENDS
@@ -99,6 +99,25 @@ def train_ch11(backend, quick, repeats):
     difference = abs(ours()[-1] - hand_written(features, labels)[-1])  # random starts: loosely equal
     return [row("train_ch11", "airfoil, batch 10", "epoch", backend, times["d2l"], times["hand"],
                 difference)]
+
+
+def cnn(backend, quick, repeats):
+    """(d) One epoch of the lr-scheduler section's LeNet on the digits (minibatches of 100, SGD at
+    0.3, the train loss and accuracy recorded 5 times, the test accuracy at the end) against the
+    book's way on each framework (PyTorch nn, Keras fit, gluon hybridised; NumPy: autograd)."""
+    arrays = digits()
+    hand_written = native(backend).cnn_epoch
+
+    def ours():
+        train_iter, test_iter = d2l.load_data_digits(CNN["batch_size"])
+        net = d2l.LeNet()
+        animator = quiet(d2l.train, net, train_iter, test_iter, 1, d2l.cross_entropy,
+                         d2l.Trainer(net, CNN["lr"]))
+        return animator.Y[2][-1]
+
+    times = medians({"d2l": ours, "hand": lambda: hand_written(*arrays)}, repeats)
+    difference = abs(ours() - hand_written(*arrays))  # test accuracies, random starts
+    return [row("cnn", "digits, batch 100", "epoch", backend, times["d2l"], times["hand"], difference)]
 
 
 def _ours_adam_vector(x0, g, compiled):
@@ -255,5 +274,5 @@ def course_build(backends, quick, repeats):
 
 
 #: cases that run per backend in a process of their own; then those that start processes themselves
-CASES = {"train_ch11": train_ch11, "adam_2d": adam_2d, "adam_step": adam_step}
+CASES = {"train_ch11": train_ch11, "adam_2d": adam_2d, "adam_step": adam_step, "cnn": cnn}
 PROCESS_CASES = {"import": import_time, "build": course_build}

@@ -40,3 +40,24 @@ class LossCurve:
 
     def add(self, x, y):
         self.points.append((x, y))
+
+
+#: the lr-scheduler section's digits run: minibatches of 100, SGD at 0.3, one epoch
+CNN = {"lr": 0.3, "batch_size": 100}
+
+
+def digits():
+    """``(train_images, train_labels, test_images, test_labels)``: NumPy arrays, images float32
+    (N, 1, 8, 8), labels int64, split as the package splits them."""
+    from d2l_optim.cnn import load_digits_arrays
+
+    return load_digits_arrays()
+
+
+def batches(images, labels, batch_size, rng=None):
+    """Minibatches of NumPy arrays, shuffled when an ``rng`` is given."""
+    order = rng.permutation(len(images)) if rng is not None else range(len(images))
+    order = list(order)
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        yield images[rows], labels[rows]

@@ -1,7 +1,8 @@
 """The yardstick on MXNet: every benchmark hand-written the way the book writes it (``attach_grad``,
 ``autograd.record``, in-place ``[:]`` updates), waiting for the asynchronous engine at the end."""
-from hyper import ADAM, TRAIN_CH11, X0_2D, LossCurve, f_2d
-from mxnet import autograd, gluon, np, npx
+from hyper import ADAM, CNN, TRAIN_CH11, X0_2D, LossCurve, f_2d
+from mxnet import autograd, gluon, init, np, npx
+from mxnet.gluon import nn
 
 npx.set_np()
 
@@ -77,6 +78,41 @@ def train_ch11_epoch(features, labels):
         if n % 200 == 0:
             curve.add(n / X.shape[0] / len(data_iter), float(loss(net(all_X), all_y).mean()))
     return [y for _, y in curve.points]
+
+
+def cnn_epoch(train_images, train_labels, test_images, test_labels):
+    """One epoch of the lr-scheduler section's LeNet the way the book trains it on MXNet (a
+    hybridised gluon HybridSequential, SoftmaxCrossEntropyLoss, gluon Trainer 'sgd', DataLoader);
+    returns the test accuracy."""
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(channels=6, kernel_size=5, padding=2, activation="relu"),
+            nn.MaxPool2D(pool_size=2, strides=2),
+            nn.Conv2D(channels=16, kernel_size=3, padding=1, activation="relu"),
+            nn.MaxPool2D(pool_size=2, strides=2),
+            nn.Dense(120, activation="relu"), nn.Dense(84, activation="relu"), nn.Dense(10))
+    net.initialize(init.Xavier())
+    net.hybridize()
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": CNN["lr"]})
+    # gluon's losses take float labels
+    train_set = gluon.data.ArrayDataset(np.array(train_images), np.array(train_labels, dtype="float32"))
+    test_set = gluon.data.ArrayDataset(np.array(test_images), np.array(test_labels, dtype="float32"))
+    train_iter = gluon.data.DataLoader(train_set, CNN["batch_size"], shuffle=True)
+    test_iter = gluon.data.DataLoader(test_set, CNN["batch_size"])
+    curve, metric = LossCurve(), [0.0, 0.0, 0]
+    for i, (X, y) in enumerate(train_iter):
+        with autograd.record():
+            y_hat = net(X)
+            batch_loss = loss(y_hat, y)
+        batch_loss.backward()
+        trainer.step(X.shape[0])
+        metric[0] += float(batch_loss.sum())
+        metric[1] += float((y_hat.argmax(axis=1).astype("float32") == y).sum())
+        metric[2] += X.shape[0]
+        if (i + 1) % 3 == 0:
+            curve.add(i, (metric[0] / metric[2], metric[1] / metric[2]))
+    correct = sum(float((net(X).argmax(axis=1).astype("float32") == y).sum()) for X, y in test_iter)
+    return correct / len(test_labels)
 
 
 def sync():

@@ -2,7 +2,7 @@
 (``tf.Variable`` parameters and state, gradients from ``tf.GradientTape``, updates by ``assign``),
 eagerly."""
 import tensorflow as tf
-from hyper import ADAM, TRAIN_CH11, X0_2D, LossCurve, f_2d
+from hyper import ADAM, CNN, TRAIN_CH11, X0_2D, LossCurve, f_2d
 
 
 def adam_(params, states, grads, t):
@@ -70,6 +70,29 @@ def train_ch11_epoch(features, labels):
         if n % 200 == 0:
             curve.add(n / X.shape[0] / batches, float(tf.reduce_mean(loss(net(all_X), all_y))))
     return [y for _, y in curve.points]
+
+
+def cnn_epoch(train_images, train_labels, test_images, test_labels):
+    """One epoch of the lr-scheduler section's LeNet the way the book trains it on TensorFlow (a
+    Keras Sequential, compiled and fitted: Keras runs its step as a tf.function); returns the test
+    accuracy."""
+    layers = tf.keras.layers
+    net = tf.keras.models.Sequential([
+        layers.Input((8, 8, 1)),
+        layers.Conv2D(filters=6, kernel_size=5, padding="same", activation="relu"),
+        layers.MaxPool2D(pool_size=2, strides=2),
+        layers.Conv2D(filters=16, kernel_size=3, padding="same", activation="relu"),
+        layers.MaxPool2D(pool_size=2, strides=2),
+        layers.Flatten(), layers.Dense(120, activation="relu"), layers.Dense(84, activation="relu"),
+        layers.Dense(10)])
+    net.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=CNN["lr"]),
+                loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    nhwc = (0, 2, 3, 1)
+    train_iter = tf.data.Dataset.from_tensor_slices((train_images.transpose(nhwc), train_labels))
+    train_iter = train_iter.shuffle(len(train_labels)).batch(CNN["batch_size"])
+    test_iter = tf.data.Dataset.from_tensor_slices((test_images.transpose(nhwc), test_labels))
+    net.fit(train_iter, epochs=1, verbose=0)
+    return net.evaluate(test_iter.batch(CNN["batch_size"]), verbose=0)[1]
 
 
 def sync():

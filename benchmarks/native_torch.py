@@ -1,7 +1,8 @@
 """The yardstick on PyTorch: every benchmark hand-written the way the book writes it (gradients
 from ``backward()``, in-place updates under ``torch.no_grad()``)."""
 import torch
-from hyper import ADAM, TRAIN_CH11, X0_2D, LossCurve, f_2d
+from hyper import ADAM, CNN, TRAIN_CH11, X0_2D, LossCurve, f_2d
+from torch import nn
 from torch.utils import data
 
 
@@ -72,6 +73,38 @@ def train_ch11_epoch(features, labels):
             with torch.no_grad():
                 curve.add(n / X.shape[0] / len(data_iter), loss(net(all_X), all_y).mean().item())
     return [y for _, y in curve.points]
+
+
+def cnn_epoch(train_images, train_labels, test_images, test_labels):
+    """One epoch of the lr-scheduler section's LeNet the way the book trains it on PyTorch
+    (nn.Sequential, CrossEntropyLoss, torch.optim.SGD, a DataLoader); returns the test accuracy."""
+    net = nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(64, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    loss = nn.CrossEntropyLoss()
+    trainer = torch.optim.SGD(net.parameters(), lr=CNN["lr"])
+    train_iter = data.DataLoader(data.TensorDataset(torch.from_numpy(train_images),
+                                                    torch.from_numpy(train_labels)),
+                                 CNN["batch_size"], shuffle=True)
+    test_iter = data.DataLoader(data.TensorDataset(torch.from_numpy(test_images),
+                                                   torch.from_numpy(test_labels)), CNN["batch_size"])
+    curve, metric = LossCurve(), [0.0, 0.0, 0]
+    for i, (X, y) in enumerate(train_iter):
+        trainer.zero_grad()
+        y_hat = net(X)
+        batch_loss = loss(y_hat, y)
+        batch_loss.backward()
+        trainer.step()
+        with torch.no_grad():
+            metric[0] += float(batch_loss) * X.shape[0]
+            metric[1] += float((y_hat.argmax(axis=1) == y).sum())
+            metric[2] += X.shape[0]
+        if (i + 1) % 3 == 0:
+            curve.add(i, (metric[0] / metric[2], metric[1] / metric[2]))
+    with torch.no_grad():
+        correct = sum(float((net(X).argmax(axis=1) == y).sum()) for X, y in test_iter)
+    return correct / len(test_labels)
 
 
 def sync():
