@@ -107,9 +107,9 @@ def cnn(backend, quick, repeats):
     book's way on each framework (PyTorch nn, Keras fit, gluon hybridised; NumPy: autograd)."""
     arrays = digits()
     hand_written = native(backend).cnn_epoch
+    train_iter, test_iter = d2l.load_data_digits(CNN["batch_size"])  # loaded once, as the arrays
 
     def ours():
-        train_iter, test_iter = d2l.load_data_digits(CNN["batch_size"])
         net = d2l.LeNet()
         animator = quiet(d2l.train, net, train_iter, test_iter, 1, d2l.cross_entropy,
                          d2l.Trainer(net, CNN["lr"]))
