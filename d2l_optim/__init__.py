@@ -3,10 +3,11 @@ run on NumPy, PyTorch, TensorFlow or MXNet.
 
 ``import d2l_optim as d2l`` gives the book's helpers (``d2l.plot``, ``d2l.train_2d``,
 ``d2l.show_trace_2d``, ...) and a tensor-ops shim (``d2l.cos``, ``d2l.arange``, ``d2l.grad``, ...)
-that runs on the active backend. Importing the package imports no framework: a backend's
-framework is loaded the first time that backend is used.
+that runs on the active backend. Importing the package imports no framework and no matplotlib:
+a backend's framework is loaded the first time that backend is used, and matplotlib the first time
+something is drawn (or ``d2l.plt`` is read).
 """
-from d2l_optim import objectives, optimizers, schedules
+from d2l_optim import objectives, optimizers, plotting, schedules
 from d2l_optim._config import (
     available_backends,
     floatx,
@@ -84,9 +85,11 @@ from d2l_optim.optimizers import (
     adadelta,
     adagrad,
     adam,
+    compile_update,
     momentum,
     rmsprop,
     sgd,
+    training_step,
     with_gradient_noise,
     yogi,
 )
@@ -94,7 +97,6 @@ from d2l_optim.plotting import (
     Animator,
     annotate,
     plot,
-    plt,
     save_figure,
     set_axes,
     set_figsize,
@@ -127,3 +129,10 @@ from d2l_optim.training import (
 )
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    """``d2l.plt``: ``matplotlib.pyplot``, imported on first use."""
+    if name == "plt":
+        return plotting.pyplot()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

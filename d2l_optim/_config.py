@@ -9,6 +9,7 @@ import contextvars
 import importlib
 import importlib.util
 import os
+import threading
 
 import numpy as np
 
@@ -20,6 +21,9 @@ DEFAULT_FLOATX = "float32"
 
 _global_backend = None
 _scoped_backend = contextvars.ContextVar("d2l_optim_backend", default=None)
+#: use_backend blocks open, in any thread: while there are none, the backend is set_backend's
+_open_scopes = 0
+_scopes_lock = threading.Lock()
 _global_floatx = None
 _scoped_floatx = contextvars.ContextVar("d2l_optim_floatx", default=None)
 _loaded = {}
@@ -104,17 +108,31 @@ def set_backend(name):
 @contextlib.contextmanager
 def use_backend(name):
     """Context manager: run the block on backend ``name``, then restore the previous one."""
+    global _open_scopes
     name = canonical_name(name)
     load(name)
     token = _scoped_backend.set(name)
+    with _scopes_lock:
+        _open_scopes += 1
     try:
         yield load(name)
     finally:
+        with _scopes_lock:
+            _open_scopes -= 1
         _scoped_backend.reset(token)
 
 
 def current():
-    """The active backend module."""
+    """The active backend module.
+
+    Every shim call asks, so the common case is two global reads: no ``use_backend`` block open and
+    a backend set by :func:`set_backend`. (That path is also one that ``torch.compile`` can trace,
+    which cannot read a ``ContextVar``.)
+    """
+    if not _open_scopes:
+        module = _loaded.get(_global_backend)
+        if module is not None:
+            return module
     return load(get_backend())
 
 

@@ -138,3 +138,18 @@ class Backend(Protocol):
 
     def argmax(self, x, axis: int) -> Any:
         """int64 index of the largest value along ``axis``; not differentiated."""
+
+    # -- the opt-in compiled path (d2l.compile_update, d2l.training_step, train_2d(compiled=True)) --
+
+    def compile_step(self, step: Callable) -> Callable:
+        """``step`` compiled by the framework, where it has a compiler (else ``step`` itself).
+
+        ``step(params, slots, *args) -> (params, slots)`` is one optimizer update or training step
+        written on the shim: ``params`` a tuple of tensors, ``slots`` a tuple (one per parameter)
+        of tuples of tensors, ``args`` tensors, tuples of tensors or Python numbers (the compiled
+        step receives numbers as 0-d tensors of the first parameter's dtype, so a new learning rate
+        or step counter compiles nothing new). The compiled step gives ``step``'s values to float
+        rounding; it returns new ``params`` and may write the new slots into the slot buffers it
+        was given (returning them, or their replacements, as ``slots``), so a step costs at most
+        one extra copy of the parameters.
+        """

@@ -30,7 +30,16 @@ pi = math.pi
 
 def family(x):
     """The backend owning ``x``'s type (``"numpy"`` for NumPy data), None for Python objects."""
-    return MODULE_OWNERS.get(type(x).__module__.split(".")[0])
+    kind = type(x)
+    try:
+        return _owners[kind]
+    except KeyError:
+        _owners[kind] = MODULE_OWNERS.get(kind.__module__.split(".")[0])
+        return _owners[kind]
+
+
+#: type -> the backend owning it (family's answers: every shim call asks)
+_owners = {}
 
 
 def _is_numpy_data(x):
@@ -200,6 +209,10 @@ def numpy(x):
 
 def to_float(x):
     """``x``, which must hold exactly one number, as a Python float."""
+    if type(x) is float:
+        return x
+    if getattr(x, "ndim", None) == 0 and _conversions.get() is None and family(x) is not None:
+        return float(x)  # a 0-d tensor outside a derivative: the framework's own conversion
     array = numpy(x)
     if array.size != 1:
         raise ValueError(f"expected a single number, got an array of shape {array.shape}")
@@ -311,6 +324,8 @@ def value_and_grad(f, argnums=0):
         if not isinstance(value, backend.TENSOR_TYPES):
             raise TypeError(f"{name} returned a {type(value).__name__}, not a {backend.NAME} tensor, "
                             f"so no gradient can flow back to its inputs; {_GRADIENT_FIX}")
+        if value.ndim == 0:
+            return value
         if size(value) != 1:
             raise ValueError(f"can only differentiate a function returning one number; "
                              f"{name} returned shape {shape(value)}")

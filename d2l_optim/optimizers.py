@@ -53,6 +53,8 @@ class Optimizer(NamedTuple):
 
 def _entries(params, what, name):
     """``(names, values)`` of a tuple/list (names None) or a dict of tensors; else ValueError."""
+    if type(params) is tuple:
+        return None, params
     if isinstance(params, dict):
         return tuple(params), tuple(params.values())
     if isinstance(params, (tuple, list)):
@@ -65,6 +67,8 @@ def _entries(params, what, name):
 def _aligned(tree, names, count, what, name):
     """The values of ``tree`` in the order of the parameters: by name for a dict, else by position;
     a ``ValueError`` if its structure is not that of the parameters."""
+    if names is None and type(tree) is tuple and len(tree) == count:
+        return tree
     tree_names, values = _entries(tree, what, name)
     if tree_names is None and names is None and len(values) == count:
         return values
@@ -117,7 +121,49 @@ def _make(name, slot_names, rule, hyperparams, lr=None):
         slots = [tuple(ops.zeros_like(p) for _ in slot_names) for p in values]
         return State(0, _rebuild((), names, slots), name)
 
-    def update(grads, state, params):
+    return Optimizer(name, init, _Update(name, slot_names, learning_rate, _applier(rule)), dict(hyperparams))
+
+
+def _applier(rule):
+    """``apply(params, slots, grads, lr_t, t) -> (params, slots)``: ``rule`` on every parameter, in
+    the parameter's dtype (NumPy 1.x promotes 0-d float32 by Python floats), with no checks."""
+
+    def apply(params, slots, grads, lr_t, t):
+        new_params, new_slots = [], []
+        for x, x_slots, g in zip(params, slots, grads):
+            dtype = x.dtype
+            # a tensor rate is used in the parameter's dtype (TensorFlow and MXNet do not mix them)
+            lr_x = lr_t if getattr(lr_t, "dtype", dtype) == dtype else ops.cast(lr_t, ops.dtype(x))
+            x_new, x_slots = rule(x, g, x_slots, lr_x, t)
+            same = x_new.dtype == dtype
+            for slot in x_slots:
+                same = same and slot.dtype == dtype
+            if not same:
+                x_new, x_slots = _cast(x_new, x), tuple(_cast(s, x) for s in x_slots)
+            new_params.append(x_new)
+            new_slots.append(x_slots)
+        return tuple(new_params), tuple(new_slots)
+
+    return apply
+
+
+def _cast(value, x):
+    """``value`` in the dtype of ``x``."""
+    return value if value.dtype == x.dtype else ops.cast(value, ops.dtype(x))
+
+
+class _Update:
+    """An optimizer's ``update(grads, state, params) -> (params, state)``: it checks the structure,
+    the State and the shapes, works out the step's learning rate and counter, and runs the tensor
+    math ``apply(params, slots, grads, lr_t, t)``, eagerly or as ``compiled`` by the backend."""
+
+    def __init__(self, name, slot_names, learning_rate, apply, compiled=None):
+        self.name, self.slot_names, self.learning_rate = name, slot_names, learning_rate
+        self.apply, self.compiled = apply, compiled
+        self.run = compiled or apply
+
+    def __call__(self, grads, state, params):
+        name = self.name
         names, values = _entries(params, "params", name)
         if not isinstance(state, State):
             raise ValueError(f"{name}: expected a State from init(), got {state!r:.80}")
@@ -126,29 +172,81 @@ def _make(name, slot_names, rule, hyperparams, lr=None):
                              f"the state of {name} with its own init(params)")
         grad_values = _aligned(grads, names, len(values), "grads", name)
         slot_values = _aligned(state.slots, names, len(values), "the State", name)
-        lr_t, t = learning_rate(state.t), state.t + 1
-        new_params, new_slots = [], []
         for i, (x, g, slots) in enumerate(zip(values, grad_values, slot_values)):
-            for label, value in [("gradient", g)] + list(zip(slot_names, slots)):
-                if ops.shape(value) != ops.shape(x):
-                    raise ValueError(f"{name}: {label} of {_label(names, i)} has shape "
-                                     f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
-                                     f"build the state with init(params)")
-            dtype = ops.dtype(x)
-            if getattr(g, "dtype", None) != x.dtype:  # gradients and tensor rates are used in the
-                g = ops.cast(g, dtype)  # parameter's dtype (TensorFlow and MXNet do not mix them)
-            lr_x = lr_t if getattr(lr_t, "dtype", x.dtype) == x.dtype else ops.cast(lr_t, dtype)
-            x_new, slots = rule(x, g, slots, lr_x, t)
-            new_params.append(_as_dtype(x_new, dtype))
-            new_slots.append(tuple(_as_dtype(s, dtype) for s in slots))
+            shape = getattr(x, "shape", None)
+            if getattr(g, "shape", ()) != shape:
+                self._check_shapes(names, i, x, g, slots)
+            for slot in slots:
+                if getattr(slot, "shape", ()) != shape:
+                    self._check_shapes(names, i, x, g, slots)
+            if getattr(g, "dtype", None) != x.dtype:  # gradients are used in the parameter's dtype
+                grad_values = grad_values[:i] + (ops.cast(g, ops.dtype(x)),) + grad_values[i + 1:]
+        lr_t, t = self.learning_rate(state.t), state.t + 1
+        new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
+        if params is values:  # a tuple: the result is the step's tuples as they are
+            return new_params, State(t, new_slots, name)
         return _rebuild(params, names, new_params), State(t, _rebuild((), names, new_slots), name)
 
-    return Optimizer(name, init, update, dict(hyperparams))
+    def _check_shapes(self, names, i, x, g, slots):
+        """A ValueError naming the gradient or slot whose shape is not the parameter's."""
+        for label, value in [("gradient", g)] + list(zip(self.slot_names, slots)):
+            if ops.shape(value) != ops.shape(x):
+                raise ValueError(f"{self.name}: {label} of {_label(names, i)} has shape "
+                                 f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
+                                 f"build the state with init(params)")
 
 
-def _as_dtype(value, dtype):
-    """``value`` in the parameter's dtype (NumPy 1.x promotes 0-d float32 by Python floats)."""
-    return value if ops.dtype(value) == dtype else ops.cast(value, dtype)
+def _checked(optimizer, caller):
+    if not isinstance(optimizer, Optimizer) or not isinstance(optimizer.update, _Update):
+        raise TypeError(f"{caller}: expected an optimizer made by d2l (d2l.sgd, d2l.adam, ...), "
+                        f"got {optimizer!r:.80}")
+    return optimizer.update
+
+
+def compile_update(optimizer):
+    """``optimizer`` with its update compiled by the active backend: XLA
+    (``tf.function(jit_compile=True)``) on TensorFlow, ``torch.compile`` on PyTorch; NumPy and MXNet
+    have no compiler here and run the eager update.
+
+    The compiled update checks its inputs as the eager one does and gives its numbers to float32
+    rounding (the step counter and learning rate enter as tensors). It writes the new state into
+    the buffers of the State it is given and returns them in the new State, so a step needs at most
+    one extra copy of the parameters: keep using the returned State only. The first call compiles
+    (seconds; on PyTorch the first in a fresh environment, about a minute); later calls with the
+    same shapes and dtypes reuse it.
+    """
+    update = _checked(optimizer, "compile_update")
+    if update.compiled:
+        return optimizer
+    compiled = _config.current().compile_step(update.apply)
+    return optimizer._replace(update=_Update(update.name, update.slot_names, update.learning_rate,
+                                             update.apply, compiled))
+
+
+def training_step(optimizer, f_grad, compiled=False):
+    """``step(params, state) -> (params, state)``: the gradients ``f_grad(*params)`` (a tuple, one per
+    parameter) and one update by ``optimizer`` of the tuple ``params``.
+
+    With ``compiled``, the first step runs eagerly (so every input is checked) and the later ones
+    run gradient and update as one function compiled by the backend (see :func:`compile_update`).
+    """
+    update = _checked(optimizer, "training_step")
+
+    def eager(params, state):
+        return update(f_grad(*params), state, params)
+
+    if not compiled:
+        return eager
+    run = _config.current().compile_step(
+        lambda params, slots, lr_t, t: update.apply(params, slots, tuple(f_grad(*params)), lr_t, t))
+
+    def step(params, state):
+        if state.t == 0:
+            return eager(params, state)
+        params, slots = run(tuple(params), state.slots, update.learning_rate(state.t), state.t + 1)
+        return params, State(state.t + 1, slots, state.optimizer)
+
+    return step
 
 
 def sgd(lr):

@@ -10,10 +10,7 @@ import os
 import sys
 import time
 
-import matplotlib.figure
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 
 from d2l_optim import ops
 
@@ -26,6 +23,20 @@ TRACE_2D_GRID = ((-5.5, 1.0, 0.1), (-3.0, 1.0, 0.1))
 #: the box that grid fills: the first and last value of each axis
 TRACE_2D_BOX = tuple((lo, hi - step) for lo, hi, step in TRACE_2D_GRID)
 MAX_CURVE_POINTS = 20001
+
+
+def pyplot():
+    """``matplotlib.pyplot``, imported on first use so that ``import d2l_optim`` stays light."""
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
+def __getattr__(name):
+    """``plotting.plt`` (and so ``d2l.plt``) is ``matplotlib.pyplot``, imported when first asked for."""
+    if name == "plt":
+        return pyplot()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def use_svg_display():
@@ -45,7 +56,9 @@ def _show_no_axes_repr():
     ipython = sys.modules.get("IPython")
     shell = ipython and "ipykernel" in sys.modules and ipython.get_ipython()
     if shell:
-        shell.display_formatter.ipython_display_formatter.for_type(Axes, lambda axes: None)
+        # by name: matplotlib is imported on first use, not by import d2l_optim
+        shell.display_formatter.ipython_display_formatter.for_type_by_name(
+            "matplotlib.axes._axes", "Axes", lambda axes: None)
 
 
 _show_no_axes_repr()
@@ -54,7 +67,7 @@ _show_no_axes_repr()
 def set_figsize(figsize=FIGSIZE):
     """Use SVG in Jupyter and make ``figsize`` the default size of new figures."""
     use_svg_display()
-    plt.rcParams["figure.figsize"] = figsize
+    pyplot().rcParams["figure.figsize"] = figsize
 
 
 def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linear",
@@ -73,7 +86,7 @@ def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linea
 
 def new_axes(figsize=FIGSIZE, **subplot_kw):
     """A new figure with one Axes, returned."""
-    fig = plt.figure(figsize=figsize)
+    fig = pyplot().figure(figsize=figsize)
     return fig.add_subplot(111, **subplot_kw)
 
 
@@ -118,7 +131,7 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
 
 def annotate(text, xy, xytext, axes=None):
     """Label the point ``xy`` with ``text`` at ``xytext``, joined by an arrow."""
-    axes = axes if axes is not None else plt.gca()
+    axes = axes if axes is not None else pyplot().gca()
     axes.annotate(text, xy=xy, xytext=xytext, arrowprops=dict(arrowstyle="->"))
     return axes
 
@@ -275,7 +288,7 @@ def show_surface_3d(f, lim=(-1.0, 1.0), num=101, point=(0.0, 0.0), ticks=(-1, 0,
                     figsize=None):
     """Wireframe of f(x, y) on a square grid with ``point`` marked by a red cross; return Axes."""
     x, y = ops.meshgrid(ops.linspace(*lim, num), ops.linspace(*lim, num))
-    axes = new_axes(figsize or plt.rcParams["figure.figsize"], projection="3d")
+    axes = new_axes(figsize or pyplot().rcParams["figure.figsize"], projection="3d")
     axes.plot_wireframe(ops.numpy(x), ops.numpy(y), ops.numpy(f(x, y)), rstride=10, cstride=10)
     axes.plot([point[0]], [point[1]], [ops.to_float(f(*point))], "rx")
     axes.set_xticks(ticks)
@@ -307,9 +320,8 @@ class Animator:
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE):
-        # A figure outside pyplot, so that Jupyter shows only the live display below, once.
-        self._figure = matplotlib.figure.Figure(figsize=figsize)
-        self.axes = list(self._figure.subplots(nrows, ncols, squeeze=False).ravel())
+        self._layout = (nrows, ncols, figsize)
+        self._figure, self._axes = None, None  # made when first drawn: a run nobody looks at draws nothing
         self._axes_settings = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.fmts = fmts
         self.X, self.Y = None, None
@@ -336,9 +348,21 @@ class Animator:
             self.show()
 
     @property
+    def axes(self):
+        """The Axes of the figure, a list (``nrows * ncols`` of them)."""
+        if self._axes is None:
+            from matplotlib.figure import Figure
+
+            nrows, ncols, figsize = self._layout
+            # A figure outside pyplot, so that Jupyter shows only the live display, once.
+            self._figure = Figure(figsize=figsize)
+            self._axes = list(self._figure.subplots(nrows, ncols, squeeze=False).ravel())
+        return self._axes
+
+    @property
     def fig(self):
         """The matplotlib Figure, drawn with every point added so far."""
-        if self._stale:
+        if self._stale or self._figure is None:
             axes = self.axes[0]
             axes.cla()
             for x, y, fmt in zip(self.X or [], self.Y or [], itertools.cycle(self.fmts)):
@@ -373,7 +397,7 @@ def save_figure(figure, path):
     figure = getattr(figure, "figure", figure)
     suffix = os.path.splitext(path)[1].lower()
     metadata = {"Date": None} if suffix in (".svg", ".pdf") else {"Software": None}
-    with plt.rc_context({"svg.hashsalt": "d2l-optim", "svg.fonttype": "path"}):
+    with pyplot().rc_context({"svg.hashsalt": "d2l-optim", "svg.fonttype": "path"}):
         figure.savefig(path, metadata=metadata, facecolor="white", bbox_inches="tight", dpi=150)
     return path
 
@@ -404,5 +428,5 @@ def flatten_figure_data(data):
 
 def close(figure):
     """Release a figure made by these helpers."""
-    plt.close(getattr(figure, "figure", figure))
+    pyplot().close(getattr(figure, "figure", figure))
 

@@ -47,7 +47,7 @@ class Section:
         self.out = args.out or os.environ.get("D2L_OPTIM_OUT")
         if self.out:
             os.makedirs(self.out, exist_ok=True)
-        self.figures = {}
+        self.figures, self._encoded = {}, {}
         self.rules = {"lines": [], "figures": {}}
         self._write_rules()
         caller = sys._getframe(1).f_globals
@@ -82,8 +82,11 @@ class Section:
         if self.out:
             for suffix in (".svg", ".png"):
                 plotting.save_figure(figure, os.path.join(self.out, name + suffix))
+            # each figure's data is encoded once: the file is rewritten at every save
+            self._encoded[name] = json.dumps(self.figures[name])
             with open(os.path.join(self.out, "figure-data.json"), "w") as file:
-                json.dump(self.figures, file)
+                entries = (f"{json.dumps(key)}: {text}" for key, text in self._encoded.items())
+                file.write("{" + ", ".join(entries) + "}")
             if plotting.in_notebook():  # show the saved SVG, tagged so the course build finds it
                 from IPython.display import SVG, display
 

@@ -15,7 +15,7 @@ import numpy as np
 from d2l_optim import ops
 from d2l_optim._checks import check_count, check_positive
 from d2l_optim.errors import SecondDerivativeUnsupported
-from d2l_optim.optimizers import Optimizer
+from d2l_optim.optimizers import Optimizer, training_step
 
 TRACE_DTYPE = "float64"
 
@@ -121,13 +121,15 @@ def newton(f, eta=1.0, f_grad=None, f_hess=None, x0=10.0, num_epochs=10):
     return _iterate_1d(lambda x: x - eta * f_grad(x) / f_hess(x), x0, num_epochs)
 
 
-def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0)):
+def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0), compiled=False):
     """Run an optimizer on two variables for ``steps`` steps from ``x0`` (default (−5, −2)).
 
     ``trainer`` is an :class:`~d2l_optim.optimizers.Optimizer` (``f_grad(x1, x2) -> (g1, g2)`` is
     then required), or a function with the book's contract ``trainer(x1, x2, s1, s2[, f_grad]) ->
     (x1, x2, s1, s2)``, whose state ``s1, s2`` starts at 0. Prints ``epoch N, x1: ..., x2: ...``
-    and returns the :class:`Trace` of the ``steps + 1`` points.
+    and returns the :class:`Trace` of the ``steps + 1`` points. With ``compiled`` (optimizers
+    only), gradient and update run as one step compiled by the backend (TensorFlow: XLA; PyTorch:
+    ``torch.compile``; see :func:`~d2l_optim.optimizers.training_step`).
     """
     check_count("steps", steps)
     if len(tuple(x0)) != 2:
@@ -138,11 +140,15 @@ def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0)):
             raise ValueError(f"train_2d: the {trainer.name} optimizer needs f_grad, the gradient "
                              "function (x1, x2) -> (g1, g2), e.g. d2l.grad(f, argnums=(0, 1))")
         state = trainer.init(point)
+        train_step = training_step(trainer, f_grad, compiled)
 
         def advance(point):
             nonlocal state
-            point, state = trainer.update(f_grad(*point), state, point)
+            point, state = train_step(point, state)
             return point
+    elif compiled:
+        raise ValueError("train_2d: compiled=True needs a d2l optimizer (d2l.adam(0.01), ...), not "
+                         f"a book trainer function ({getattr(trainer, '__name__', trainer)!r:.60})")
     else:
         book_state = (0.0, 0.0)
         extra = () if f_grad is None else (f_grad,)

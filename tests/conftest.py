@@ -51,4 +51,4 @@ def backend(request):
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
-    matplotlib.pyplot.close("all")
+    d2l.plt.close("all")

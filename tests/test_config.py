@@ -21,11 +21,12 @@ def _fresh_python(code, **env):
     return result.stdout.strip()
 
 
-def test_import_loads_no_framework():
-    code = (f"import sys, d2l_optim as d2l; before = sorted(m for m in {FRAMEWORKS!r} if m in sys.modules);"
-            f"d2l.cos(1.0); after = sorted(m for m in {FRAMEWORKS!r} if m in sys.modules);"
-            "print(before, after, d2l.get_backend())")
-    assert _fresh_python(code, D2L_OPTIM_BACKEND="") == "[] ['autograd'] numpy"
+def test_import_loads_no_framework_and_no_matplotlib():
+    heavy = FRAMEWORKS + ("matplotlib",)
+    code = (f"import sys, d2l_optim as d2l; before = sorted(m for m in {heavy!r} if m in sys.modules);"
+            f"d2l.cos(1.0); after = sorted(m for m in {heavy!r} if m in sys.modules);"
+            "import matplotlib.pyplot; print(before, after, d2l.get_backend(), d2l.plt is matplotlib.pyplot)")
+    assert _fresh_python(code, D2L_OPTIM_BACKEND="") == "[] ['autograd'] numpy True"
 
 
 def test_source_folder_without_backends_gets_a_clear_error():

@@ -43,9 +43,7 @@ def value_and_grad(f, argnums):
             inputs = [args[i] for i in argnums]
             grads = torch.autograd.grad(value, inputs, create_graph=nested, allow_unused=True)
         grads = [torch.zeros_like(args[i]) if g is None else g for g, i in zip(grads, argnums)]
-        if not nested:
-            value, grads = value.detach(), [g.detach() for g in grads]
-        return value, grads
+        return (value, grads) if nested else (value.detach(), grads)  # grads of no graph: detached
 
     return evaluate
 
@@ -53,3 +51,37 @@ def value_and_grad(f, argnums):
 def seed(n):
     torch.manual_seed(n)
 
+
+def compile_step(step):
+    """``torch.compile`` (Inductor: one fused loop per graph).
+
+    A step that compiles to one graph writes its new slots into the old ones. One with a graph
+    break (autograd inside the step: torch.compile traces around ``torch.autograd.grad``) returns
+    new slots instead: in-place writes to inputs across a break gave wrong numbers (PyTorch 2.13).
+    """
+
+    def in_place(params, slots, *args):
+        new_params, new_slots = step(params, slots, *args)
+        for olds, news in zip(slots, new_slots):
+            for old, new in zip(olds, news):
+                old.copy_(new)
+        return new_params, slots
+
+    whole = torch.compile(in_place, fullgraph=True, dynamic=False)
+    broken = None
+
+    def run(params, slots, *args):
+        nonlocal broken
+        dtype = params[0].dtype
+        args = [a if isinstance(a, (torch.Tensor, tuple, list)) else torch.tensor(a, dtype=dtype)
+                for a in args]
+        with torch.no_grad():
+            if broken is None:
+                try:
+                    new_params, slots = whole(tuple(params), slots, *args)
+                    return tuple(new_params), slots
+                except torch._dynamo.exc.Unsupported:
+                    broken = torch.compile(step, dynamic=False)
+            return broken(tuple(params), slots, *args)
+
+    return run

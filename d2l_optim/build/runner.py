@@ -90,7 +90,10 @@ def run(section_file, backend, out_dir, cell_timeout):
     start = time.perf_counter()
     try:
         notebook, positions = framework_notebook(section_file, backend)
+        # "immediate": the kernel is killed once the last cell ran (its outputs are in), not asked
+        # to exit: a process that imported TensorFlow takes over a second to tear itself down
         client = NotebookClient(notebook, timeout=cell_timeout, kernel_name="python3",
+                                shutdown_kernel="immediate",
                                 resources={"metadata": {"path": os.path.abspath(out_dir)}},
                                 on_cell_start=lambda cell, cell_index: current.update(index=cell_index))
         _kill_kernel_on_sigterm(client)

@@ -1,0 +1,278 @@
+"""The benchmarks: each case runs d2l-optim and the hand-written loop on one backend, in this
+process, and returns rows of measurements (plain dicts, see :func:`row`).
+
+Timings are CPU seconds of this process (all its threads: ``time.process_time``), medians over
+``repeats`` runs that alternate between the two sides after a warm-up run of each: on a shared
+machine, wall-clock time would measure the neighbours. The hand-written side is
+``native_<backend>.py``.
+"""
+import contextlib
+import importlib
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from hyper import ADAM, CNN, TRAIN_CH11, X0_2D, airfoil, digits, f_2d
+
+import d2l_optim as d2l
+from d2l_optim._registry import BACKENDS
+
+#: Adam-step sizes (parameters) and the steps per timed run: full, quick
+ADAM_SIZES = {10: (2000, 400), 100_000: (200, 40), 10_000_000: (5, 2)}
+
+
+def row(case, size, unit, backend, ours, hand=None, max_difference=None, compiled=None, **extra):
+    """One measurement: seconds per ``unit`` for d2l-optim (``ours``; ``compiled``: its compiled
+    path) and the hand-written code; ``max_difference`` between their results."""
+    return {"case": case, "size": size, "unit": unit, "backend": backend, "d2l": ours, "hand": hand,
+            "ratio": None if hand is None else ours / hand, "compiled": compiled,
+            "compiled_ratio": None if hand is None or compiled is None else compiled / hand,
+            "max_difference": max_difference, **extra}
+
+
+def native(backend):
+    return importlib.import_module(f"native_{backend}")
+
+
+def medians(runs, repeats):
+    """``{name: median seconds}`` of ``runs`` (``{name: function}``), each run ``repeats`` times,
+    alternating, after one warm-up call of each."""
+    for run in runs.values():
+        run()
+    seconds = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.process_time()
+            run()
+            seconds[name].append(time.process_time() - start)
+    return {name: statistics.median(values) for name, values in seconds.items()}
+
+
+def quiet(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` with its printing swallowed (train_2d prints its last point)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return function(*args, **kwargs)
+
+
+def adam_2d(backend, quick, repeats):
+    """(b) 1000 Adam steps with autograd on f_2d from (-5, -2): ``train_2d`` against the book's loop."""
+    steps = 1000
+    f_grad = d2l.grad(f_2d, argnums=(0, 1))
+    hand_written = native(backend).adam_2d
+
+    def ours(compiled=False):
+        return quiet(d2l.train_2d, d2l.adam(ADAM["lr"]), steps, f_grad, X0_2D, compiled=compiled)
+
+    times = medians({"d2l": ours, "hand": lambda: hand_written(steps),
+                     "compiled": lambda: ours(compiled=True)}, repeats)
+    hand_trace = np.array(hand_written(steps))
+    difference = max(float(np.max(np.abs(np.array(ours(compiled)) - hand_trace)))
+                     for compiled in (False, True))
+    return [row("adam_2d", f"{steps} steps", "run", backend, times["d2l"], times["hand"], difference,
+                times["compiled"])]
+
+
+def _sgd(params, states, hyperparams):
+    """The book's minibatch SGD, as the chapter's sections write it on d2l.Variable."""
+    for p in params:
+        p.data = p.data - hyperparams["lr"] * p.grad
+
+
+def train_ch11(backend, quick, repeats):
+    """(a) One epoch of ``train_ch11`` on the airfoil data, batch 10, the book's SGD (lr 0.05),
+    against the book's loop. Both record the loss of all the data every 200 examples, computed in
+    one batch (the book iterates over the minibatches for it, 7 times the work of the epoch)."""
+    features, labels = airfoil()
+    hand_written = native(backend).train_ch11_epoch
+
+    def ours():
+        data_iter = d2l.load_array((features, labels), TRAIN_CH11["batch_size"])
+        run = quiet(d2l.train_ch11, _sgd, None, {"lr": TRAIN_CH11["lr"]}, data_iter, features.shape[1], 1)
+        return run[1]
+
+    times = medians({"d2l": ours, "hand": lambda: hand_written(features, labels)}, repeats)
+    difference = abs(ours()[-1] - hand_written(features, labels)[-1])  # random starts: loosely equal
+    return [row("train_ch11", "airfoil, batch 10", "epoch", backend, times["d2l"], times["hand"],
+                difference)]
+
+
+def cnn(backend, quick, repeats):
+    """(d) One epoch of the lr-scheduler section's LeNet on the digits (minibatches of 100, SGD at
+    0.3, the train loss and accuracy recorded 5 times, the test accuracy at the end) against the
+    book's way on each framework (PyTorch nn, Keras fit, gluon hybridised; NumPy: autograd)."""
+    arrays = digits()
+    hand_written = native(backend).cnn_epoch
+    train_iter, test_iter = d2l.load_data_digits(CNN["batch_size"])  # loaded once, as the arrays
+
+    def ours():
+        net = d2l.LeNet()
+        animator = quiet(d2l.train, net, train_iter, test_iter, 1, d2l.cross_entropy,
+                         d2l.Trainer(net, CNN["lr"]))
+        return animator.Y[2][-1]
+
+    times = medians({"d2l": ours, "hand": lambda: hand_written(*arrays)}, repeats)
+    difference = abs(ours() - hand_written(*arrays))  # test accuracies, random starts
+    return [row("cnn", "digits, batch 100", "epoch", backend, times["d2l"], times["hand"], difference)]
+
+
+def _ours_adam_vector(x0, g, compiled):
+    """d2l-optim's side of :func:`native_numpy.adam_vector`: ``(step(t), result())``."""
+    optimizer = d2l.adam(ADAM["lr"], ADAM["beta1"], ADAM["beta2"], ADAM["eps"])
+    if compiled:
+        optimizer = d2l.compile_update(optimizer)
+    params, grads = (d2l.tensor(x0),), (d2l.tensor(g),)
+    current = [params, optimizer.init(params)]
+
+    def step(t):
+        current[0], current[1] = optimizer.update(grads, current[1], current[0])
+
+    return step, lambda: d2l.numpy(current[0][0])
+
+
+SIDES = ("d2l", "hand", "compiled")
+
+
+def adam_vector(side, backend, x0, g):
+    """``(step(t), result())`` of Adam on the vector ``x0`` with fixed gradient ``g``, for ``side``."""
+    if side == "hand":
+        return native(backend).adam_vector(x0, g)
+    return _ours_adam_vector(x0, g, compiled=side == "compiled")
+
+
+def _vector_problem(size):
+    rng = np.random.default_rng(0)
+    return rng.normal(size=size).astype(np.float32), rng.normal(size=size).astype(np.float32)
+
+
+def adam_step(backend, quick, repeats):
+    """(c) One Adam update of a float32 vector of 10, 10⁵ and 10⁷ parameters (fixed gradient)."""
+    sync = native(backend).sync
+    rows = []
+    for size, (full_steps, quick_steps) in ADAM_SIZES.items():
+        steps = quick_steps if quick else full_steps
+        x0, g = _vector_problem(size)
+        runs = {}
+        for name in SIDES:
+            step, _ = adam_vector(name, backend, x0, g)
+            runs[name] = _stepper(step, steps, sync)
+        times = medians(runs, repeats)
+        finals = []
+        for name in SIDES:  # the same 10 steps from the start on every side
+            step, result = adam_vector(name, backend, x0, g)
+            for t in range(1, 11):
+                step(t)
+            finals.append(result())
+        difference = max(float(np.max(np.abs(final - finals[1]))) for final in finals)
+        rows.append(row("adam_step", size, "step", backend, times["d2l"] / steps, times["hand"] / steps,
+                        difference, times["compiled"] / steps))
+    return rows
+
+
+def _stepper(step, steps, sync):
+    counter = [0]
+
+    def run():
+        for _ in range(steps):
+            counter[0] += 1
+            step(counter[0])
+        sync()
+
+    return run
+
+
+def _status_kib(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def step_memory(backend, side, size):
+    """Peak memory one Adam update needs beyond its inputs, in copies of the parameters.
+
+    Measured in a process of its own: a small problem first loads and compiles what the side needs;
+    then, on ``size`` parameters, after one update (which may set up buffers once: a compiled
+    TensorFlow update moves the state into variables), the kernel's high-water mark of resident
+    memory is reset (``/proc/self/clear_refs``) and read again after three more. TensorFlow runs
+    without oneDNN here (``TF_ENABLE_ONEDNN_OPTS=0``), whose allocator keeps freed memory.
+    """
+    sync = native(backend).sync
+    for size_now in (10, size):
+        step, _ = adam_vector(side, backend, *_vector_problem(size_now))
+        step(1), sync()
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        before = _status_kib("VmRSS")
+        step(2), step(3), step(4), sync()
+    return (_status_kib("VmHWM") - before) * 1024 / (4 * size)
+
+
+def _fresh_seconds(code, repeats):
+    """Median seconds ``code`` reports (the last line it prints) over ``repeats`` fresh interpreters."""
+    values = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        values.append(float(out.stdout.split()[-1]))
+    return statistics.median(values)
+
+
+def _heavy_imports():
+    """``{top-level package: milliseconds}`` that ``import d2l_optim`` spends, 5 ms or more."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import d2l_optim"],
+                         capture_output=True, text=True, check=True)
+    spent = {}
+    for line in out.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line and "self [us]" not in line:
+            own, _, name = line[len("import time:"):].split("|")
+            root = name.strip().split(".")[0]
+            spent[root] = spent.get(root, 0.0) + int(own) / 1000
+    return {root: round(ms, 1) for root, ms in sorted(spent.items(), key=lambda kv: -kv[1]) if ms >= 5}
+
+
+TIMED_IMPORT = "import time; start = time.process_time(); {}; print(time.process_time() - start)"
+
+
+def import_time(backends, quick, repeats):
+    """(e) ``import d2l_optim`` in a fresh interpreter, what it loads, and each backend's first use
+    (``d2l.set_backend``) against importing its framework alone."""
+    rows = [row("import", "import d2l_optim", "import", "-",
+                _fresh_seconds(TIMED_IMPORT.format("import d2l_optim"), repeats), heavy=_heavy_imports())]
+    for backend in backends:
+        framework = BACKENDS[backend].framework
+        ours = _fresh_seconds(TIMED_IMPORT.format(f"import d2l_optim; d2l_optim.set_backend({backend!r})"),
+                              repeats)
+        rows.append(row("import", "first use", "import", backend, ours,
+                        _fresh_seconds(TIMED_IMPORT.format(f"import {framework}"), repeats)))
+    return rows
+
+
+def course_build(backends, quick, repeats):
+    """(f) ``d2l-optim build --jobs 2`` of the chapter into a new folder (cold), then again with
+    nothing changed (warm), in wall-clock seconds. ``quick`` builds one section."""
+    command = [sys.executable, "-m", "d2l_optim", "build", "--jobs", "2", "--no-progress",
+               "--backends", *backends] + (["--sections", "gd"] if quick else [])
+    label = "gd section" if quick else "chapter"
+    with tempfile.TemporaryDirectory() as folder:
+        out = ["--out", os.path.join(folder, "site")]
+
+        def build():
+            start = time.perf_counter()
+            subprocess.run(command + out, check=True, capture_output=True)
+            return time.perf_counter() - start
+
+        cold = build()
+        warm = statistics.median(build() for _ in range(repeats))
+    everything = "+".join(backends)
+    return [row("build", f"{label}, cold", "build", everything, cold),
+            row("build", f"{label}, warm", "build", everything, warm)]
+
+
+#: cases that run per backend in a process of their own; then those that start processes themselves
+CASES = {"train_ch11": train_ch11, "adam_2d": adam_2d, "adam_step": adam_step, "cnn": cnn}
+PROCESS_CASES = {"import": import_time, "build": course_build}
