@@ -8,6 +8,8 @@
   :mod:`~d2l_optim.build.run` (the runner processes, signals, timeouts);
 - :mod:`~d2l_optim.build.explorer` — the optimizer explorer's paths, computed and checked on every
   backend, and its page;
+- :mod:`~d2l_optim.build.theme` — the Sphinx configuration, footer, stylesheet, the MathJax subset
+  and the API reference page;
 - :mod:`~d2l_optim.build.site` — the pages;
 - :mod:`~d2l_optim.build.pipeline` — :func:`build`, which puts them together.
 
