@@ -3,10 +3,11 @@
     python benchmarks/run.py [--quick] [--backends numpy torch ...] [--cases adam_2d ...]
                              [--repeats N] [--threads N] [--json results.json]
 
-Cases: adam_2d (1000 autograd Adam steps in 2-D, ``train_2d``), adam_step (one Adam update on 10,
-10⁵ and 10⁷ float32 parameters, with the peak memory an update needs, in copies of the
-parameters), import (``import d2l_optim`` and each backend's first use), build (``d2l-optim build
---jobs 2``, cold and warm). Each (case, backend) runs in a fresh process, alternating d2l-optim and
+Cases: train_ch11 (one epoch on the airfoil data, batch 10, SGD), adam_2d (1000 autograd Adam
+steps in 2-D, ``train_2d``), adam_step (one Adam update on 10, 10⁵ and 10⁷ float32 parameters, with
+the peak memory an update needs, in copies of the parameters), cnn (one epoch of the digits LeNet),
+import (``import d2l_optim`` and each backend's first use), build (``d2l-optim build --jobs 2``,
+cold and warm). Each (case, backend) runs in a fresh process, alternating d2l-optim and
 the hand-written loop (``benchmarks/native_<backend>.py``, written the way the book writes it),
 and reports medians of CPU time (the build: wall time); ratio = d2l-optim / hand-written (lower is
 better). ``--quick`` runs fewer steps and builds one section. The machine is shared: note its load
