@@ -100,7 +100,8 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
             assert misplaced_framework_imports(file.read()) == [], f"examples/{name}"
 
 
-BUILD_LAYERS = ("compare", "cells", "plan", "runner", "run", "explorer", "theme", "site", "pipeline")  # lowest first
+# lowest first
+BUILD_LAYERS = ("compare", "cells", "plan", "runner", "run", "explorer", "theme", "site", "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 
 
