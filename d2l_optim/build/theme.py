@@ -14,6 +14,7 @@ import shutil
 CONF = '''\
 project = "Optimization Algorithms, on every framework"
 author = "d2l-optim"
+copyright = "the d2l-optim authors"
 extensions = ["myst_parser", "sphinx_design", "sphinx.ext.mathjax", "sphinx.ext.autodoc",
               "sphinx.ext.napoleon"]
 myst_enable_extensions = ["colon_fence", "dollarmath"]
