@@ -37,9 +37,14 @@ def check_range(name, value, low=0.0, high=math.inf, low_open=True, high_open=Tr
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
+def is_schedule(lr):
+    """Whether ``lr`` is a schedule: a callable that is not a tensor."""
+    return callable(lr) and ops.family(lr) is None
+
+
 def check_learning_rate(lr):
     """Accept a number > 0, a tensor of them, or a schedule (any other callable); else raise."""
-    if callable(lr) and ops.family(lr) is None:
+    if is_schedule(lr):
         return
     try:
         check_positive("lr", lr)

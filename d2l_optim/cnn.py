@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 
-from d2l_optim import _config, ops
+from d2l_optim import ops
 from d2l_optim._checks import check_count, check_range
+from d2l_optim.data import ArrayLoader
 from d2l_optim.optimizers import sgd
 from d2l_optim.plotting import Animator
 from d2l_optim.training import Accumulator
@@ -24,29 +25,6 @@ DIGITS_SPLIT_SEED = 0
 DIGITS_TRAIN_SIZE = 1500
 NUM_CLASSES = 10
 IMAGE_SHAPE = (1, 8, 8)
-
-
-class Minibatches:
-    """Minibatches ``(images, labels)`` of the active backend's tensors: float images (B, 1, 8, 8)
-    and int64 labels (B,). With ``shuffle`` every pass draws a new permutation from the shared
-    generator (``d2l.seed``), so every backend sees the same minibatches in the same order; the last
-    minibatch may be smaller (it is all of them when ``batch_size`` exceeds their number).
-    ``len()`` is the number of minibatches per pass."""
-
-    def __init__(self, images, labels, batch_size, shuffle):
-        check_count("batch_size", batch_size)
-        self.images, self.labels = images, labels
-        self.batch_size, self.shuffle = batch_size, shuffle
-
-    def __len__(self):
-        return math.ceil(len(self.images) / self.batch_size)
-
-    def __iter__(self):
-        count = len(self.images)
-        order = _config.rng().permutation(count) if self.shuffle else np.arange(count)
-        for start in range(0, count, self.batch_size):
-            batch = order[start:start + self.batch_size]
-            yield ops.tensor(self.images[batch]), ops.int_tensor(self.labels[batch])
 
 
 def load_digits_arrays():
@@ -74,8 +52,9 @@ def load_data_digits(batch_size):
     if not (isinstance(batch_size, int) and 1 <= batch_size <= len(train_images)):
         raise ValueError(f"batch_size must be a whole number from 1 to the {len(train_images)} "
                          f"training examples, got {batch_size!r}")
-    return (Minibatches(train_images, train_labels, batch_size, shuffle=True),
-            Minibatches(test_images, test_labels, batch_size, shuffle=False))
+    # float images (B, 1, 8, 8) and int64 labels (B,), the same minibatches on every backend
+    return (ArrayLoader((train_images, train_labels), batch_size, shuffle=True),
+            ArrayLoader((test_images, test_labels), batch_size, shuffle=False))
 
 
 def _xavier(shape, fan_in, fan_out):

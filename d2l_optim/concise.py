@@ -19,7 +19,7 @@ from d2l_optim import _config, ops, optimizers
 from d2l_optim._builtin import check_keywords
 from d2l_optim._checks import check_count
 from d2l_optim.data import ArrayLoader
-from d2l_optim.training import fit_and_record, linreg, squared_loss
+from d2l_optim.training import fit_and_record, half_squared_loss, linreg
 
 #: the book's per-tab variants of the concise path, and the package's choice (Markdown)
 BOOK_VARIANTS = """\
@@ -89,11 +89,6 @@ def make_builtin(trainer, hyperparams, parameters):
         raise ValueError(f"unknown optimizer {trainer!r}; d2l's names are {', '.join(CONCISE_OPTIMIZERS)} "
                          f"(with d2l's hyperparameters); {backend.NAME}'s own names: {native}")
     return backend.native_optimizer(trainer, dict(hyperparams), parameters)
-
-
-def half_squared_loss(values, X, y):
-    """The concise objective: the minibatch mean of ½(ŷ − y)² for ŷ = Xw + b, ``values = [w, b]``."""
-    return ops.reduce_mean(squared_loss(linreg(X, *values), y))
 
 
 def _feature_dim(data_iter):

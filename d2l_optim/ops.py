@@ -209,8 +209,8 @@ def numpy(x):
 
 def to_float(x):
     """``x``, which must hold exactly one number, as a Python float."""
-    if type(x) is float:
-        return x
+    if type(x) in (float, int):
+        return float(x)
     if getattr(x, "ndim", None) == 0 and _conversions.get() is None and family(x) is not None:
         return float(x)  # a 0-d tensor outside a derivative: the framework's own conversion
     array = numpy(x)

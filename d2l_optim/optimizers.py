@@ -27,7 +27,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from d2l_optim import _config, ops
-from d2l_optim._checks import check_decay, check_learning_rate, check_positive, check_range
+from d2l_optim._checks import check_decay, check_learning_rate, check_positive, check_range, is_schedule
 
 PARAMS_ACCEPTED = "a tuple or list of tensors, or a dict name -> tensor"
 
@@ -93,7 +93,7 @@ def _label(names, i):
 
 def _make(name, slot_names, rule, hyperparams, lr=None):
     """Build an Optimizer from ``rule(x, g, slots, lr_t, t) -> (x, slots)`` for one parameter."""
-    schedule = lr if callable(lr) and ops.family(lr) is None else None
+    schedule = lr if is_schedule(lr) else None
 
     def learning_rate(step):
         if schedule is None:

@@ -50,14 +50,18 @@ def use_svg_display():
         backend_inline.set_matplotlib_formats("svg")
 
 
+def in_notebook():
+    """Whether this code runs in a Jupyter kernel."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and "ipykernel" in sys.modules
+
+
 def _show_no_axes_repr():
     """In a Jupyter kernel, a cell ending in a plot call shows the figure without an ``<Axes: ...>``
     line (the helpers return their Axes, which IPython would show as the cell's result)."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython and "ipykernel" in sys.modules and ipython.get_ipython()
-    if shell:
+    if in_notebook():
         # by name: matplotlib is imported on first use, not by import d2l_optim
-        shell.display_formatter.ipython_display_formatter.for_type_by_name(
+        sys.modules["IPython"].get_ipython().display_formatter.ipython_display_formatter.for_type_by_name(
             "matplotlib.axes._axes", "Axes", lambda axes: None)
 
 
@@ -297,12 +301,6 @@ def show_surface_3d(f, lim=(-1.0, 1.0), num=101, point=(0.0, 0.0), ticks=(-1, 0,
     axes.set_xlabel("x")
     axes.set_ylabel("y")
     return axes
-
-
-def in_notebook():
-    """Whether this code runs in a Jupyter kernel."""
-    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
-    return shell is not None and "ipykernel" in sys.modules
 
 
 class Animator:

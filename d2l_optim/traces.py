@@ -181,7 +181,7 @@ def _batched_run(optimizer, f, runs, steps, x0, keep_path):
             point, state = optimizer.update(f_grad(*point), state, point)
             if keep_path:
                 path.append(point)
-    return path if keep_path else [point]
+    return path if keep_path else point
 
 
 def lr_sweep(make_optimizer, f, lrs, steps=20, x0=(-5.0, -2.0)):
@@ -194,7 +194,7 @@ def lr_sweep(make_optimizer, f, lrs, steps=20, x0=(-5.0, -2.0)):
     if len(lrs) == 0:
         raise ValueError("lr_sweep needs at least one learning rate")
     optimizer = make_optimizer(ops.tensor(lrs, TRACE_DTYPE))
-    (point,) = _batched_run(optimizer, f, len(lrs), steps, x0, keep_path=False)
+    point = _batched_run(optimizer, f, len(lrs), steps, x0, keep_path=False)
     with np.errstate(over="ignore", invalid="ignore"):
         return ops.numpy(f(*point))
 

@@ -202,6 +202,11 @@ def _evaluation_data(data_iter):
     return [data_iter.whole()] if isinstance(data_iter, ArrayLoader) else data_iter
 
 
+def half_squared_loss(values, X, y):
+    """The concise objective: the minibatch mean of ½(ŷ − y)² for ŷ = Xw + b, ``values = [w, b]``."""
+    return ops.reduce_mean(squared_loss(linreg(X, *values), y))
+
+
 def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim, num_epochs=2):
     """Fit the linear model Xw + b to ``data_iter`` by minimising the minibatch mean of
     :func:`squared_loss`; return ``(seconds, losses)`` (a :class:`TrainingRun`).
@@ -225,10 +230,8 @@ def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim, num_epoc
     def net(X):
         return linreg(X, w.data, b.data)
 
-    def minibatch_loss(w, b, X, y):
-        return ops.reduce_mean(squared_loss(linreg(X, w, b), y))
-
-    loss_and_grads = ops.value_and_grad(minibatch_loss, argnums=(0, 1))
+    loss_and_grads = ops.value_and_grad(lambda w, b, X, y: half_squared_loss([w, b], X, y),
+                                        argnums=(0, 1))
     def minibatch_step(X, y):
         features = (ops.shape(X) + (None,))[1]
         if features != feature_dim or ops.shape(X)[:1] != ops.shape(y)[:1]:
