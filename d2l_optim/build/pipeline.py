@@ -236,8 +236,9 @@ def _figures(section, backends, runs_dir, figure_rules):
     for name in names:
         tolerance = compare.rule(figure_rules.get(name, compare.FIGURE_DEFAULT))
         reference = data[reference_backend].get(name)
-        results = [compare.compare_figure(flatten_figure_data(data[b].get(name) or []),
-                                          flatten_figure_data(reference or []), tolerance)
+        flat_reference = flatten_figure_data(reference or [])
+        results = [compare.compare_figure(flatten_figure_data(data[b].get(name) or []), flat_reference,
+                                          tolerance)
                    for b in others]
         if reference is None or any(data[b].get(name) is None for b in others):
             results.append({"agree": False, "max_difference": float("inf")})

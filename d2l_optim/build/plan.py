@@ -53,9 +53,9 @@ class BuildError(Exception):
     """The build could not publish: the previous site is left as it was (exit 1)."""
 
 
-def require_course_extra(modules=None):
+def require_course_extra():
     """Raise ImportError naming ``pip install "d2l-optim[course]"`` unless the build's tools are there."""
-    missing = [dist for name, dist in (modules or COURSE_MODULES).items()
+    missing = [dist for name, dist in COURSE_MODULES.items()
                if importlib.util.find_spec(name) is None]
     if missing:
         raise ImportError(f"the course build needs {', '.join(missing)} (not installed): "

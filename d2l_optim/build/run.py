@@ -7,7 +7,6 @@ whatever is left). :func:`stop_on_signals` turns SIGINT and SIGTERM into :class:
 """
 import concurrent.futures
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -15,6 +14,7 @@ import sys
 import tempfile
 import threading
 
+from d2l_optim.build import plan
 from d2l_optim.build.runner import clean_error
 
 #: seconds a runner gets to end its kernel after SIGTERM before its group is killed
@@ -124,9 +124,8 @@ def run_job(runners, source_file, backend, out_dir, environment, cell_timeout):
         return None
     returncode, _, stderr = finished
     try:
-        with open(os.path.join(out_dir, "run.json")) as file:
-            record = json.load(file)
-    except (OSError, ValueError):
+        record = plan.read_json(os.path.join(out_dir, "run.json"))
+    except ValueError:
         record = None
     if returncode != 0 or record is None:
         return failed_record(clean_error(stderr) or f"the runner exited with status {returncode}")

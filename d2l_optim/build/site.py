@@ -32,7 +32,7 @@ from d2l_optim._registry import LABELS
 from d2l_optim.build import cells, explorer, theme
 from d2l_optim.build.plan import BuildError
 
-WARNING_LOCATION = re.compile(r"^\\S*ipykernel_\\d+/\\d+\\.py:\\d+: ", re.M)
+WARNING_LOCATION = re.compile(r"^\S*ipykernel_\d+/\d+\.py:\d+: ", re.M)  # a warning's kernel file
 #: rules under which a printed value is not compared: a line holding one is never shown once
 NOT_COMPARED = ("timing", "framework")
 OUTPUT_KINDS = ("stdout", "stderr", "figures")
@@ -342,22 +342,17 @@ def write_site(site_dir, source_dir, outputs, source_errors):
         os.makedirs(src)
         outputs.publish(site_dir)
         theme.write_theme(src)
-        _write(os.path.join(src, "api.md"), theme.api_page())
+        theme.write_text(os.path.join(src, "api.md"), theme.api_page())
         titles = {}
         for section in sections:
             page, titles[section] = section_page(os.path.join(source_dir, f"{section}.py"), section, outputs,
                                                  source_errors.get(section))
-            _write(os.path.join(src, f"{section}.md"), page)
-        _write(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
-        _write(os.path.join(src, "consistency.md"), consistency_page(report, backends))
-        _write(os.path.join(src, "explorer.md"), explorer.page(backends))
+            theme.write_text(os.path.join(src, f"{section}.md"), page)
+        theme.write_text(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
+        theme.write_text(os.path.join(src, "consistency.md"), consistency_page(report, backends))
+        theme.write_text(os.path.join(src, "explorer.md"), explorer.page(backends))
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d",
                    os.path.join(work, "doctrees"), src, site_dir]
         process = subprocess.run(command, capture_output=True)
         if process.returncode != 0:
             raise BuildError(f"sphinx failed:\n{process.stderr.decode('utf-8', 'replace')[-3000:]}")
-
-
-def _write(path, text):
-    with open(path, "w", encoding="utf-8") as file:
-        file.write(text)

@@ -81,9 +81,9 @@ def mathjax_folder():
 
 def write_theme(src):
     """Into the page sources ``src``: the configuration, the footer, the stylesheet, MathJax's parts."""
-    _write(os.path.join(src, "conf.py"), CONF)
-    _write(os.path.join(src, "_templates", "page.html"), FOOTER)
-    _write(os.path.join(src, "_static", "d2l-optim.css"), STYLE)
+    write_text(os.path.join(src, "conf.py"), CONF)
+    write_text(os.path.join(src, "_templates", "page.html"), FOOTER)
+    write_text(os.path.join(src, "_static", "d2l-optim.css"), STYLE)
     source = mathjax_folder()
     for part in MATHJAX_PARTS:
         target = os.path.join(src, "_static", "mathjax", part)
@@ -134,7 +134,8 @@ def _defined_in(value, modules=None):
                                                                       or value.__module__ in modules)
 
 
-def _write(path, text):
+def write_text(path, text):
+    """Write ``text`` to ``path`` (UTF-8), making its folder first."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as file:
         file.write(text)
