@@ -48,7 +48,10 @@ EXPECTED = {
         "penalty lambda =    10: x = 0.545455, exact (1 + lambda/2)/(1 + lambda) = 0.545455",
         "penalty lambda =   100: x = 0.504950, exact (1 + lambda/2)/(1 + lambda) = 0.504950"],
     "gd": ["epoch 10, x: 0.060466", "epoch 10, x: 3.486784", "epoch 10, x: 61.917364",
-           "epoch 10, x: -1.528166", "epoch 20, x1: -0.057646, x2: -0.000073",
+           "epoch 10, x: -1.528166", "minimum near x = -1.83: eta * f'' = 1.96",
+           "minimum near x = 7.27: eta * f'' = 3.63", "epoch 100, x: -1.820831",
+           "distance to the minimum near -1.83 after 10, 50, 100 steps: 0.2975, 0.0425, 0.0049",
+           "epoch 20, x1: -0.057646, x2: -0.000073",
            "epoch 10, x: 0.000000", "epoch 10, x: 26.834133", "epoch 10, x: 7.269860",
            # the exercises' solutions
            "epoch 10, x: 0.000000", "epoch 10, x: 8.170728", "epoch 10, x: 10.000000",

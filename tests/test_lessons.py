@@ -1,0 +1,44 @@
+"""The numbers a lesson's prose quotes from its own runs are the numbers those runs print."""
+import functools
+import math
+import os
+import re
+
+from helpers import ROOT, run_example
+
+
+@functools.cache
+def _basics_run(section):
+    """``(printed lines, prose)`` of one NumPy run of a section; the prose is its comment text,
+    joined into one line so that a quoted phrase may span the file's line breaks."""
+    result = run_example(section, "numpy")
+    assert result.returncode == 0, result.stderr
+    with open(os.path.join(ROOT, "examples", f"{section}.py")) as file:
+        comments = [line[2:] for line in file.read().splitlines() if line.startswith("# ")]
+    return result.stdout.splitlines(), " ".join(comments)
+
+
+def _basics_numbers(lines, pattern):
+    """The numbers in the groups of the one printed line that matches ``pattern``."""
+    [match] = [m for m in map(re.compile(pattern).fullmatch, lines) if m]
+    return [float(group) for group in match.groups()]
+
+
+def _basics_quotes(prose, *phrases):
+    for phrase in phrases:
+        assert phrase in prose, phrase
+
+
+def test_gd_prose_quotes_the_curvature_at_each_minimum_and_the_slow_approach():
+    lines, prose = _basics_run("gd")
+    [shallow] = _basics_numbers(lines, r"minimum near x = -1\.83: eta \* f'' = (\S+)")
+    [deep] = _basics_numbers(lines, r"minimum near x = 7\.27: eta \* f'' = (\S+)")
+    distances = _basics_numbers(lines, r"distance to the minimum near -1\.83 after 10, 50, 100 steps: "
+                                       r"(\S+), (\S+), (\S+)")
+    assert shallow < 2 < deep  # converges to the shallow minimum, cannot to the deep one
+    _basics_quotes(prose, f"it is about ${deep:.2f}$, above $2$", f"it is about ${shallow:.2f}$, just below",
+                   f"$1 - \\eta f'' \\approx {1 - shallow:.2f}$",
+                   f"about ${distances[0]:.2f}$ after 10 steps, ${distances[1]:.2f}$ after 50 "
+                   f"and ${distances[2]:.3f}$ after 100")
+    # from step 50 to step 100 the error shrinks by the predicted factor |1 - eta f''| per step
+    assert math.isclose((distances[2] / distances[1]) ** (1 / 50), abs(1 - shallow), rel_tol=0.01)
