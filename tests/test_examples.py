@@ -64,6 +64,7 @@ EXPECTED = {
            "epoch 20, x1: 0.000000, x2: 0.000000", "epoch 20, x1: -0.409088, x2: -0.163635",
            "epoch 20, x1: -0.409088, x2: -0.163635"],
     "sgd": [None, "exponential multipliers: 0.818731, 0.740818, 0.670320, 0.606531, 0.548812",
+            "sum of the 1000 rates: 0.8603, product of the factors 1 - 2 eta_t: 0.1651",
             None, "polynomial multipliers: 0.912871, 0.877058, 0.845154, 0.816497, 0.790569", None,
             # the exercises' solutions
             "full gradient at x = 0: -1.926388; mean of the 100 per-example gradients: -1.926388",
@@ -73,8 +74,8 @@ EXPECTED = {
             "without replacement: every example seen exactly once: True",
             "      constant 0.1: sum = 100.0000, sum of squares = 10.0000, bound = 0.0550",
             "constant 1/sqrt(T): sum =  31.6228, sum of squares =  1.0000, bound = 0.0316",
-            "       exponential: sum =   0.9508, sum of squares =  0.0452, bound = 0.5496",
-            "        polynomial: sum =  18.0551, sum of squares =  0.4566, bound = 0.0403",
+            "       exponential: sum =   0.8603, sum of squares =  0.0370, bound = 0.6027",
+            "        polynomial: sum =  17.9697, sum of squares =  0.4477, bound = 0.0403",
             "mean f over 20 runs: at the last iterate 0.0441, at the average of the last 100 iterates "
             "0.0041"],
     "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + [TRAINED] * 4 + [CONCISE] + [

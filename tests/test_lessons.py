@@ -42,3 +42,17 @@ def test_gd_prose_quotes_the_curvature_at_each_minimum_and_the_slow_approach():
                    f"and ${distances[2]:.3f}$ after 100")
     # from step 50 to step 100 the error shrinks by the predicted factor |1 - eta f''| per step
     assert math.isclose((distances[2] / distances[1]) ** (1 / 50), abs(1 - shallow), rel_tol=0.01)
+
+
+def test_sgd_prose_quotes_the_sum_of_the_exponential_rates():
+    lines, prose = _basics_run("sgd")
+    total, product = _basics_numbers(lines, r"sum of the 1000 rates: (\S+), product of the factors "
+                                            r"1 - 2 eta_t: (\S+)")
+    [exercise_total, bound] = _basics_numbers(lines, r" +exponential: sum = +(\S+), sum of squares = +\S+, "
+                                                     r"bound = (\S+)")
+    assert exercise_total == total  # the exercise counts the steps as the section's run does
+    _basics_quotes(prose, f"only about ${total:.2f}$", f"is only about ${product:.3f}$",
+                   f"-5 \\cdot {product:.3f} \\approx -{5 * product:.2f}",
+                   f"a finite total, about ${total:.2f}$ however large $T$",
+                   f"1/(2 \\cdot {total:.2f}) \\approx {1 / (2 * total):.2f}")
+    assert bound > 1 / (2 * total)
