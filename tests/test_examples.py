@@ -95,7 +95,11 @@ EXPECTED = {
         "a 64-column block:  8,388,608 flops,   393,216 bytes,  21.33 flops per byte",
         "the whole product: 33,554,432 flops,   786,432 bytes,  42.67 flops per byte"],
     "momentum": ["epoch 20, x1: -0.943467, x2: -0.000073", "epoch 20, x1: -0.387814, x2: -1673.365109",
-                 "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632"]
+                 "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632",
+                 "eta = 0.6, beta = 0.50: spectral radius 0.7071 along x1, 0.7071 along x2",
+                 "eta = 0.6, beta = 0.25: spectral radius 0.8281 along x1, 0.8589 along x2",
+                 "after 20 steps, beta = 0.25 against 0.5: 23.6 times larger along x1, "
+                 "48.9 times larger along x2"]
     + [TRAINED] * 3 + [CONCISE] + [
         # the exercises' solutions
         "beta = 0.00: stable up to eta*lambda = 1.999 (2 + 2 beta = 2.000), smallest radius 0.0000 "
@@ -111,6 +115,8 @@ EXPECTED = {
         "gradient descent: eta = 0.4762, factor per step 0.9048", "epoch 20, x1: -0.675548, x2: -0.270219",
         "momentum: eta = 0.6679, beta = 0.4026, factor per step 0.6345",
         "epoch 20, x1: -0.004649, x2: -0.007539",
+        "gradient descent: distance shrank by 1.35e-01 in 20 steps, factor^20 = 1.35e-01",
+        "tuned momentum: distance shrank by 1.64e-03 in 20 steps, factor^20 = 1.12e-04",
         "velocity after 1, 5, 10, 20, 50 steps: 1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
         "(1 - beta^t) / (1 - beta):             1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
         "epoch 20, x1: -0.482512, x2: -0.001860", "epoch 20, x1: -0.308349, x2: -0.004273"],

@@ -56,3 +56,27 @@ def test_sgd_prose_quotes_the_sum_of_the_exponential_rates():
                    f"a finite total, about ${total:.2f}$ however large $T$",
                    f"1/(2 \\cdot {total:.2f}) \\approx {1 / (2 * total):.2f}")
     assert bound > 1 / (2 * total)
+
+
+def test_momentum_prose_quotes_the_spectral_radii_and_the_distances():
+    lines, prose = _basics_run("momentum")
+    half = _basics_numbers(lines, r"eta = 0\.6, beta = 0\.50: spectral radius (\S+) along x1, (\S+) along x2")
+    quarter = _basics_numbers(lines, r"eta = 0\.6, beta = 0\.25: spectral radius (\S+) along x1, "
+                                     r"(\S+) along x2")
+    ratios = _basics_numbers(lines, r"after 20 steps, beta = 0\.25 against 0\.5: (\S+) times larger along "
+                                    r"x1, (\S+) times larger along x2")
+    assert half[0] == half[1] and min(quarter) > half[0]  # beta = 0.25 is slower in both directions
+    _basics_quotes(prose, f"contract by $\\sqrt{{0.5}} \\approx {half[0]:.2f}$",
+                   f"the radius is ${quarter[0]:.2f}$ along $x_1$ and ${quarter[1]:.2f}$ along $x_2$",
+                   f"grow to about ${ratios[0]:.0f}$ and ${ratios[1]:.0f}$")
+    ends = {beta: math.hypot(*_basics_numbers(lines, rf"epoch 20, x1: ({x1}), x2: (\S+)"))
+            for beta, x1 in ((0.5, r"0\.007188"), (0.25, r"-0\.126340"))}
+    assert f"ends some ${round(ends[0.25] / ends[0.5], -1):.0f}$ times" in prose
+    [plain, _] = _basics_numbers(lines, r"gradient descent: distance shrank by (\S+) in 20 steps, "
+                                        r"factor\^20 = (\S+)")
+    tuned, predicted = _basics_numbers(lines, r"tuned momentum: distance shrank by (\S+) in 20 steps, "
+                                              r"factor\^20 = (\S+)")
+    mantissa = f"{tuned:.1e}".split("e")[0]
+    _basics_quotes(prose, f"about ${mantissa} \\times 10^{{-3}}$",
+                   f"some ${round(tuned / predicted):.0f}$ times larger than",
+                   f"ends about {round(plain / tuned, -1):.0f} times closer")
