@@ -19,6 +19,8 @@ TRAINED = re.compile(r"loss: 0\.2(4[2-9]|[5-7]\d|80), \d+\.\d{3} sec/epoch")
 GIGAFLOPS = re.compile(r"performance in Gigaflops: element \d+\.\d{3}, column \d+\.\d{3}, "
                        r"full \d+\.\d{3}")
 GIGAFLOPS_BLOCK = re.compile(r"performance in Gigaflops: block \d+\.\d{3}")
+STEP_COST = [re.compile(rf"batch size {size:4d}: \d+\.\d{{3}} ms per step, {1500 // size:4d} steps per "
+                        r"epoch, \d+\.\d ms per epoch") for size in (1, 10, 100, 1500)]
 # a concise run: the framework's own optimizer, so its loss is the framework's (not compared)
 CONCISE = re.compile(TRAINED.pattern)
 # this framework's equivalence table: its rows, its loss note and blank lines (not compared)
@@ -78,7 +80,7 @@ EXPECTED = {
             "        polynomial: sum =  17.9697, sum of squares =  0.4477, bound = 0.0403",
             "mean f over 20 runs: at the last iterate 0.0441, at the average of the last 100 iterates "
             "0.0041"],
-    "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + [TRAINED] * 4 + [CONCISE] + [
+    "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + STEP_COST + [TRAINED] * 4 + [CONCISE] + [
         # the exercises' solutions
         "loss floor: 0.241688, loss of the zero model: 0.493259",
         "Hessian eigenvalues: 0.1737, 0.6665, 0.9181, 1.0000, 1.1262, 2.0985",
