@@ -22,10 +22,16 @@ square = objectives.square
 # %% [markdown]
 # ## One dimension
 #
-# Let $f: \mathbb{R} \to \mathbb{R}$ be continuously differentiable. A first-order Taylor
+# Let $f: \mathbb{R} \to \mathbb{R}$ be twice continuously differentiable. A first-order Taylor
 # expansion says how $f$ changes under a small move $\epsilon$:
 #
 # $$f(x + \epsilon) = f(x) + \epsilon f'(x) + O(\epsilon^2).$$
+#
+# The remainder is $\tfrac{1}{2}\epsilon^2 f''(\xi)$ for some $\xi$ between $x$ and
+# $x + \epsilon$, which is where the second derivative is needed. For a function that is only
+# continuously differentiable the remainder is merely $o(\epsilon)$: that still shows that small
+# enough steps go downhill, but not how small is small enough. With a bound on $|f''|$, Exercise 5
+# gives an explicit answer.
 #
 # Choose the move against the slope, $\epsilon = -\eta f'(x)$ with a small **learning rate**
 # $\eta > 0$. Then
@@ -85,20 +91,42 @@ section.save(d2l.show_trace(d2l.gd(1.1, d2l.grad(square)), square), "gd-lr-1.1")
 # ($f \approx -1.19$) and $x \approx 7.27$ ($f \approx -6.98$). Starting at $x = 10$ with the
 # large rate $\eta = 2$, the first step overshoots across the deeper minimum at $7.27$ all the way
 # to $x \approx 0.58$, and from there the run falls into the shallow minimum near $-1.83$. Notice
-# that it does not even settle there: it keeps bouncing between about $-1.2$ and $-2.3$ on either
-# side of it and ends at $x \approx -1.53$. A large learning rate can therefore both skip over a
-# good minimum and fail to converge in a bad one.
+# that it does not settle there quickly: it bounces from side to side of it, between about $-1.2$
+# and $-2.3$ at first, and after ten steps it is at $x \approx -1.53$.
 
 # %%
 x_cos = objectives.x_cos
 section.save(d2l.show_trace(d2l.gd(2, d2l.grad(x_cos)), x_cos), "gd-local-minimum")
 
 # %% [markdown]
+# The curvature at each minimum explains both. Near a minimum $x^*$ the function is close to the
+# parabola $f(x^*) + \tfrac{1}{2}f''(x^*)\,(x - x^*)^2$, and on it a gradient step multiplies the
+# error $x - x^*$ by $1 - \eta f''(x^*)$, just as on $x^2$ above. The cell below prints
+# $\eta f''(x^*)$ at both minima. At the deep one near $7.27$ it is about $3.63$, above $2$: at
+# this learning rate that minimum is unstable, and gradient descent could not settle there even
+# if it started right next to it. At the shallow one near $-1.83$ it is about $1.96$, just below
+# $2$: the factor $1 - \eta f'' \approx -0.96$ lies in $(-1, 0)$, so the run *does* converge, but
+# slowly and from alternating sides, each step removing only about $4\%$ of the error. A longer
+# run shows it: the printed distance to the minimum is about $0.30$ after 10 steps, $0.04$ after 50
+# and $0.005$ after 100. So a large learning rate can skip over a good minimum, and then creep into
+# a bad one.
+
+# %%
+for minimum in x_cos.minima:
+    (x_star,) = minimum.x
+    curvature = d2l.to_float(x_cos.hess(d2l.tensor(x_star, "float64")))
+    print(f"minimum near x = {x_star:.2f}: eta * f'' = {2 * curvature:.2f}")
+shallow = x_cos.minima[0].x[0]
+trace = d2l.gd(2, d2l.grad(x_cos), num_epochs=100)
+print("distance to the minimum near -1.83 after 10, 50, 100 steps:",
+      ", ".join(f"{abs(trace[t] - shallow):.4f}" for t in (10, 50, 100)))
+
+# %% [markdown]
 # ## Several variables
 #
 # For $f: \mathbb{R}^d \to \mathbb{R}$ the derivative becomes the gradient
 # $\nabla f(\mathbf{x}) = \big[\partial f / \partial x_1, \ldots, \partial f / \partial x_d\big]^\top$,
-# and the Taylor expansion reads
+# and, again for $f$ twice continuously differentiable, the Taylor expansion reads
 #
 # $$f(\mathbf{x} + \boldsymbol{\epsilon}) = f(\mathbf{x}) + \boldsymbol{\epsilon}^\top \nabla f(\mathbf{x})
 # + O(\|\boldsymbol{\epsilon}\|^2).$$
@@ -145,7 +173,7 @@ section.save(d2l.show_trace_2d(quadratic, results), "gd-2d")
 # ## Newton's method
 #
 # The learning rate has to be tuned because a first-order expansion knows nothing about
-# curvature. Expanding one term further,
+# curvature. Expanding one term further (now for $f$ three times continuously differentiable),
 #
 # $$f(\mathbf{x} + \boldsymbol{\epsilon}) = f(\mathbf{x}) + \boldsymbol{\epsilon}^\top \nabla f(\mathbf{x})
 # + \tfrac{1}{2}\boldsymbol{\epsilon}^\top \mathbf{H} \boldsymbol{\epsilon}
@@ -237,6 +265,28 @@ section.save(d2l.show_trace(d2l.newton(x_cos, 0.5), x_cos), "newton-x-cos-lr-0.5
 # rapidly, but each iteration evaluates the full objective several times. In deep learning that
 # means several passes over the whole data set per step, which is why line search is rarely used
 # there.
+
+# %% [markdown]
+# ## Summary
+#
+# * Gradient descent steps against the gradient,
+#   $\mathbf{x} \leftarrow \mathbf{x} - \eta\nabla f(\mathbf{x})$. For a twice differentiable $f$,
+#   a Taylor expansion shows that a small enough step lowers $f$ wherever the gradient is not zero;
+#   it promises nothing about *which* minimum is reached.
+# * On a parabola of curvature $\lambda$ each step multiplies the error by $1 - \eta\lambda$:
+#   the run converges exactly when $0 < \eta\lambda < 2$, monotonically below $1$, from
+#   alternating sides above it. Near a minimum of a smooth function, $f''(x^*)$ plays the role of
+#   $\lambda$: gradient descent cannot converge to a minimum with $\eta f''(x^*) > 2$, and it
+#   approaches one with $\eta f''(x^*)$ just below $2$ only slowly.
+# * In several dimensions every eigenvector of the Hessian has its own factor $1 - \eta\lambda_i$.
+#   The steepest direction caps $\eta$ and the flattest sets the pace; at the best fixed rate the
+#   error shrinks by $(\kappa - 1)/(\kappa + 1)$ per step, $\kappa$ the condition number.
+# * Newton's method divides by the curvature: it is exact on quadratics and converges
+#   quadratically near a minimum with $f'' > 0$, but it heads for any stationary point, maxima
+#   included, and with $d$ parameters it costs $O(d^3)$ per step.
+# * Preconditioning by the diagonal of the Hessian repairs badly scaled coordinates but not
+#   valleys oblique to the axes; line search picks $\eta$ at every step, at the price of many
+#   extra evaluations of $f$.
 
 # %% [markdown]
 # ## Exercises
@@ -376,3 +426,61 @@ d2l.train_2d(preconditioned_gd(rotated, 2 / 4.25, (1.0, 1.0)))
 # amounts to plain gradient descent with $\eta = 1/2.125 = 2/4.25$. The two rotated runs are
 # identical, and both shrink the error by only $(\kappa - 1)/(\kappa + 1) = 15/17$ per step. A
 # diagonal preconditioner corrects badly scaled coordinates, not badly oriented valleys.
+
+# %% [markdown]
+# **Exercise 5 (sufficient decrease; proof).** Let $f: \mathbb{R} \to \mathbb{R}$ be twice
+# continuously differentiable with $|f''(x)| \le L$ for every $x$. Prove that one gradient step
+# satisfies
+#
+# $$f\big(x - \eta f'(x)\big) \le f(x) - \eta\Big(1 - \frac{L\eta}{2}\Big) f'(x)^2,$$
+#
+# so that for $0 < \eta < 2/L$ every step decreases $f$ unless $f'(x) = 0$. Which $\eta$
+# guarantees the largest decrease, and how large is it? Show with $f(x) = \tfrac{L}{2}x^2$ that
+# the bound $2/L$ cannot be improved.
+
+# %% [markdown] tags=["solution"]
+# Write $\epsilon = -\eta f'(x)$. Taylor's theorem with the Lagrange remainder gives a $\xi$
+# between $x$ and $x + \epsilon$ with
+#
+# $$f(x + \epsilon) = f(x) + \epsilon f'(x) + \tfrac{1}{2}\epsilon^2 f''(\xi)
+# \le f(x) - \eta f'(x)^2 + \tfrac{1}{2}L\eta^2 f'(x)^2
+# = f(x) - \eta\Big(1 - \frac{L\eta}{2}\Big) f'(x)^2 .$$
+#
+# For $0 < \eta < 2/L$ the coefficient $\eta(1 - L\eta/2)$ is positive, so
+# $f(x - \eta f'(x)) < f(x)$ whenever $f'(x) \ne 0$. The coefficient $\eta - L\eta^2/2$ is a
+# downward parabola in $\eta$ with its maximum where $1 - L\eta = 0$: the rate $\eta = 1/L$
+# guarantees the decrease $f'(x)^2/(2L)$. On $f(x) = \tfrac{L}{2}x^2$, where $f'' = L$ everywhere,
+# a step maps $x$ to $(1 - \eta L)x$, so $f$ is multiplied by $(1 - \eta L)^2$: at $\eta = 2/L$ the
+# value does not change at all, and for $\eta > 2/L$ it grows. No rate of $2/L$ or more works for
+# every $f$ with $|f''| \le L$. This is the exact form of "a small enough learning rate decreases
+# $f$": the $O(\epsilon^2)$ remainder of the derivation is at most $\tfrac{1}{2}L\epsilon^2$.
+
+# %% [markdown]
+# **Exercise 6 (the best fixed rate; proof).** On a quadratic whose Hessian has eigenvalues
+# $0 < \lambda_{\min} \le \lambda_i \le \lambda_{\max}$, gradient descent multiplies the error
+# along the $i$-th eigenvector by $1 - \eta\lambda_i$ per step. Prove that the worst factor
+# $\rho(\eta) = \max_i |1 - \eta\lambda_i|$ is smallest at $\eta^* = 2/(\lambda_{\min} + \lambda_{\max})$,
+# where it equals $(\kappa - 1)/(\kappa + 1)$ with $\kappa = \lambda_{\max}/\lambda_{\min}$.
+
+# %% [markdown] tags=["solution"]
+# For fixed $\eta > 0$, $\lambda \mapsto |1 - \eta\lambda|$ is the absolute value of an affine
+# function, hence convex, so on $[\lambda_{\min}, \lambda_{\max}]$ its maximum is at an end
+# point, and both end points are eigenvalues:
+#
+# $$\rho(\eta) = \max\big(|1 - \eta\lambda_{\min}|,\ |1 - \eta\lambda_{\max}|\big)
+# \ge \max\big(1 - \eta\lambda_{\min},\ \eta\lambda_{\max} - 1\big).$$
+#
+# The first term of the right-hand maximum decreases in $\eta$ and the second increases, so the
+# maximum of the two is smallest where they are equal, $1 - \eta\lambda_{\min} = \eta\lambda_{\max} - 1$,
+# that is at $\eta^* = 2/(\lambda_{\min} + \lambda_{\max})$, where both equal
+#
+# $$1 - \frac{2\lambda_{\min}}{\lambda_{\min} + \lambda_{\max}}
+# = \frac{\lambda_{\max} - \lambda_{\min}}{\lambda_{\max} + \lambda_{\min}}
+# = \frac{\kappa - 1}{\kappa + 1} \ge 0 .$$
+#
+# Both are nonnegative there, so the inequality above is an equality at $\eta^*$:
+# $\rho(\eta^*) = (\kappa - 1)/(\kappa + 1)$, and every other $\eta$ makes one of the two terms,
+# hence $\rho$, larger. For large $\kappa$ the factor is about $1 - 2/\kappa$, so gaining a factor
+# $e$ takes about $\kappa/2$ steps: the number of steps grows in proportion to the condition
+# number. For the section's $x_1^2 + 2x_2^2$, $\kappa = 2$ and the best factor is $1/3$; for
+# Exercise 4's valley, $\kappa = 16$ and it is $15/17$.

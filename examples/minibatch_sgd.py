@@ -40,6 +40,7 @@ section.compare(r"loss: (\S+),", atol=1.5e-3)
 section.compare(r"(\S+) sec/epoch", "timing")
 CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
 section.compare(r"Gigaflops: (.*)", "timing")
+section.compare(r"batch size +\d+: (\S+) ms per step, +\d+ steps per epoch, (\S+) ms per epoch", "timing")
 
 # %% [markdown]
 # ## Vectorisation and caches
@@ -77,57 +78,84 @@ section.compare(r"Gigaflops: (.*)", "timing")
 #
 # There is a second cost besides memory: every call from Python into a framework takes a few
 # microseconds of bookkeeping (checking arguments, choosing a kernel, allocating the result),
-# whatever the size of the work. Entry by entry that is $65{,}536$ calls; to keep this section
-# fast on every backend the first way is timed on the first $8$ rows only ($2{,}048$ entries) and
-# its speed scaled to the whole product. Each way ends by copying its result to NumPy, which also
-# makes the timer wait for frameworks that compute asynchronously (MXNet queues the work and
-# returns at once). One untimed product first lets the framework set itself up.
+# whatever the size of the work. Entry by entry that is $65{,}536$ dot products, each of them four
+# calls (two slices, a product and a sum); to keep this section fast on every backend the first
+# way is timed on the first $2$ rows only ($512$ entries) and its speed scaled to the whole
+# product. Each way ends by copying its result to NumPy, which also makes the timer wait for
+# frameworks that compute asynchronously (MXNet queues the work and returns at once). One untimed
+# product first lets the framework set itself up.
+#
+# A single timing is a poor measurement: anything else the machine does at the same moment (another
+# program, the operating system, a cache that another process has just emptied) can only make a
+# run slower, never faster. So each way runs several times and the **fastest** run counts:
+# `best_time` returns the result and the shortest of `repeats` timings.
 
 # %%
 d2l.seed(0)
 B, C = d2l.normal((256, 256)), d2l.normal((256, 256))
 gigaflop = 2 * 256**3 / 1e9
 d2l.numpy(d2l.matmul(B, C))  # warm-up, not timed
-timer = d2l.Timer()
+
+
+def best_time(work, repeats=5):
+    """Run ``work()`` ``repeats`` times; return its result and the seconds of the fastest run."""
+    timer = d2l.Timer()
+    for _ in range(repeats):
+        timer.start()
+        result = work()
+        timer.stop()
+    return result, min(timer.times)
+
 
 # %%
-rows = 8  # element-wise, for the first 8 rows only
-timer.start()
-entries = [d2l.stack([d2l.reduce_sum(B[i] * C[:, j]) for j in range(256)]) for i in range(rows)]
-A_rows = d2l.numpy(d2l.stack(entries))
-element = gigaflop * rows / 256 / timer.stop()
+rows = 2  # element-wise, for the first 2 rows only
+
+
+def entry_by_entry():
+    return d2l.numpy(d2l.stack([d2l.stack([d2l.reduce_sum(B[i] * C[:, j]) for j in range(256)])
+                                for i in range(rows)]))
+
+
+A_rows, seconds = best_time(entry_by_entry, repeats=3)  # the slowest way: fewer repetitions
+element = gigaflop * rows / 256 / seconds
 
 # %%
-timer.start()  # column by column
-A_columns = d2l.numpy(d2l.stack([d2l.reshape(d2l.matmul(B, C[:, j:j + 1]), [256])
-                                 for j in range(256)], axis=1))
-column = gigaflop / timer.stop()
+def column_by_column():
+    return d2l.numpy(d2l.stack([d2l.reshape(d2l.matmul(B, C[:, j:j + 1]), [256])
+                                for j in range(256)], axis=1))
+
+
+A_columns, seconds = best_time(column_by_column)
+column = gigaflop / seconds
 
 # %%
-timer.start()  # all at once
-A = d2l.numpy(d2l.matmul(B, C))
-full = gigaflop / timer.stop()
+A, seconds = best_time(lambda: d2l.numpy(d2l.matmul(B, C)))  # all at once
+full = gigaflop / seconds
 print(f"performance in Gigaflops: element {element:.3f}, column {column:.3f}, full {full:.3f}")
 
 # %% [markdown]
 # **What to notice.** The printed speeds are measurements of this machine and this framework, so
-# each tab shows its own, but the ranking is always the same. Entry by entry, the framework spends
-# nearly all its time on call overhead, and the speed is in the megaflops; column by column, $256$
-# calls instead of $65{,}536$ make it one or two orders of magnitude faster; a single product is
-# usually faster again, often by a factor of several, because the library is free to tile the whole
-# computation for the caches. The arithmetic is identical in all three: only the number of calls
-# and the traffic to memory differ.
+# each tab shows its own, and they change from machine to machine and, a little, from run to run.
+# What carries over is the size of the gaps, because it comes from the number of calls. Entry by
+# entry, the framework spends nearly all its time on the overhead of about a quarter of a million
+# tiny calls, and the speed is a small fraction of a gigaflop. Column by column, about $800$ calls do
+# the same arithmetic, typically tens to hundreds of times faster. A single product is faster
+# again, usually by an order of magnitude or more, because it pays the overhead once and the
+# library is free to tile the whole computation for the caches. The arithmetic is identical in all
+# three: only the number of calls and the traffic to memory differ.
 #
 # The fourth way splits $\mathbf{C}$ into four blocks of $64$ columns and multiplies $\mathbf{B}$ by
-# each. Four calls instead of one cost a little overhead, and each block product still reuses every
-# number many times, so its speed is close to that of the full product, sometimes even above it
-# when the smaller pieces fit better in the cache. This is the situation of minibatch training:
-# a batch is a block of examples processed with one call.
+# each. Four products (with four slices and four copies) instead of one add some overhead, while
+# each block product still reuses every number at least $64$ times. Its speed is therefore of the
+# same order as the full product's: somewhat lower where a framework call is expensive next to a
+# $64$-column product, close to it (now and then even above it, when the smaller pieces fit better
+# in the cache) where calls are cheap; and far above the column-by-column speed either way. This is
+# the situation of minibatch training: a batch is a block of examples processed with one call.
 
 # %%
-timer.start()
-A_blocks = [d2l.numpy(d2l.matmul(B, C[:, j:j + 64])) for j in range(0, 256, 64)]
-print(f"performance in Gigaflops: block {gigaflop / timer.stop():.3f}")
+A_blocks, seconds = best_time(lambda: [d2l.numpy(d2l.matmul(B, C[:, j:j + 64]))
+                                       for j in range(0, 256, 64)])
+print(f"performance in Gigaflops: block {gigaflop / seconds:.3f}")
 
 # %% [markdown]
 # The four ways compute the same product up to rounding. In float32 each entry is a sum of $256$
@@ -217,6 +245,50 @@ def train_sgd(lr, batch_size, num_epochs=2):
 
 
 # %% [markdown]
+# ### What a step costs
+#
+# Before training, measure what one step costs for each batch size used below: the gradient of
+# the minibatch loss and one update, on the first $b$ examples, ten steps in a row, the best of
+# five repetitions. The step is the one `train_ch11` takes, without the data loading; only the
+# loop around it is ours.
+
+# %%
+features, labels = d2l.get_data_ch11(1500)[0].whole()
+
+
+def seconds_per_step(batch_size, steps=10):
+    """Seconds of one SGD step on ``batch_size`` examples: the fastest of 5 runs of ``steps`` steps."""
+    X, y = features[:batch_size], labels[:batch_size]
+    w, b = d2l.Variable(d2l.zeros((5, 1))), d2l.Variable(d2l.zeros(1))
+    loss_grad = d2l.grad(lambda w, b: d2l.reduce_mean(d2l.squared_loss(d2l.linreg(X, w, b), y)),
+                         argnums=(0, 1))
+
+    def run():
+        for _ in range(steps):
+            w.grad, b.grad = loss_grad(w.data, b.data)
+            sgd([w, b], None, {"lr": 0.01})
+        return d2l.numpy(w.data)
+
+    return best_time(run)[1] / steps
+
+
+for batch_size in (1, 10, 100, 1500):
+    step = seconds_per_step(batch_size)
+    print(f"batch size {batch_size:4d}: {1e3 * step:.3f} ms per step, {1500 // batch_size:4d} steps "
+          f"per epoch, {1500 // batch_size * 1e3 * step:.1f} ms per epoch")
+
+# %% [markdown]
+# **What to notice.** The time of a step hardly changes with the batch size: from one example to all
+# $1{,}500$ it grows by a small factor at most, while the arithmetic grows $1{,}500$-fold. A linear
+# model with $5$ features needs a few dozen flops per example and step, so even the full batch is
+# some tens of thousands of flops, microseconds of work; the framework calls of the forward pass,
+# the backward pass and the update cost more than that whatever the batch holds. For a model this
+# small the cost of an epoch is therefore roughly proportional to its number of steps, $n/b$:
+# $1{,}500$ steps for $b = 1$, one for $b = 1{,}500$. Keep this in mind when reading the times of
+# the training runs below. Each of those is a single run, so its last digits change from run to
+# run; the ratios that follow from the numbers of steps do not.
+
+# %% [markdown]
 # ### Gradient descent: the whole data set per step
 #
 # With $b = 1{,}500$ every step uses every example, so one epoch is one step. The run uses
@@ -225,8 +297,8 @@ def train_sgd(lr, batch_size, num_epochs=2):
 # curve has only five points, at epochs $2, 4, 6, 8, 10$.
 #
 # **What to notice:** the loss falls quickly at first, reaches its lowest value around the sixth
-# step, then creeps up again (from $\mathbf{w} = 0$ the five values would be $0.2503$, $0.2455$,
-# $0.2451$, $0.2456$, $0.2470$). The learning rate is slightly too large. The loss is quadratic,
+# step, then creeps up again (Exercise 2 continues this run, from $\mathbf{w} = 0$, for $40$
+# epochs). The learning rate is slightly too large. The loss is quadratic,
 # with Hessian $\mathbf{H} = \frac{1}{n}\tilde{\mathbf{X}}^\top\tilde{\mathbf{X}}$ where
 # $\tilde{\mathbf{X}}$ is the data matrix with a column of ones for the bias. Along an
 # eigenvector of $\mathbf{H}$ with eigenvalue $\lambda$ every gradient step multiplies the error by
@@ -250,10 +322,11 @@ section.save(gd_res.animator, "train-gd", compare=CURVE)
 # improvement made within the first few hundred examples. After that the curve wobbles instead of
 # settling: with a constant learning rate the noise of single-example gradients keeps the
 # parameters moving around the minimum, the noise floor of the previous section. Per second,
-# however, it is the slowest. Each of the $1{,}500$ steps is a handful of tiny framework calls
+# however, it is the slowest. An epoch is $1{,}500$ steps, each a handful of tiny framework calls
 # (forward pass, backward pass, update), and, as in the entry-by-entry product above, their
-# overhead dwarfs the arithmetic: the printed seconds per epoch are many times those of gradient
-# descent, which did the same arithmetic in one step.
+# overhead dwarfs the arithmetic: a step costs about as much as gradient descent's single step on
+# all the data (the table above), so an epoch takes roughly as long as $1{,}500$ epochs of gradient
+# descent, whose printed seconds per epoch round to a few thousandths or less.
 
 # %%
 sgd_res = train_sgd(0.005, 1)
@@ -268,10 +341,11 @@ section.save(sgd_res.animator, "train-sgd", compare=CURVE)
 # larger step.
 #
 # **What to notice.** With batches of $100$ the loss drops to about $0.245$ within the first epoch,
-# something gradient descent needed several epochs (and so several passes over the data) for,
-# while an epoch costs only slightly more time than one of gradient descent: fifteen calls
-# instead of one. Batches of $10$ make better progress per epoch still, but each epoch is slower
-# than with batches of $100$, since it takes ten times as many calls. Both runs end near $0.244$
+# after some ten steps, something gradient descent needed several epochs (and so several passes
+# over the data) for: per epoch, minibatches use the data far better. An epoch is fifteen steps,
+# so it costs roughly fifteen times as much as one of gradient descent, and a hundredth of one of
+# stochastic gradient descent. Batches of $10$ make better progress per epoch still, but an epoch
+# is $150$ steps, about ten times the cost of one with batches of $100$. Both runs end near $0.244$
 # to $0.247$, within a few thousandths of the floor.
 
 # %%
@@ -290,14 +364,23 @@ section.save(mini2_res.animator, "train-batch-10", compare=CURVE)
 # the range from $10^{-2}$ to $10$ seconds; the axis starts lower where a run here was faster
 # than that.
 #
-# **What to notice.** Each curve starts at its first recorded point, so the gradient descent curve
-# begins late (after two full steps) and has few points. The curve of batches of $100$ reaches a
-# low loss first; batches of $10$ follow; stochastic gradient descent is furthest to the right,
-# since it is the most efficient per example and the least efficient per second. The exact
-# positions are measurements, different on each machine and each framework (the tabs show them),
-# and on a GPU, where a call costs more overhead and a large operation relatively less, the
-# advantage of larger batches grows. The qualitative lesson does not change: choose the batch large
-# enough to keep the hardware busy and small enough to make many steps per epoch.
+# **What to notice.** Each curve is a single run, so its exact position changes from machine to
+# machine, from framework to framework (the tabs show theirs) and from run to run. What holds
+# everywhere follows from the numbers of steps, since here a step costs about the same at every
+# batch size. Each curve starts at its first recorded point, so the gradient descent curve begins
+# after two full steps and has few points; it is near $0.245$ after four steps, and batches of
+# $100$ need about ten steps for the same loss. The two therefore get there at comparable times,
+# and which of them is first depends on the machine. Batches of $10$ need several times longer,
+# and stochastic gradient descent, the most efficient per example, is the least efficient per
+# second: it lies about an order of magnitude to the right of batches of $10$.
+#
+# This small data set flatters gradient descent. With $1{,}500$ rows of $5$ features a full-batch
+# step is still mostly call overhead; with millions of examples its arithmetic grows with $n$ and
+# dominates, while a minibatch step costs the same as before. That is the regime of deep learning,
+# in which minibatches win per second as well as per epoch. On a GPU, where a call costs more
+# overhead and a large operation relatively less, the balance shifts further towards large
+# batches. The lesson: choose the batch large enough to keep the hardware busy and small enough to
+# make many steps per epoch.
 
 # %%
 runs = [gd_res, sgd_res, mini1_res, mini2_res]
@@ -319,12 +402,15 @@ section.save(ax, "loss-vs-time", compare="timing")
 # framework uses (`lr` or `learning_rate`).
 #
 # On every backend the loss is the mean of $\tfrac{1}{2}(\hat{y} - y)^2$, exactly as from scratch,
-# and the learning rate is $0.05$, for $2$ epochs. That is the book's MXNet tab. Its PyTorch and
-# TensorFlow tabs differ: they minimise the mean squared error without the $\tfrac{1}{2}$, whose
-# gradient is twice as large, so each of their learning rates acts as if doubled (they then halve
-# the loss they display); the PyTorch tab also uses $\eta = 0.01$ for $4$ epochs. Here the four tabs
-# train the same problem with the same hyperparameters and differ only in whose code takes the
-# step, so their final losses can be compared directly.
+# and the learning rate is $0.05$, for $2$ epochs. The four tabs train the same problem with the
+# same hyperparameters and differ only in whose code takes the step, so their final losses can be
+# compared directly.
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** These settings are those of the book's MXNet tab. Its PyTorch
+# and TensorFlow tabs minimise the mean squared error without the $\tfrac{1}{2}$, whose gradient is
+# twice as large, so each of their learning rates acts as if doubled (they then halve the loss they
+# display); its PyTorch tab also uses $\eta = 0.01$ for $4$ epochs.
 
 # %%
 d2l.seed(0)
@@ -348,6 +434,26 @@ run = d2l.train_concise_ch11(d2l.sgd, {"lr": 0.05}, data_iter)
 
 # %%
 section.save(run.animator, "train-concise", compare="framework")
+
+# %% [markdown]
+# ## Summary
+#
+# * Minibatch SGD averages the gradients of $b$ random examples per step: $b = n$ is gradient
+#   descent, $b = 1$ stochastic gradient descent. The estimate stays unbiased, and its standard
+#   deviation falls like $b^{-1/2}$: halving the noise takes four times the batch.
+# * Hardware rewards few large operations. Every framework call has a fixed overhead, and memory is
+#   slower than arithmetic, so code that reuses what it reads (a matrix product) runs orders of
+#   magnitude faster than the same arithmetic done entry by entry or column by column.
+# * A minibatch is processed with one call. For a small model a step costs about the same for any
+#   batch size, so the time of an epoch is roughly proportional to its $n/b$ steps.
+# * Per epoch, small batches make the most progress; per second, larger batches catch up, and on
+#   large data sets, where a full-batch step is expensive, minibatches win on both counts.
+# * Measure speed with repetitions and keep the fastest run; compare orders of magnitude, not last
+#   digits, between machines and frameworks.
+# * Standardised features keep the loss well conditioned, and the full-batch learning rate must
+#   stay below $2/\lambda_{\max}$ of the Hessian ($0.953$ on the airfoil data; $\eta = 1$ is just
+#   past it). No optimizer goes below the least-squares floor, $0.2417$ here.
+
 # %% [markdown]
 # ## Exercises
 #
@@ -462,7 +568,8 @@ for name, (rows, columns) in ways.items():
 # the speed of memory, about $10^{11}$ bytes per second, however fast the arithmetic units are; in
 # the entry-by-entry experiment the call overhead made things even worse. The full product does
 # about $43$ flops per byte and a $64$-column block about $21$: enough reuse that, once the data is
-# in the caches (three $256 \times 256$ float32 matrices take $768$ KB, which fit in a typical L2 or
-# L3 cache), the arithmetic units rather than the memory set the pace. The same holds for
+# in the caches (three $256 \times 256$ float32 matrices take $768$ KB, which fit in a typical L3
+# cache and in the L2 cache of some processors), the arithmetic units rather than the memory set
+# the pace. The same holds for
 # minibatches: a batch of $b$ examples turns matrix-vector products into matrix-matrix products
 # with $b$ columns, and the intensity grows with $b$.

@@ -95,10 +95,10 @@ section.save(d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.6), f_grad=f_grad)), "g
 # builds up and the step approaches $\eta/(1-\beta)$ times the gradient. With $\beta = 0.5$ the
 # first figure shows a trace that overshoots a few times in $x_2$ and then settles, and it reaches
 # $(0.007, 0.003)$ in 20 steps, far closer than gradient descent got with any rate. With
-# $\beta = 0.25$ (second figure) there is less averaging: the $x_2$ oscillation decays only slowly
-# and the run ends near $(-0.13, -0.19)$. The quadratic analysis below explains why the smaller
-# $\beta$ is the worse one here: at $\eta = 0.6$ the steep direction sits just inside the stability
-# limit of $\beta = 0.25$, but comfortably inside that of $\beta = 0.5$.
+# $\beta = 0.25$ (second figure) there is less averaging: the $x_2$ oscillation decays only slowly,
+# the progress along $x_1$ is slower too, and the run ends near $(-0.13, -0.19)$, about $30$ times
+# farther from the minimum. The quadratic analysis below explains why the smaller $\beta$ is the
+# worse one here, in *both* directions.
 
 # %%
 for beta in (0.5, 0.25):
@@ -194,19 +194,51 @@ section.save(ax, "gd-convergence-by-curvature")
 # After $t$ steps the state is $\mathbf{R}^t$ times the start, so the iteration converges when
 # both eigenvalues of $\mathbf{R}$ lie strictly inside the unit circle. They are the roots of
 # $z^2 - (1 + \beta - \eta\lambda)\,z + \beta = 0$ (the trace of $\mathbf{R}$ is
-# $1 + \beta - \eta\lambda$, its determinant $\beta$), and checking where a root reaches $-1$
-# gives the condition
+# $1 + \beta - \eta\lambda$, its determinant $\beta$), and checking where a root reaches $1$ or
+# $-1$ gives the condition (Exercise 6 proves it)
 #
 # $$0 < \eta\lambda < 2 + 2\beta.$$
 #
 # Compared with gradient descent's $0 < \eta\lambda < 2$, the range of usable learning rates
-# widens by a factor $1 + \beta$. This is exactly what happened in the 2-D runs: along $x_2$,
-# $\eta\lambda = 0.6 \cdot 4 = 2.4$, beyond gradient descent's limit, inside the limit $3$ of
-# $\beta = 0.5$, and just inside the limit $2.5$ of $\beta = 0.25$, where the eigenvalues of
-# $\mathbf{R}$ have a modulus close to $1$ and the oscillation dies slowly. A second fact, worked
-# out in Exercise 1, explains why momentum helps ill-conditioned problems: when the two roots are
-# complex, both have modulus $\sqrt{\beta}$, whatever $\lambda$ is, so a whole band of curvatures
-# converges at the same rate.
+# widens by a factor $1 + \beta$. Along $x_2$ in the 2-D runs, $\eta\lambda = 0.6 \cdot 4 = 2.4$:
+# beyond gradient descent's limit, but inside the limit $3$ of $\beta = 0.5$ and the limit $2.5$
+# of $\beta = 0.25$, so both momentum runs converge.
+#
+# How *fast* they converge is set by the larger modulus of the two eigenvalues, the **spectral
+# radius** of $\mathbf{R}$: after $t$ steps the error is of the order of its $t$-th power. A
+# second fact, worked out in Exercises 1 and 6, decides it: when the two roots are complex
+# conjugates, their product is $\beta$, so both have modulus $\sqrt{\beta}$, whatever $\lambda$
+# is. The roots are complex exactly when $(1 + \beta - \eta\lambda)^2 < 4\beta$, that is for
+# $(1 - \sqrt{\beta})^2 < \eta\lambda < (1 + \sqrt{\beta})^2$, so a whole band of curvatures
+# converges at the same rate $\sqrt{\beta}$; outside the band one real root is larger than
+# $\sqrt{\beta}$. The cell below computes the radius in both directions of the 2-D runs. With
+# $\beta = 0.5$ the band is $(0.086, 2.91)$ and contains both $\eta\lambda = 0.12$ and $2.4$: both
+# directions contract by $\sqrt{0.5} \approx 0.71$ per step. With $\beta = 0.25$ the band
+# shrinks to $(0.25, 2.25)$, and *both* values fall outside it, $0.12$ below and $2.4$ above: the
+# radius is $0.83$ along $x_1$ and $0.86$ along $x_2$, so both directions are slower. Over 20 steps
+# the ratios $(0.83/0.71)^{20}$ and $(0.86/0.71)^{20}$ grow to about $24$ and $49$ (also printed),
+# which is why the $\beta = 0.25$ run ends some $30$ times farther out.
+
+# %%
+import cmath
+
+
+def momentum_radius(beta, eta_lambda):
+    """Spectral radius of R: the larger modulus of the roots of z^2 - (1 + beta - eta lambda) z + beta."""
+    trace = 1 + beta - eta_lambda
+    root = cmath.sqrt(trace * trace - 4 * beta)
+    return max(abs((trace + root) / 2), abs((trace - root) / 2))
+
+
+curvatures = {"x1": 0.2, "x2": 4}
+radii = {beta: {name: momentum_radius(beta, 0.6 * lam) for name, lam in curvatures.items()}
+         for beta in (0.5, 0.25)}
+for beta, radius in radii.items():
+    print(f"eta = 0.6, beta = {beta:.2f}: spectral radius {radius['x1']:.4f} along x1, "
+          f"{radius['x2']:.4f} along x2")
+print("after 20 steps, beta = 0.25 against 0.5: "
+      + ", ".join(f"{(radii[0.25][name] / radii[0.5][name]) ** 20:.1f} times larger along {name}"
+                  for name in curvatures))
 
 # %% [markdown]
 # ## Momentum from scratch, on real data
@@ -276,13 +308,17 @@ section.save(train_momentum(0.005, 0.9).animator, "train-momentum-lr-0.005-beta-
 # not, because a changed $\eta$ affects the whole velocity in one convention but only the newest
 # gradient in the other (Exercise 4).
 #
-# The loss is the from-scratch one, the mean of $\tfrac{1}{2}(\hat{y} - y)^2$, on every backend.
-# The book's PyTorch and TensorFlow versions minimise the mean squared error without the
-# $\tfrac{1}{2}$, which doubles every gradient and so acts like a doubled learning rate; its
-# PyTorch version also trains four epochs instead of two. Here all four tabs train two epochs from
-# the same initial weights and the same minibatches, and the curve ends near the loss of the last
-# from-scratch run. The optimizer code is the framework's own, so the curves may differ in the
-# last digits from one tab to the next.
+# The loss is the from-scratch one, the mean of $\tfrac{1}{2}(\hat{y} - y)^2$, on every backend,
+# and all four tabs train two epochs from the same initial weights and the same minibatches, so the
+# curve ends near the loss of the last from-scratch run. The optimizer code is the framework's
+# own, so the curves may differ in the last digits from one tab to the next.
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** The book's PyTorch and TensorFlow versions of this cell
+# minimise the mean squared error without the $\tfrac{1}{2}$, which doubles every gradient and so
+# acts like a doubled learning rate, and its PyTorch version trains four epochs instead of two.
+# The tabs here follow the book's MXNet version (half the squared error, two epochs) on every
+# framework, so that the four curves can be compared.
 
 # %%
 d2l.seed(0)
@@ -311,32 +347,32 @@ section.save(run.animator, "train-concise", compare="framework")
 # %% [markdown]
 # ## Summary
 #
-# Momentum replaces the gradient by a leaky average of past gradients. The average cancels
-# oscillating components and accumulates consistent ones, which speeds up progress along flat
-# directions and damps it along steep ones. Its effective step is $\eta/(1-\beta)$ and it averages
-# about $1/(1-\beta)$ gradients, so $\eta$ and $\beta$ must be tuned together. On quadratics the
-# method splits into one problem per eigenvalue, and it is stable for $0 < \eta\lambda < 2 + 2\beta$
-# instead of $0 < \eta\lambda < 2$. It costs one extra vector per parameter.
+# * Momentum replaces the gradient by a leaky average of past gradients,
+#   $\mathbf{v}_t = \beta\mathbf{v}_{t-1} + \mathbf{g}_t$, and steps along it. The average cancels
+#   oscillating components and accumulates consistent ones: progress speeds up along flat
+#   directions and oscillations are damped along steep ones.
+# * Its effective step is $\eta/(1-\beta)$ and it averages about $1/(1-\beta)$ gradients, so
+#   $\eta$ and $\beta$ must be tuned together: raising $\beta$ without lowering $\eta$ lengthens
+#   the steps.
+# * On a quadratic the method splits into one two-variable linear recursion per eigenvalue. It is
+#   stable for $0 < \eta\lambda < 2 + 2\beta$ instead of gradient descent's $0 < \eta\lambda < 2$,
+#   and its rate is the spectral radius of $\mathbf{R}(\beta, \eta, \lambda)$: $\sqrt{\beta}$
+#   for every curvature in the band $(1 - \sqrt{\beta})^2 \le \eta\lambda \le (1 + \sqrt{\beta})^2$,
+#   larger outside it.
+# * Tuned to the condition number $\kappa$, momentum needs a number of steps growing like
+#   $\sqrt{\kappa}$, against $\kappa$ for gradient descent.
+# * It costs one extra vector per parameter. Frameworks store either the velocity or the step
+#   $-\eta\mathbf{v}$: the same method at a constant rate, different ones under a schedule.
 #
 # ## Exercises
 #
 # **Exercise 1 (the stability region).** For $\beta \in \{0, 0.25, 0.5, 0.9\}$, compute the
-# spectral radius of $\mathbf{R}(\beta, \eta, \lambda)$ as a function of $\eta\lambda$ on a fine
-# grid. Find the largest stable $\eta\lambda$ and compare with $2 + 2\beta$; find the smallest
-# radius and compare with $\sqrt{\beta}$. Then confirm the limit with `d2l.momentum` on
-# $\tfrac{1}{2}x^2$, just below and just above it.
+# spectral radius of $\mathbf{R}(\beta, \eta, \lambda)$ (the section's `momentum_radius`) as a
+# function of $\eta\lambda$ on a fine grid. Find the largest stable $\eta\lambda$ and compare
+# with $2 + 2\beta$; find the smallest radius and compare with $\sqrt{\beta}$. Then confirm the
+# limit with `d2l.momentum` on $\tfrac{1}{2}x^2$, just below and just above it.
 
 # %% tags=["solution"]
-import cmath  # noqa: E402
-
-
-def momentum_radius(beta, eta_lambda):
-    """Spectral radius of R: the larger modulus of the roots of z^2 - (1 + beta - eta lambda) z + beta."""
-    trace = 1 + beta - eta_lambda
-    root = cmath.sqrt(trace * trace - 4 * beta)
-    return max(abs((trace + root) / 2), abs((trace - root) / 2))
-
-
 grid = [k / 1000 for k in range(1, 5000)]
 for beta in (0.0, 0.25, 0.5, 0.9):
     radii = [momentum_radius(beta, eta_lambda) for eta_lambda in grid]
@@ -389,13 +425,29 @@ tuned = d2l.train_2d(d2l.momentum(eta, beta), f_grad=f_grad)
 section.save(d2l.show_traces_2d(f, {"gradient descent": plain, "tuned momentum": tuned}),
              "exercise-tuned-momentum")
 
+
+def shrinkage(trace):
+    """|x_end| / |x_start|: the factor by which a run brought the distance to the minimum down."""
+    (start1, start2), (end1, end2) = trace[0], trace[-1]
+    return ((end1**2 + end2**2) / (start1**2 + start2**2)) ** 0.5
+
+
+for name, trace, factor in (("gradient descent", plain, (kappa - 1) / (kappa + 1)),
+                            ("tuned momentum", tuned, beta**0.5)):
+    print(f"{name}: distance shrank by {shrinkage(trace):.2e} in 20 steps, "
+          f"factor^20 = {factor**20:.2e}")
+
 # %% [markdown] tags=["solution"]
 # Setting $\eta\lambda_{\max} = (1 + \sqrt{\beta})^2$ and $\eta\lambda_{\min} = (1 - \sqrt{\beta})^2$
 # and dividing gives $\sqrt{\beta} = (\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1) \approx 0.634$. Each
-# step of momentum then shrinks the error by about $0.63$ in *every* direction, against $0.905$ in
-# the flat direction for the best gradient descent: $0.63^{20} \approx 10^{-4}$ versus
-# $0.905^{20} \approx 0.14$ (momentum ends a little farther out than $10^{-4}$ suggests: at the
-# edges of the band the two roots coincide, which adds a factor growing like $t$). The figure shows
+# step of momentum then shrinks the error by about $0.63$ in *every* direction, against $0.905$
+# for the best gradient descent (in both directions: at that rate $|1 - \eta\lambda|$ is the same
+# at both ends): $0.63^{20} \approx 1.1 \times 10^{-4}$ versus $0.905^{20} \approx 0.14$. The printed
+# shrinkage of gradient descent is exactly its $0.905^{20}$. Momentum's, about $1.6 \times 10^{-3}$,
+# is some $15$ times larger than $0.63^{20}$: both curvatures sit at the *edges* of the band, where
+# the two roots coincide, and a double root $r$ gives terms $(a + bt)\,r^t$ instead of $a\,r^t$, a
+# factor growing like $t$ (here $t = 20$). Even so, momentum ends about 80 times closer.
+# The figure shows
 # gradient descent still far out along $x_1$, while the tuned momentum swings widely across the
 # valley, even beyond its start in $x_2$, but contracts at the same pace in both directions and
 # ends at the minimum. The general lesson: the number
@@ -465,3 +517,71 @@ step_form_trace = d2l.train_2d(step_form, f_grad=f_grad)
 # with, and old, large-rate contributions linger. The difference is small when the schedule
 # changes slowly compared with $1/(1-\beta)$ steps, and large right after a sudden drop of the
 # rate. When porting a recipe between frameworks, check which convention it was tuned with.
+
+# %% [markdown]
+# **Exercise 5 (the minimum of a quadratic; proof).** Let $\mathbf{Q}$ be symmetric positive
+# definite. Prove that
+# $h(\mathbf{x}) = \tfrac{1}{2}\mathbf{x}^\top\mathbf{Q}\mathbf{x} + \mathbf{x}^\top\mathbf{c} + b$
+# has the unique minimiser $\mathbf{x}^* = -\mathbf{Q}^{-1}\mathbf{c}$ and the minimum
+# $b - \tfrac{1}{2}\mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c}$. What goes wrong when $\mathbf{Q}$ has
+# a negative eigenvalue?
+
+# %% [markdown] tags=["solution"]
+# $\mathbf{Q}$ is positive definite, hence invertible, and $\mathbf{Q}^{-1}$ is symmetric. Complete
+# the square with $\mathbf{x}^* = -\mathbf{Q}^{-1}\mathbf{c}$, that is $\mathbf{c} = -\mathbf{Q}\mathbf{x}^*$:
+#
+# $$\tfrac{1}{2}(\mathbf{x} - \mathbf{x}^*)^\top\mathbf{Q}(\mathbf{x} - \mathbf{x}^*)
+# = \tfrac{1}{2}\mathbf{x}^\top\mathbf{Q}\mathbf{x} - \mathbf{x}^\top\mathbf{Q}\mathbf{x}^*
+# + \tfrac{1}{2}\mathbf{x}^{*\top}\mathbf{Q}\mathbf{x}^*
+# = \tfrac{1}{2}\mathbf{x}^\top\mathbf{Q}\mathbf{x} + \mathbf{x}^\top\mathbf{c}
+# + \tfrac{1}{2}\mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c},$$
+#
+# using $\mathbf{x}^\top\mathbf{Q}\mathbf{x}^* = -\mathbf{x}^\top\mathbf{c}$ and
+# $\mathbf{x}^{*\top}\mathbf{Q}\mathbf{x}^*
+# = \mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{Q}\mathbf{Q}^{-1}\mathbf{c}
+# = \mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c}$. Hence
+#
+# $$h(\mathbf{x}) = \tfrac{1}{2}(\mathbf{x} - \mathbf{x}^*)^\top\mathbf{Q}(\mathbf{x} - \mathbf{x}^*)
+# + b - \tfrac{1}{2}\mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c}.$$
+#
+# The first term is nonnegative and, $\mathbf{Q}$ being positive definite, zero only at
+# $\mathbf{x} = \mathbf{x}^*$: so $\mathbf{x}^*$ is the unique minimiser and the minimum is
+# $b - \tfrac{1}{2}\mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c}$. The same identity gives the
+# gradient $\nabla h(\mathbf{x}) = \mathbf{Q}(\mathbf{x} - \mathbf{x}^*)$ used in the section. If
+# $\mathbf{Q}$ has an eigenvector $\mathbf{u}$ with eigenvalue $\mu < 0$, then along
+# $\mathbf{x} = t\mathbf{u}$ the function is $\tfrac{1}{2}\mu t^2\|\mathbf{u}\|^2 + O(t)$, which
+# goes to $-\infty$: $h$ has no minimum, and $\mathbf{x}^*$ (if $\mathbf{Q}$ is invertible) is a
+# saddle point or a maximum. Gradient descent then diverges from every start with a component
+# along $\mathbf{u}$, which it multiplies by $1 - \eta\mu > 1$ at every step; so does momentum,
+# whose $p(1) = \eta\mu$ is negative, so that a root exceeds $1$ (Exercise 6).
+
+# %% [markdown]
+# **Exercise 6 (the stability condition; proof).** Let $0 \le \beta < 1$ and $\eta\lambda$ be
+# real. Prove that both roots of $p(z) = z^2 - (1 + \beta - \eta\lambda)\,z + \beta$ lie strictly
+# inside the unit circle if and only if $0 < \eta\lambda < 2 + 2\beta$, and that complex roots
+# always have modulus $\sqrt{\beta}$.
+
+# %% [markdown] tags=["solution"]
+# Write $s = 1 + \beta - \eta\lambda$ for the sum of the roots; their product is $\beta$. Note
+# that $p(1) = \eta\lambda$ and $p(-1) = 2 + 2\beta - \eta\lambda$, so the condition to prove
+# reads $p(1) > 0$ and $p(-1) > 0$.
+#
+# *Complex roots* ($s^2 < 4\beta$). They are conjugates, $z$ and $\bar{z}$, so
+# $|z|^2 = z\bar{z} = \beta$ and both have modulus $\sqrt{\beta} < 1$: the iteration is stable.
+# The condition holds too: $|s| < 2\sqrt{\beta} \le 1 + \beta$ (because
+# $1 + \beta - 2\sqrt{\beta} = (1 - \sqrt{\beta})^2 \ge 0$), so $-(1 + \beta) < s < 1 + \beta$,
+# which is $0 < \eta\lambda < 2 + 2\beta$.
+#
+# *Real roots* $z_1 \le z_2$ ($s^2 \ge 4\beta$). The parabola $p$ opens upwards, is negative
+# strictly between the roots and positive outside $[z_1, z_2]$. If both roots lie in $(-1, 1)$,
+# then $\pm 1$ are outside $[z_1, z_2]$, so $p(1) > 0$ and $p(-1) > 0$. Conversely, suppose
+# $p(1) > 0$ and $p(-1) > 0$. Then neither $1$ nor $-1$ lies in $[z_1, z_2]$, and the midpoint
+# $s/2$ of the roots satisfies $|s/2| < (1 + \beta)/2 < 1$ (from $-(1 + \beta) < s < 1 + \beta$,
+# the same rewriting as above). An interval that contains a point of $(-1, 1)$ and neither $-1$
+# nor $1$ lies inside $(-1, 1)$: both roots have modulus less than $1$.
+#
+# So in every case both roots are inside the unit circle exactly when $0 < \eta\lambda < 2 + 2\beta$.
+# At $\eta\lambda = 0$ a root equals $1$ (no progress) and at $\eta\lambda = 2 + 2\beta$ a root
+# equals $-1$ (an oscillation that never decays), which is where the section's boundary comes from.
+# A double root $r$ with $|r| < 1$ still converges, since $t\,r^t \to 0$. With $\beta = 0$ the roots
+# are $0$ and $1 - \eta\lambda$, and the condition becomes gradient descent's $0 < \eta\lambda < 2$.

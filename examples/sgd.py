@@ -46,6 +46,8 @@
 # traces below are identical on NumPy, PyTorch, TensorFlow and MXNet.
 
 # %%
+import math
+
 import d2l_optim as d2l
 from d2l_optim import objectives
 
@@ -68,8 +70,9 @@ eta = 0.1
 # standard deviation $0.1$. Once the start is forgotten, the variance $v$ of $x_1$ satisfies
 # $v = 0.8^2 v + 0.1^2$, so $v = 0.01 / 0.36$ and the standard deviation is about $0.17$; the same
 # argument gives $0.125$ for $x_2$. More steps do not help: with a constant learning rate, SGD
-# reaches a noise floor proportional to $\eta$ and stays there. Lowering $\eta$ lowers the floor but
-# slows the approach, which suggests lowering it *gradually*.
+# reaches a noise floor and stays there, and for small $\eta$ the variance of that floor is roughly
+# proportional to $\eta$ (Exercise 6 proves it). Lowering $\eta$ lowers the floor but slows the
+# approach, which suggests lowering it *gradually*.
 
 # %%
 d2l.seed(0)
@@ -98,16 +101,20 @@ section.save(d2l.show_trace_2d(f, results), "sgd-constant-lr")
 # factor $e^{-0.2} \approx 0.819$, then $0.741$, $0.670$, and so on, as the cell prints. The run
 # lasts 1000 steps. Notice in the figure that the trace stops well short of the minimum, near
 # $x_1 \approx -0.8$, even though it had twenty times as many steps as before. The reason is that
-# the learning rates themselves add up to a finite total: all 1000 of them sum to only about
-# $0.86$. On our quadratic each step multiplies $x_1$, on average, by $1 - 2\eta_t$, and the
-# product of all these factors is only about $0.17$ (close to $e^{-2 \cdot 0.86} \approx 0.18$):
-# on average the run ends near $x_1 \approx -0.83$, however many steps are taken. The noise is
-# damped, but so is all further progress: the learning rate decays faster than the distance to
-# travel.
+# the learning rates themselves add up to a finite total: the cell prints their sum over all 1000
+# steps, only about $0.86$, and a longer run would add nothing noticeable to it. On our quadratic
+# each step multiplies $x_1$, on average, by $1 - 2\eta_t$, and the product of all these factors,
+# also printed, is only about $0.165$ (a little below $e^{-2 \cdot 0.86} \approx 0.18$, since
+# $1 - 2\eta_t < e^{-2\eta_t}$): on average the run ends near $x_1 \approx -5 \cdot 0.165 \approx
+# -0.83$, however many steps are taken. The noise is damped, but so is all further progress: the
+# learning rate decays faster than the distance to travel.
 
 # %%
 schedule = d2l.exponential_lr(eta)
 print("exponential multipliers:", ", ".join(f"{schedule(step) / eta:f}" for step in range(5)))
+rates = [schedule(step) for step in range(1000)]
+print(f"sum of the 1000 rates: {sum(rates):.4f}, "
+      f"product of the factors 1 - 2 eta_t: {math.prod(1 - 2 * rate for rate in rates):.4f}")
 d2l.seed(0)
 results = d2l.train_2d(d2l.sgd(schedule), steps=1000, f_grad=f_grad)
 section.save(d2l.show_trace_2d(f, results), "sgd-exponential-lr")
@@ -207,10 +214,24 @@ section.save(d2l.show_trace_2d(f, results), "sgd-polynomial-lr")
 # every example once per epoch, in a new random order each time. That ordering has lower
 # variance and works better, although the simple analysis above no longer applies verbatim.
 #
-# The pitfalls, in short: a constant learning rate leaves SGD jittering at a noise floor; a
-# schedule that decays too fast freezes it before it arrives; and the guarantees are for convex
-# problems and averaged iterates. On the nonconvex losses of deep networks SGD has no such
-# guarantee, yet its noise is often an asset there, helping it escape saddles and sharp minima.
+# ## Summary
+#
+# * SGD steps along the gradient of one randomly drawn example. A step costs $O(1)$ instead of
+#   $O(n)$, and the stochastic gradient is an unbiased estimate of the full one.
+# * With a constant learning rate SGD does not converge: near the minimum the noise dominates and
+#   the iterates jitter at a noise floor, whose variance shrinks roughly in proportion to $\eta$.
+# * A decaying schedule damps the noise, but it must decay slowly enough that
+#   $\sum_t \eta_t = \infty$. Exponential decay has a finite sum ($0.86$ here) and stalls far from
+#   the minimum; polynomial decay $\eta\,(1 + 0.1t)^{-1/2}$ keeps moving and reaches it.
+# * For convex objectives with stochastic gradients bounded by $L$ and a start within $r$ of the
+#   solution, the weighted average of the iterates satisfies
+#   $\mathbb{E}[R(\bar{\mathbf{x}})] - R^* \le (r^2 + L^2\sum_t\eta_t^2)/(2\sum_t\eta_t)$; the
+#   best constant rate for $T$ steps gives $rL/\sqrt{T}$. The guarantee is for the averaged
+#   iterate, not the last one.
+# * Drawing with replacement misses about $37\%$ of the examples in an epoch; data loaders
+#   shuffle and pass through the data without replacement instead.
+# * On the nonconvex losses of deep networks SGD has no such guarantee, yet its noise is often an
+#   asset there, helping it escape saddle points and sharp minima.
 
 # %% [markdown]
 # ## Exercises
@@ -278,26 +299,26 @@ print(f"without replacement: every example seen exactly once: {bool((shuffled ==
 # %% [markdown]
 # **Exercise 3 (schedules in the bound).** With $\eta = 0.1$ and $T = 1000$ steps, compute
 # $\sum_t \eta_t$, $\sum_t \eta_t^2$ and the bound $(r^2 + L^2\sum_t\eta_t^2)/(2\sum_t\eta_t)$ with
-# $r = L = 1$ for: the constant rate $0.1$; the best constant rate $1/\sqrt{T}$; exponential decay
-# $0.1\,e^{-0.1t}$; and polynomial decay $0.1\,(1 + 0.1t)^{-1/2}$. Which schedules could drive the
+# $r = L = 1$ for: the constant rate $0.1$; the best constant rate $1/\sqrt{T}$; and the
+# section's exponential decay $0.1\,e^{-0.1t}$ and polynomial decay $0.1\,(1 + 0.1t)^{-1/2}$, with
+# the counter $t$ running from $2$ to $T + 1$ as in the runs. Which schedules could drive the
 # bound to zero as $T$ grows?
 
 # %% tags=["solution"]
-import math  # noqa: E402
-
 T = 1000
-schedules = {"constant 0.1": lambda t: 0.1, "constant 1/sqrt(T)": lambda t: 1 / math.sqrt(T),
-             "exponential": lambda t: 0.1 * math.exp(-0.1 * t),
-             "polynomial": lambda t: 0.1 * (1 + 0.1 * t) ** -0.5}
+schedules = {"constant 0.1": d2l.constant_lr(0.1), "constant 1/sqrt(T)": d2l.constant_lr(1 / math.sqrt(T)),
+             "exponential": d2l.exponential_lr(0.1), "polynomial": d2l.polynomial_lr(0.1)}
 for name, schedule in schedules.items():
-    rates = [schedule(t) for t in range(1, T + 1)]
+    rates = [schedule(step) for step in range(T)]
     total, total_of_squares = sum(rates), sum(rate * rate for rate in rates)
     print(f"{name:>18}: sum = {total:8.4f}, sum of squares = {total_of_squares:7.4f}, "
           f"bound = {(1 + total_of_squares) / (2 * total):.4f}")
 
 # %% [markdown] tags=["solution"]
-# The exponential schedule has a finite total, about $0.95$ here, however large $T$: its bound
-# stays above $1/(2 \cdot 0.95) \approx 0.53$ forever, which is the stall seen in the figure. A
+# The exponential schedule has a finite total, about $0.86$ however large $T$, the sum the section
+# printed (a counter starting at $t = 1$ would add the term $0.1\,e^{-0.1} \approx 0.090$ and give
+# $0.95$). Its bound therefore stays above $1/(2 \cdot 0.86) \approx 0.58$ forever, which is the
+# stall seen in the figure. A
 # fixed constant rate has a bound that tends to $L^2\eta/2 = 0.05$, the noise floor. The rate
 # $1/\sqrt{T}$ attains $rL/\sqrt{T} \approx 0.032$, but only for the horizon $T$ it was tuned for.
 # Polynomial decay needs no horizon: its sum grows like $\sqrt{T}$ and its sum of squares only like
@@ -333,3 +354,63 @@ print(f"mean f over 20 runs: at the last iterate {np.mean(at_last):.4f}, "
 # lowers $f$ by a factor of about ten, without changing the learning rate. This is why the
 # convergence bound is stated for the averaged point $\bar{\mathbf{x}}$, and why averaging the
 # weights over the end of training is a useful trick in practice.
+
+# %% [markdown]
+# **Exercise 5 (noise as random data; proof).** Show that the noisy gradient of this section,
+# $\nabla f(\mathbf{x}) + \boldsymbol{\xi}$ with $f(\mathbf{x}) = x_1^2 + 2x_2^2$ and
+# $\boldsymbol{\xi} \sim \mathcal{N}(\mathbf{0}, \mathbf{I})$, is exactly the stochastic gradient of
+# the per-example loss $f(\mathbf{x}, \mathbf{w}) = (x_1 - w_1)^2 + 2(x_2 - w_2)^2$ for examples
+# $\mathbf{w}$ drawn from a suitable normal distribution. Which one? Which risk
+# $R(\mathbf{x}) = \mathbb{E}_\mathbf{w}[f(\mathbf{x}, \mathbf{w})]$ does SGD then minimise, and
+# where is its minimum?
+
+# %% [markdown] tags=["solution"]
+# The gradient of the per-example loss is
+#
+# $$\nabla_\mathbf{x} f(\mathbf{x}, \mathbf{w}) = \begin{pmatrix} 2(x_1 - w_1) \\ 4(x_2 - w_2) \end{pmatrix}
+# = \nabla f(\mathbf{x}) + \begin{pmatrix} -2w_1 \\ -4w_2 \end{pmatrix}.$$
+#
+# Take $w_1 \sim \mathcal{N}(0, \tfrac{1}{4})$ and $w_2 \sim \mathcal{N}(0, \tfrac{1}{16})$,
+# independent. Then $-2w_1$ and $-4w_2$ are independent standard normal variables, so the added
+# vector has exactly the distribution $\mathcal{N}(\mathbf{0}, \mathbf{I})$ of $\boldsymbol{\xi}$.
+# With a fresh, independent example at every step, the two processes have the same distribution
+# step by step: the simulated noise *is* SGD on this data. The risk is
+#
+# $$R(\mathbf{x}) = \mathbb{E}\big[(x_1 - w_1)^2\big] + 2\,\mathbb{E}\big[(x_2 - w_2)^2\big]
+# = \big(x_1^2 + \operatorname{Var} w_1\big) + 2\big(x_2^2 + \operatorname{Var} w_2\big)
+# = f(\mathbf{x}) + \tfrac{1}{4} + \tfrac{1}{8},$$
+#
+# using $\mathbb{E}[(x - w)^2] = x^2 - 2x\,\mathbb{E}[w] + \mathbb{E}[w^2]$ with $\mathbb{E}[w] = 0$.
+# It differs from $f$ by the constant $\tfrac{3}{8}$, so its minimiser is the same origin and its
+# minimum is $\tfrac{3}{8}$: the part of the loss that no $\mathbf{x}$ can remove, because the
+# examples themselves are spread around their mean.
+
+# %% [markdown]
+# **Exercise 6 (the noise floor; proof).** On $f(x) = \tfrac{\lambda}{2}x^2$, run
+# $x_{t+1} = x_t - \eta(\lambda x_t + \xi_t)$ from a fixed $x_0$, with independent $\xi_t$ of mean
+# $0$ and variance $\sigma^2$, and $0 < \eta\lambda < 2$. Prove that $\mathbb{E}[x_t] \to 0$ and
+# $\operatorname{Var}(x_t) \to \eta\sigma^2 / \big(\lambda(2 - \eta\lambda)\big)$. Check the standard
+# deviations $0.17$ and $0.125$ of the constant-rate run, and the value $0.059$ of
+# $\mathbb{E}[f]$ in Exercise 4. What happens to the floor of $\mathbb{E}[f(x_t)]$ as $\eta \to 0$?
+
+# %% [markdown] tags=["solution"]
+# Let $a = 1 - \eta\lambda$; the condition $0 < \eta\lambda < 2$ means $|a| < 1$, and the update is
+# $x_{t+1} = a\,x_t - \eta\,\xi_t$. Taking expectations, $\mathbb{E}[x_{t+1}] = a\,\mathbb{E}[x_t]$,
+# so $\mathbb{E}[x_t] = a^t x_0 \to 0$. The noise $\xi_t$ is independent of $x_t$, which depends
+# only on $\xi_0, \ldots, \xi_{t-1}$, so the variances add:
+# $v_{t+1} = a^2 v_t + \eta^2\sigma^2$ with $v_0 = 0$. Its fixed point is
+# $v_\infty = \eta^2\sigma^2/(1 - a^2)$, and $v_t - v_\infty = a^{2t}(v_0 - v_\infty) \to 0$. Since
+# $1 - a^2 = \eta\lambda(2 - \eta\lambda)$,
+#
+# $$v_\infty = \frac{\eta\sigma^2}{\lambda(2 - \eta\lambda)}.$$
+#
+# The section's quadratic $x_1^2 + 2x_2^2$ has $\lambda = 2$ along $x_1$ and $\lambda = 4$ along
+# $x_2$, with $\eta = 0.1$ and $\sigma = 1$: $v_\infty = 0.1/(2 \cdot 1.8) \approx 0.0278$ (standard
+# deviation $0.167$) and $0.1/(4 \cdot 1.6) = 0.015625$ (standard deviation $0.125$). In the limit
+# $\mathbb{E}[f] = \tfrac{\lambda}{2}\big(\mathbb{E}[x_t]^2 + v_t\big)
+# \to \eta\sigma^2 / \big(2(2 - \eta\lambda)\big)$ per coordinate, which sums to
+# $0.0278 + 0.03125 \approx 0.059$ for the two coordinates, the value used in Exercise 4. As
+# $\eta \to 0$ the floor is about $\eta\sigma^2/4$ per coordinate, whatever the curvature:
+# proportional to $\eta$, and zero only in the limit. A constant rate therefore trades the floor
+# against speed (the factor $a = 1 - \eta\lambda$ approaches $1$ as well), and only a rate that
+# decays can have both.

@@ -19,6 +19,8 @@ TRAINED = re.compile(r"loss: 0\.2(4[2-9]|[5-7]\d|80), \d+\.\d{3} sec/epoch")
 GIGAFLOPS = re.compile(r"performance in Gigaflops: element \d+\.\d{3}, column \d+\.\d{3}, "
                        r"full \d+\.\d{3}")
 GIGAFLOPS_BLOCK = re.compile(r"performance in Gigaflops: block \d+\.\d{3}")
+STEP_COST = [re.compile(rf"batch size {size:4d}: \d+\.\d{{3}} ms per step, {1500 // size:4d} steps per "
+                        r"epoch, \d+\.\d ms per epoch") for size in (1, 10, 100, 1500)]
 # a concise run: the framework's own optimizer, so its loss is the framework's (not compared)
 CONCISE = re.compile(TRAINED.pattern)
 # this framework's equivalence table: its rows, its loss note and blank lines (not compared)
@@ -48,7 +50,10 @@ EXPECTED = {
         "penalty lambda =    10: x = 0.545455, exact (1 + lambda/2)/(1 + lambda) = 0.545455",
         "penalty lambda =   100: x = 0.504950, exact (1 + lambda/2)/(1 + lambda) = 0.504950"],
     "gd": ["epoch 10, x: 0.060466", "epoch 10, x: 3.486784", "epoch 10, x: 61.917364",
-           "epoch 10, x: -1.528166", "epoch 20, x1: -0.057646, x2: -0.000073",
+           "epoch 10, x: -1.528166", "minimum near x = -1.83: eta * f'' = 1.96",
+           "minimum near x = 7.27: eta * f'' = 3.63", "epoch 100, x: -1.820831",
+           "distance to the minimum near -1.83 after 10, 50, 100 steps: 0.2975, 0.0425, 0.0049",
+           "epoch 20, x1: -0.057646, x2: -0.000073",
            "epoch 10, x: 0.000000", "epoch 10, x: 26.834133", "epoch 10, x: 7.269860",
            # the exercises' solutions
            "epoch 10, x: 0.000000", "epoch 10, x: 8.170728", "epoch 10, x: 10.000000",
@@ -61,6 +66,7 @@ EXPECTED = {
            "epoch 20, x1: 0.000000, x2: 0.000000", "epoch 20, x1: -0.409088, x2: -0.163635",
            "epoch 20, x1: -0.409088, x2: -0.163635"],
     "sgd": [None, "exponential multipliers: 0.818731, 0.740818, 0.670320, 0.606531, 0.548812",
+            "sum of the 1000 rates: 0.8603, product of the factors 1 - 2 eta_t: 0.1651",
             None, "polynomial multipliers: 0.912871, 0.877058, 0.845154, 0.816497, 0.790569", None,
             # the exercises' solutions
             "full gradient at x = 0: -1.926388; mean of the 100 per-example gradients: -1.926388",
@@ -70,11 +76,11 @@ EXPECTED = {
             "without replacement: every example seen exactly once: True",
             "      constant 0.1: sum = 100.0000, sum of squares = 10.0000, bound = 0.0550",
             "constant 1/sqrt(T): sum =  31.6228, sum of squares =  1.0000, bound = 0.0316",
-            "       exponential: sum =   0.9508, sum of squares =  0.0452, bound = 0.5496",
-            "        polynomial: sum =  18.0551, sum of squares =  0.4566, bound = 0.0403",
+            "       exponential: sum =   0.8603, sum of squares =  0.0370, bound = 0.6027",
+            "        polynomial: sum =  17.9697, sum of squares =  0.4477, bound = 0.0403",
             "mean f over 20 runs: at the last iterate 0.0441, at the average of the last 100 iterates "
             "0.0041"],
-    "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + [TRAINED] * 4 + [CONCISE] + [
+    "minibatch_sgd": [GIGAFLOPS, GIGAFLOPS_BLOCK] + STEP_COST + [TRAINED] * 4 + [CONCISE] + [
         # the exercises' solutions
         "loss floor: 0.241688, loss of the zero model: 0.493259",
         "Hessian eigenvalues: 0.1737, 0.6665, 0.9181, 1.0000, 1.1262, 2.0985",
@@ -91,7 +97,11 @@ EXPECTED = {
         "a 64-column block:  8,388,608 flops,   393,216 bytes,  21.33 flops per byte",
         "the whole product: 33,554,432 flops,   786,432 bytes,  42.67 flops per byte"],
     "momentum": ["epoch 20, x1: -0.943467, x2: -0.000073", "epoch 20, x1: -0.387814, x2: -1673.365109",
-                 "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632"]
+                 "epoch 20, x1: 0.007188, x2: 0.002553", "epoch 20, x1: -0.126340, x2: -0.186632",
+                 "eta = 0.6, beta = 0.50: spectral radius 0.7071 along x1, 0.7071 along x2",
+                 "eta = 0.6, beta = 0.25: spectral radius 0.8281 along x1, 0.8589 along x2",
+                 "after 20 steps, beta = 0.25 against 0.5: 23.6 times larger along x1, "
+                 "48.9 times larger along x2"]
     + [TRAINED] * 3 + [CONCISE] + [
         # the exercises' solutions
         "beta = 0.00: stable up to eta*lambda = 1.999 (2 + 2 beta = 2.000), smallest radius 0.0000 "
@@ -107,6 +117,8 @@ EXPECTED = {
         "gradient descent: eta = 0.4762, factor per step 0.9048", "epoch 20, x1: -0.675548, x2: -0.270219",
         "momentum: eta = 0.6679, beta = 0.4026, factor per step 0.6345",
         "epoch 20, x1: -0.004649, x2: -0.007539",
+        "gradient descent: distance shrank by 1.35e-01 in 20 steps, factor^20 = 1.35e-01",
+        "tuned momentum: distance shrank by 1.64e-03 in 20 steps, factor^20 = 1.12e-04",
         "velocity after 1, 5, 10, 20, 50 steps: 1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
         "(1 - beta^t) / (1 - beta):             1.0000, 4.0951, 6.5132, 8.7842, 9.9485",
         "epoch 20, x1: -0.482512, x2: -0.001860", "epoch 20, x1: -0.308349, x2: -0.004273"],
