@@ -66,6 +66,8 @@ print("the same everywhere")
 print("two")
 # %% [markdown] tags=["solution"]
 # It prints $2$.
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** Every framework adds integers exactly.
 '''
 TAGGED = '''# %% [markdown]
 # # Framework cells
@@ -282,9 +284,12 @@ def test_outputs_are_shown_once_where_they_agree_and_in_tabs_where_they_differ(s
         "figures/mixed/line.svg"]
     assert page.count(SAME) == 3  # the figure, "the same everywhere", and in the solution "two"
     dropdowns = re.findall(r"<details.*?</details>", page, re.S)
-    assert len(dropdowns) == 1 and "Solution" in dropdowns[0] and SAME in dropdowns[0]
+    assert len(dropdowns) == 2 and "Solution" in dropdowns[0] and SAME in dropdowns[0]
     assert re.search(r"<pre>(<span></span>)?two\s*</pre>", dropdowns[0]) and "It prints" in dropdowns[0]
     assert "It prints" not in page.replace(dropdowns[0], "")
+    # the porting note: its own dropdown, titled by its lead, which is not repeated inside
+    assert dropdowns[1].count("For instructors porting code") == 1 and "integers exactly" in dropdowns[1]
+    assert "integers exactly" not in page.replace(dropdowns[1], "")
 
 
 def test_disagreeing_backends_fail_the_build_and_leave_the_site(small_site, backends):

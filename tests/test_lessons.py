@@ -1,10 +1,191 @@
-"""The numbers a lesson's prose quotes from its own runs are the numbers those runs print."""
+"""The lessons as lessons: their structure (exercises, solutions, notes for instructors) and the
+numbers their prose quotes from their own runs."""
 import functools
+import json
 import math
 import os
 import re
 
+import pytest
+
+from d2l_optim.build import cells
 from helpers import ROOT, run_example
+
+EXAMPLES = os.path.join(ROOT, "examples")
+SECTIONS = sorted(name[:-3] for name in os.listdir(EXAMPLES)
+                  if name.endswith(".py") and name != "__init__.py")
+EXERCISE = re.compile(r"^\*\*Exercise\b")
+NUMBERED_EXERCISE = re.compile(r"^\*\*Exercise (\d+)\b")
+PORTING_TITLE = "**For instructors porting code.**"
+
+
+def _cells(section):
+    """[(kind, tags, lines)] of a section, each markdown line without its leading ``# ``."""
+    with open(os.path.join(EXAMPLES, f"{section}.py"), encoding="utf-8") as file:
+        lines = file.read().splitlines()
+    found = []
+    for cell in cells.split("\n".join(lines)):
+        tags = cells.TAGS.search(lines[cell.start])
+        body = lines[cell.start + 1:cell.end]
+        if cell.kind == "markdown":
+            body = [re.sub(r"^# ?", "", line) for line in body]
+        found.append((cell.kind, json.loads(tags.group(1)) if tags else [], body))
+    return found
+
+
+def _prose(section):
+    """The section's markdown, solutions and notes included, as one string."""
+    return "\n".join("\n".join(body) for kind, _, body in _cells(section) if kind == "markdown")
+
+
+def test_every_section_is_found():
+    assert len(SECTIONS) == 11 and "adam" in SECTIONS
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_exercise_has_one_solution_and_no_solution_hides_an_exercise(section):
+    found = _cells(section)
+    numbers, expecting_solution, in_solution = [], False, False
+    for position, (kind, tags, body) in enumerate(found):
+        exercises = [line for line in body if EXERCISE.match(line)]
+        solution = "solution" in tags
+        assert not (solution and exercises), f"{section}, cell {position}: a solution cell holds {exercises}"
+        assert len(exercises) <= 1, f"{section}, cell {position}: one cell holds {exercises}"
+        if exercises:
+            assert kind == "markdown", f"{section}, cell {position}: an exercise in a code cell"
+            number = NUMBERED_EXERCISE.match(exercises[0])
+            assert number, f"{section}, cell {position}: an exercise without its number: {exercises[0]!r}"
+            numbers.append(int(number.group(1)))
+            assert not expecting_solution, f"{section}: exercise {numbers[-2]} has no solution"
+            expecting_solution, in_solution = True, False
+        elif solution:
+            assert expecting_solution or in_solution, (
+                f"{section}, cell {position}: a solution that follows no exercise directly")
+            expecting_solution, in_solution = False, True
+        else:
+            assert not expecting_solution, f"{section}: exercise {numbers[-1]} has no solution"
+            in_solution = False
+    assert not expecting_solution, f"{section}: exercise {numbers[-1]} has no solution"
+    assert numbers == list(range(1, len(numbers) + 1)), f"{section}: exercises numbered {numbers}"
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_notes_for_instructors_open_with_their_title(section):
+    previous_tags = []
+    for kind, tags, body in _cells(section):
+        if "porting" in tags and "porting" not in previous_tags:
+            assert kind == "markdown" and body[0].startswith(PORTING_TITLE), (section, body[:1])
+        previous_tags = tags
+
+
+# ------------------------------------------------------------------ adam: prose against its run
+
+@pytest.fixture(scope="module")
+def adam_run(tmp_path_factory):
+    """What the adam section printed on NumPy, and the data of its figures."""
+    out = tmp_path_factory.mktemp("adam")
+    result = run_example("adam", "numpy", out)
+    assert result.returncode == 0, result.stderr
+    return result.stdout, json.loads((out / "figure-data.json").read_text())
+
+
+@pytest.fixture
+def adam_output(adam_run):
+    return adam_run[0]
+
+
+def _printed(output, pattern):
+    """The numbers captured by ``pattern`` in the one line of ``output`` it matches."""
+    found = [m for m in (re.search(pattern, line) for line in output.splitlines()) if m]
+    assert len(found) == 1, (pattern, found)
+    return [float(number) for number in found[0].groups()]
+
+
+def test_adam_learning_rate_sweep_prose_quotes_its_run(adam_output):
+    prose = _prose("adam").replace("\n", " ")
+    falling_until, changes, larger = _printed(
+        adam_output, r"^adam: f falls with every larger rate up to eta = (\S+), then changes direction "
+                     r"(\d+) times over the (\d+) larger rates")
+    best_f, best_lr, left_f, left_lr, right_f, right_lr = _printed(
+        adam_output, r"^adam: lowest f = (\S+) at eta = (\S+); its neighbours end at f = (\S+) "
+                     r"\(eta = (\S+)\) and (\S+) \(eta = (\S+)\)")
+    assert f"falls with every larger rate up to $\\eta \\approx {falling_until:.2f}$" in prose
+    assert f"changing direction ${changes:.0f}$ times over the ${larger:.0f}$ larger rates" in prose
+    assert f"$f \\approx {best_f:.3f}$ at $\\eta \\approx {best_lr:.2f}$" in prose
+    assert f"($f \\approx {left_f:.2f}$ at $\\eta \\approx {left_lr:.2f}$, $f \\approx {right_f:.2f}$ at " \
+           f"$\\eta = {right_lr:.0f}$)" in prose
+    assert f"end ${left_f / best_f:.0f}$ and ${right_f / best_f:.0f}$ times higher" in prose
+    assert changes > 1 and best_lr > falling_until  # erratic, and the best rate lies in that range
+    yogi = _printed(adam_output, r"^yogi: f falls with every larger rate up to eta = (\S+), then changes")
+    yogi_best = _printed(adam_output, r"^yogi: lowest f = \S+ at eta = (\S+);")
+    assert yogi == [falling_until] and yogi_best == [best_lr]  # "the same turning point and lowest rate"
+
+
+def test_adam_porting_note_quotes_the_stuck_correction_of_its_run(adam_output):
+    prose = _prose("adam").replace("\n", " ")
+    steps, first, largest, largest_at, last_larger, last, at = _printed(
+        adam_output, r"^the stuck correction's step over Adam's in the (\d+)-step run: (\S+) at t = 1, "
+                     r"largest (\S+) at t = (\d+), above 1 until t = (\d+), (\S+) at t = (\d+)$")
+    assert first == 1 and steps == at
+    assert f"The airfoil run has ${steps:.0f}$ steps" in prose
+    assert (f"up to ${largest:.2f}$ times at $t = {largest_at:.0f}$, until $t = {last_larger:.0f}$, and "
+            f"smaller after that, down to ${last:.2f}$ times Adam's at $t = {at:.0f}$") in prose
+    losses = [float(m.group(1)) for m in re.finditer(r"^loss: (\S+),", adam_output, re.M)]
+    adam_loss, tab_loss = losses[0], losses[1]  # the from-scratch Adam, then the buggy trainer
+    assert tab_loss <= adam_loss and "and ends as low as Adam's" in prose
+
+
+def test_adam_training_prose_quotes_its_curves(adam_run):
+    prose = _prose("adam").replace("\n", " ")
+    curves = {name: adam_run[1][name][0]["lines"][0] for name in ("train-adam", "train-adam-tensorflow-tab")}
+    first_epoch, first_loss = curves["train-adam"][0]
+    assert first_epoch * 150 == pytest.approx(20)  # recorded after 200 examples, 20 minibatches of 10
+    assert f"The first recorded loss, after $20$ steps, is still about ${first_loss:.2f}$" in prose
+    assert curves["train-adam-tensorflow-tab"][0][1] < first_loss  # the stuck correction's larger steps
+    assert "its curve falls faster at first" in prose
+
+
+def test_adam_counterexample_prose_quotes_its_run(adam_run):
+    adam_output, figures = adam_run
+    prose = _prose("adam").replace("\n", " ")
+    adam_path = figures["online-counterexample"][0]["lines"][0]
+    arrival = next(t for t, x in adam_path if x > 0.9)
+    assert adam_path[1][1] < 0 and 40 <= arrival <= 60  # a first step down, then up within about 50
+    assert "After a first step towards $-1$, Adam heads for $+1$, gets there within about $50$ steps" in prose
+    regrets = {name: _printed(adam_output, rf"^ *{name}: x_600 = (\S+), average regret (\S+)$")
+               for name in ("adam", "amsgrad", "yogi")}
+    assert regrets["adam"][0] > 0.99 and regrets["amsgrad"][0] < -0.99 and regrets["yogi"][0] < -0.97
+    assert f"with an average regret of ${regrets['adam'][1]:.2f}$ over the $600$ steps" in prose
+    assert f"their average regrets, ${regrets['amsgrad'][1]:.3f}$ and ${regrets['yogi'][1]:.3f}$" in prose
+    smaller = min(regrets["adam"][1] / regrets[name][1] for name in ("amsgrad", "yogi"))
+    assert "at least fourteen times smaller" in prose and smaller >= 14
+    (move,) = _printed(adam_output, r"^beta2 = 0\.100: Adam moves (\S+) eta_t per period")
+    assert f"the net move is about ${move:+.2f}\\,\\eta_t$ per period" in prose
+    # exercise 6: where Adam stops failing
+    ends = {beta2: x for beta2, x in (
+        _printed(adam_output, rf"^beta2 = ({b}): Adam moves \S+ eta_t per period; after 600 steps Adam "
+                              rf"x = (\S+),") for b in ("0.010", "0.100", "0.200", "0.300", "0.400",
+                                                         "0.600", "0.800", "0.900", "0.990", "0.999"))}
+    assert all(ends[b] == 1 for b in (0.01, 0.1, 0.2, 0.3)) and 0 < ends[0.4] < 1
+    assert all(x < -0.97 for b, x in ends.items() if b >= 0.6)
+    assert f"is on its way there at $0.4$ ($x = {ends[0.4]:+.3f}$" in prose
+    (boundary,) = _printed(adam_output, r"^Adam heads for the worst point x = \+1 when beta2 < (\S+)$")
+    assert f"exactly when $\\beta_2 < {boundary:.2f}$ for $C = 3$" in prose
+
+
+def test_adam_step_bounds_quote_exercise_5(adam_output):
+    prose = _prose("adam").replace("\n", " ")
+    (steady,) = _printed(adam_output, r"^steady gradient: last step (\S+) eta$")
+    lone, lone_formula, kingma_ba = _printed(
+        adam_output,
+        r"^one gradient after 999 zeros: last step (\S+) eta \(formula (\S+), large-t limit (\S+)\)")
+    growing, bound, worst = _printed(
+        adam_output, r"^gradient growing by beta2/beta1 per step: last step (\S+) eta \(Cauchy-Schwarz "
+                     r"bound (\S+), large-t limit (\S+)\)")
+    assert steady == 1 and lone == lone_formula and growing == bound < worst
+    assert f"\\approx {kingma_ba:.2f}\\,\\eta$" in prose and f"\\approx {worst:.2f}\\,\\eta,$$" in prose
+    assert f"\\approx {lone:.2f}\\,\\eta$ at $t = 1{{,}}000$" in prose
+    assert f"the Cauchy–Schwarz bound, ${growing:.2f}\\,\\eta$ at $t = 1{{,}}000$" in prose
 
 
 @functools.cache

@@ -9,7 +9,9 @@ group ``framework``: choosing PyTorch anywhere switches every tab on the page, a
 keeps the choice in the browser's localStorage, so the next page opens on PyTorch too. A run of
 consecutive code cells tagged for single frameworks is shown as one tab set of code, each tab with
 that framework's cells and their output. Cells tagged ``solution`` (code or markdown) are folded
-into a "Solution" dropdown under their exercise, outputs included.
+into a "Solution" dropdown under their exercise, outputs included; cells tagged ``porting`` (notes
+for instructors who port the code between frameworks, whose first line starts
+``**For instructors porting code.**``) into a dropdown of that title, the lead dropped.
 
 Each figure and notebook is stored once (:class:`Outputs`): a figure shown once is one SVG,
 ``figures/<section>/<name>.svg``, the others ``figures/<section>/<backend>/<name>.svg``; the pages
@@ -36,6 +38,8 @@ WARNING_LOCATION = re.compile(r"^\S*ipykernel_\d+/\d+\.py:\d+: ", re.M)  # a war
 #: rules under which a printed value is not compared: a line holding one is never shown once
 NOT_COMPARED = ("timing", "framework")
 OUTPUT_KINDS = ("stdout", "stderr", "figures")
+#: cell tag -> the title of the dropdown that folds each run of consecutive cells so tagged
+FOLDS = {"solution": "Solution", "porting": "For instructors porting code"}
 
 
 def _fence(text, language="text"):
@@ -74,6 +78,18 @@ def _failure(record):
 
 def _framework(cell):
     return cells.framework_of(cell.metadata.get("tags"))
+
+
+def _fold(cell):
+    """The tag of ``FOLDS`` that folds ``cell`` into a dropdown, or None."""
+    return next((tag for tag in FOLDS if tag in (cell.metadata.get("tags") or ())), None)
+
+
+def _without_porting_title(cell):
+    """A markdown cell's source; a porting note without its lead, which its dropdown shows as title."""
+    if _fold(cell) != "porting":
+        return cell.source
+    return re.sub(rf"^\*\*{FOLDS['porting']}\.\*\*\s*", "", cell.source)
 
 
 def _failure_position(record, code_positions):
@@ -154,12 +170,12 @@ class _SectionPage:
         self.title = section
 
     def cells(self, numbered_cells):
-        """The MyST of ``[(position, cell)]``: solutions folded, framework cells in tabs."""
+        """The MyST of ``[(position, cell)]``: solutions and porting notes folded, framework cells in
+        tabs."""
         parts = []
-        for solution, group in itertools.groupby(
-                numbered_cells, key=lambda item: "solution" in (item[1].metadata.get("tags") or ())):
+        for fold, group in itertools.groupby(numbered_cells, key=lambda item: _fold(item[1])):
             content = self._plain_cells(list(group))
-            parts.append(_dropdown("Solution", content) if solution else content)
+            parts.append(_dropdown(FOLDS[fold], content) if fold else content)
         return "\n".join(parts)
 
     def _plain_cells(self, numbered_cells):
@@ -174,7 +190,7 @@ class _SectionPage:
             if cell is None:
                 break
             if cell.cell_type == "markdown":
-                lines.append(cell.source + "\n")
+                lines.append(_without_porting_title(cell) + "\n")
                 if position == 0:
                     self.title = cell.source.splitlines()[0].lstrip("# ")
                     lines.append("Download this section as a notebook:\n\n" + self._downloads())
