@@ -37,6 +37,8 @@ EXPECTED = {
         "epoch 10, x: 3.986426", "moved 0.0136 in 10 steps",
         "epoch 20, x1: 0.011529, x2: 0.000000", "epoch 20, x1: 0.011529, x2: 0.038338"],
     "convexity": [
+        # gradient descent on (x - 1)^2 below, at and above the limit eta = 1
+        "epoch 10, x: 1.966368", "epoch 10, x: 10.000000", "epoch 10, x: 56.725628",
         # the exercises' solutions
         "sum alpha_i exp(x_i) = 2.7903 >= exp(sum alpha_i x_i) = 1.4918",
         "smallest chord-minus-function gap in 1000 random tries: 1.2e-03, never negative: True",
@@ -183,7 +185,7 @@ EXPECTED = {
 FIGURES = {
     "optimization_intro": ["risk", "local-global-minimum", "saddle-1d", "saddle-3d",
                            "vanishing-gradient", "exercise-tanh-plateau"],
-    "convexity": ["convex-chords", "local-is-global"],
+    "convexity": ["convex-sets", "convex-chords", "local-is-global", "projections"],
     "gd": ["gd-lr-0.2", "gd-lr-0.05", "gd-lr-1.1", "gd-local-minimum", "gd-2d", "newton-cosh",
            "newton-x-cos", "newton-x-cos-lr-0.5", "exercise-newton-abs-hessian",
            "exercise-line-search"],
