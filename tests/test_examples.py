@@ -34,8 +34,14 @@ EXPECTED = {
         "(1.0, 0.0): gradient (0.0, 0.0), Hessian eigenvalues 2.00, 6.00 -> local minimum",
         "(-1.0, 0.0): gradient (0.0, 0.0), Hessian eigenvalues -6.00, 2.00 -> saddle point",
         "tanh'(0) = 1.000000", "tanh'(2) = 0.070651", "tanh'(4) = 0.001341", "tanh'(6) = 0.000025",
-        "epoch 10, x: 3.986426", "moved 0.0136 in 10 steps",
-        "epoch 20, x1: 0.011529, x2: 0.000000", "epoch 20, x1: 0.011529, x2: 0.038338"],
+        "each two units divide it by 14.2, 52.7, 54.6",
+        "epoch 10, x: 3.986426", "moved 0.0136 in 10 steps", "steps from x = 4 to x = 3: 324",
+        "epoch 20, x1: 0.011529, x2: 0.000000", "epoch 20, x1: 0.011529, x2: 0.038338",
+        "k = 1: all eigenvalues positive in 0.49829 of the matrices, independent signs: 2^-k = 0.50000",
+        "k = 2: all eigenvalues positive in 0.14859 of the matrices, independent signs: 2^-k = 0.25000",
+        "k = 3: all eigenvalues positive in 0.02482 of the matrices, independent signs: 2^-k = 0.12500",
+        "k = 4: all eigenvalues positive in 0.00260 of the matrices, independent signs: 2^-k = 0.06250",
+        "k = 5: all eigenvalues positive in 0.00017 of the matrices, independent signs: 2^-k = 0.03125"],
     "convexity": [
         # gradient descent on (x - 1)^2 below, at and above the limit eta = 1
         "epoch 10, x: 1.966368", "epoch 10, x: 10.000000", "epoch 10, x: 56.725628",
