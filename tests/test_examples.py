@@ -141,7 +141,8 @@ EXPECTED = {
                 "epoch 200, x1: 0.000000, x2: -0.017293",
                 "eta = 0.04: largest distance over the last 50 steps 0.0413",
                 "epoch 200, x1: 0.006458, x2: -0.008706",
-                "eta_t = 0.4 / (1 + 0.1 t): largest distance over the last 50 steps 0.0396"],
+                "eta_t = 0.4 / (1 + 0.1 t): largest distance over the last 50 steps 0.0396",
+                "dividing eta by 10 divides the distance by 7.0"],
     "adadelta": [None, TRAINED, CONCISE,
                  # the exercises' solutions
                  "c =   0.01: steps 0.00995, 0.01020, 0.01036, 0.01048, 0.01058",
