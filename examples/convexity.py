@@ -41,7 +41,7 @@ section = d2l.Section("convexity")
 # proves non-convexity; convexity needs every segment, which is why it is proved, not plotted.
 
 # %%
-import numpy as np  # noqa: E402  (plain NumPy for the geometry of the pictures)
+import numpy as np  # plain NumPy for the geometry of the pictures
 
 
 def arc(center, radius, start=0.0, stop=360.0, num=120):
@@ -171,17 +171,23 @@ section.save(fig, "convex-chords")
 # *Proof.* Write $\mathbf{p}(z) = z\mathbf{x} + (1 - z)\mathbf{y}$ for the point of the segment at
 # parameter $z$, so that $g(z) = f(\mathbf{p}(z))$. The map $\mathbf{p}$ is affine, so it takes a
 # weighted average of parameters to the same weighted average of points:
-# $\mathbf{p}\big(\lambda z_1 + (1 - \lambda) z_2\big) = \lambda\,\mathbf{p}(z_1) + (1 - \lambda)\,\mathbf{p}(z_2)$.
+#
+# $$\mathbf{p}\big(\lambda z_1 + (1 - \lambda) z_2\big)
+# = \lambda\,\mathbf{p}(z_1) + (1 - \lambda)\,\mathbf{p}(z_2).$$
+#
 # ($\Rightarrow$) If $f$ is convex, then for all $z_1, z_2, \lambda \in [0, 1]$
 #
-# $$g\big(\lambda z_1 + (1 - \lambda) z_2\big) = f\big(\lambda\,\mathbf{p}(z_1) + (1 - \lambda)\,\mathbf{p}(z_2)\big)
-# \le \lambda f(\mathbf{p}(z_1)) + (1 - \lambda) f(\mathbf{p}(z_2)) = \lambda g(z_1) + (1 - \lambda) g(z_2).$$
+# $$g\big(\lambda z_1 + (1 - \lambda) z_2\big)
+# = f\big(\lambda\,\mathbf{p}(z_1) + (1 - \lambda)\,\mathbf{p}(z_2)\big)
+# \le \lambda f(\mathbf{p}(z_1)) + (1 - \lambda) f(\mathbf{p}(z_2))
+# = \lambda g(z_1) + (1 - \lambda) g(z_2).$$
 #
 # ($\Leftarrow$) Let every such $g$ be convex, and take $\mathbf{x}, \mathbf{x}' \in \mathcal{X}$ and
 # $\lambda \in [0, 1]$. For the pair $\mathbf{x}$, $\mathbf{y} = \mathbf{x}'$ we have $g(1) = f(\mathbf{x})$
 # and $g(0) = f(\mathbf{x}')$, and the convexity of $g$ between $z = 1$ and $z = 0$ gives
 #
-# $$f\big(\lambda\mathbf{x} + (1 - \lambda)\mathbf{x}'\big) = g\big(\lambda \cdot 1 + (1 - \lambda) \cdot 0\big)
+# $$f\big(\lambda\mathbf{x} + (1 - \lambda)\mathbf{x}'\big)
+# = g\big(\lambda \cdot 1 + (1 - \lambda) \cdot 0\big)
 # \le \lambda g(1) + (1 - \lambda) g(0) = \lambda f(\mathbf{x}) + (1 - \lambda) f(\mathbf{x}'),$$
 #
 # which is the definition of convexity for $f$. $\blacksquare$
@@ -506,7 +512,8 @@ for lam in (1.0, 10.0, 100.0):
 # %% [markdown] tags=["solution"]
 # For $\mathbf{x}, \mathbf{x}'$ and $\lambda \in [0, 1]$, convexity of $f$ and $f \le h$ give
 #
-# $$f\big(\lambda\mathbf{x} + (1 - \lambda)\mathbf{x}'\big) \le \lambda f(\mathbf{x}) + (1 - \lambda) f(\mathbf{x}')
+# $$f\big(\lambda\mathbf{x} + (1 - \lambda)\mathbf{x}'\big)
+# \le \lambda f(\mathbf{x}) + (1 - \lambda) f(\mathbf{x}')
 # \le \lambda h(\mathbf{x}) + (1 - \lambda) h(\mathbf{x}'),$$
 #
 # and the same bound holds for $g$. The larger of the two left sides is
@@ -517,27 +524,41 @@ for lam in (1.0, 10.0, 100.0):
 # chord, which is $0$ there.
 
 # %% [markdown]
-# **Exercise 8 (affine sets and projections onto subspaces).** (a) Prove that
-# $\mathcal{X} = \{\mathbf{x} : \mathbf{W}\mathbf{x} = \mathbf{b}\}$ is convex. (b) Let $\mathbf{b} = \mathbf{0}$
-# and let the rows of $\mathbf{W} \in \mathbb{R}^{m \times n}$ be linearly independent. Prove that the
-# projection onto $\mathcal{X}$ is linear: $\operatorname{Proj}_\mathcal{X}(\mathbf{x}) = \mathbf{M}\mathbf{x}$
-# with $\mathbf{M} = \mathbf{I} - \mathbf{W}^\top(\mathbf{W}\mathbf{W}^\top)^{-1}\mathbf{W}$.
+# **Exercise 8 (affine sets and projections onto subspaces).** (a) Prove that the set
+# $\mathcal{X} = \{\mathbf{x} : \mathbf{W}\mathbf{x} = \mathbf{b}\}$ is convex. (b) Let
+# $\mathbf{b} = \mathbf{0}$ and let the rows of $\mathbf{W} \in \mathbb{R}^{m \times n}$ be linearly
+# independent. Prove that the projection onto $\mathcal{X}$ is linear,
+#
+# $$\operatorname{Proj}_\mathcal{X}(\mathbf{x}) = \mathbf{M}\mathbf{x}, \qquad
+# \mathbf{M} = \mathbf{I} - \mathbf{W}^\top(\mathbf{W}\mathbf{W}^\top)^{-1}\mathbf{W}.$$
 
 # %% [markdown] tags=["solution"]
 # (a) If $\mathbf{W}\mathbf{x} = \mathbf{W}\mathbf{y} = \mathbf{b}$, then
-# $\mathbf{W}(\lambda\mathbf{x} + (1 - \lambda)\mathbf{y}) = \lambda\mathbf{b} + (1 - \lambda)\mathbf{b} = \mathbf{b}$.
 #
-# (b) $\mathbf{W}\mathbf{W}^\top$ is invertible because the rows of $\mathbf{W}$ are independent. Let
-# $\mathbf{u} = (\mathbf{W}\mathbf{W}^\top)^{-1}\mathbf{W}\mathbf{x}$ and $\mathbf{p} = \mathbf{M}\mathbf{x} = \mathbf{x} - \mathbf{W}^\top\mathbf{u}$.
-# Then $\mathbf{W}\mathbf{p} = \mathbf{W}\mathbf{x} - \mathbf{W}\mathbf{W}^\top(\mathbf{W}\mathbf{W}^\top)^{-1}\mathbf{W}\mathbf{x} = \mathbf{0}$, so
-# $\mathbf{p} \in \mathcal{X}$. For any $\mathbf{y} \in \mathcal{X}$, $\mathbf{W}(\mathbf{p} - \mathbf{y}) = \mathbf{0}$, so
-# $(\mathbf{x} - \mathbf{p})^\top(\mathbf{p} - \mathbf{y}) = \mathbf{u}^\top\mathbf{W}(\mathbf{p} - \mathbf{y}) = 0$, and by Pythagoras
+# $$\mathbf{W}\big(\lambda\mathbf{x} + (1 - \lambda)\mathbf{y}\big)
+# = \lambda\mathbf{b} + (1 - \lambda)\mathbf{b} = \mathbf{b}.$$
 #
-# $$\|\mathbf{x} - \mathbf{y}\|^2 = \|\mathbf{x} - \mathbf{p}\|^2 + \|\mathbf{p} - \mathbf{y}\|^2 \ge \|\mathbf{x} - \mathbf{p}\|^2,$$
+# (b) $\mathbf{W}\mathbf{W}^\top$ is invertible because the rows of $\mathbf{W}$ are independent.
+# Let $\mathbf{u} = (\mathbf{W}\mathbf{W}^\top)^{-1}\mathbf{W}\mathbf{x}$ and
+# $\mathbf{p} = \mathbf{M}\mathbf{x} = \mathbf{x} - \mathbf{W}^\top\mathbf{u}$. Then
 #
-# with equality only for $\mathbf{y} = \mathbf{p}$. So $\mathbf{p} = \mathbf{M}\mathbf{x}$ is the unique nearest
-# point of $\mathcal{X}$. (One checks that $\mathbf{M}$ is symmetric and $\mathbf{M}^2 = \mathbf{M}$:
-# projecting twice changes nothing.)
+# $$\mathbf{W}\mathbf{p} = \mathbf{W}\mathbf{x}
+# - \mathbf{W}\mathbf{W}^\top(\mathbf{W}\mathbf{W}^\top)^{-1}\mathbf{W}\mathbf{x} = \mathbf{0},$$
+#
+# so $\mathbf{p} \in \mathcal{X}$. For any $\mathbf{y} \in \mathcal{X}$ also
+# $\mathbf{W}(\mathbf{p} - \mathbf{y}) = \mathbf{0}$, hence
+#
+# $$(\mathbf{x} - \mathbf{p})^\top(\mathbf{p} - \mathbf{y})
+# = \mathbf{u}^\top\mathbf{W}(\mathbf{p} - \mathbf{y}) = 0,$$
+#
+# and by Pythagoras
+#
+# $$\|\mathbf{x} - \mathbf{y}\|^2 = \|\mathbf{x} - \mathbf{p}\|^2 + \|\mathbf{p} - \mathbf{y}\|^2
+# \ge \|\mathbf{x} - \mathbf{p}\|^2,$$
+#
+# with equality only for $\mathbf{y} = \mathbf{p}$. So $\mathbf{p} = \mathbf{M}\mathbf{x}$ is the
+# unique nearest point of $\mathcal{X}$. (One checks that $\mathbf{M}$ is symmetric and
+# $\mathbf{M}^2 = \mathbf{M}$: projecting twice changes nothing.)
 
 # %% [markdown]
 # **Exercise 9 (projections never increase distances).** Let $\mathcal{X}$ be a nonempty, closed,
@@ -545,7 +566,10 @@ for lam in (1.0, 10.0, 100.0):
 # $\mathbf{p} = \operatorname{Proj}_\mathcal{X}(\mathbf{x})$ satisfies
 # $(\mathbf{x} - \mathbf{p})^\top(\mathbf{z} - \mathbf{p}) \le 0$ for every $\mathbf{z} \in \mathcal{X}$ (the
 # angle of at least $90^\circ$ noted under the projection figure). (b) Deduce that
-# $\|\operatorname{Proj}_\mathcal{X}(\mathbf{x}) - \operatorname{Proj}_\mathcal{X}(\mathbf{y})\| \le \|\mathbf{x} - \mathbf{y}\|$.
+#
+# $$\big\|\operatorname{Proj}_\mathcal{X}(\mathbf{x}) - \operatorname{Proj}_\mathcal{X}(\mathbf{y})\big\|
+# \le \|\mathbf{x} - \mathbf{y}\|.$$
+#
 # What does this say about projected gradient descent?
 
 # %% [markdown] tags=["solution"]
@@ -553,17 +577,22 @@ for lam in (1.0, 10.0, 100.0):
 # lies in the convex $\mathcal{X}$, so it is no closer to $\mathbf{x}$ than $\mathbf{p}$:
 #
 # $$\|\mathbf{x} - \mathbf{p}\|^2 \le \|\mathbf{x} - \mathbf{p} - t(\mathbf{z} - \mathbf{p})\|^2
-# = \|\mathbf{x} - \mathbf{p}\|^2 - 2t(\mathbf{x} - \mathbf{p})^\top(\mathbf{z} - \mathbf{p}) + t^2\|\mathbf{z} - \mathbf{p}\|^2.$$
+# = \|\mathbf{x} - \mathbf{p}\|^2 - 2t(\mathbf{x} - \mathbf{p})^\top(\mathbf{z} - \mathbf{p})
+# + t^2\|\mathbf{z} - \mathbf{p}\|^2.$$
 #
 # Cancel, divide by $2t$ and let $t \to 0$: $(\mathbf{x} - \mathbf{p})^\top(\mathbf{z} - \mathbf{p}) \le 0$.
 #
-# (b) Let $\mathbf{p}$ and $\mathbf{q}$ be the projections of $\mathbf{x}$ and $\mathbf{y}$. Part (a) with
-# $\mathbf{z} = \mathbf{q}$, and again for $\mathbf{y}$ with $\mathbf{z} = \mathbf{p}$, gives
-# $(\mathbf{x} - \mathbf{p})^\top(\mathbf{q} - \mathbf{p}) \le 0$ and $(\mathbf{y} - \mathbf{q})^\top(\mathbf{p} - \mathbf{q}) \le 0$.
+# (b) Let $\mathbf{p}$ and $\mathbf{q}$ be the projections of $\mathbf{x}$ and $\mathbf{y}$. Part (a)
+# for $\mathbf{x}$ with $\mathbf{z} = \mathbf{q}$, and for $\mathbf{y}$ with $\mathbf{z} = \mathbf{p}$, gives
+#
+# $$(\mathbf{x} - \mathbf{p})^\top(\mathbf{q} - \mathbf{p}) \le 0 \quad\text{and}\quad
+# (\mathbf{y} - \mathbf{q})^\top(\mathbf{p} - \mathbf{q}) \le 0.$$
+#
 # Adding the two,
 #
 # $$\big((\mathbf{x} - \mathbf{y}) - (\mathbf{p} - \mathbf{q})\big)^\top(\mathbf{q} - \mathbf{p}) \le 0
-# \quad\Longleftrightarrow\quad \|\mathbf{p} - \mathbf{q}\|^2 \le (\mathbf{x} - \mathbf{y})^\top(\mathbf{p} - \mathbf{q})
+# \quad\Longleftrightarrow\quad
+# \|\mathbf{p} - \mathbf{q}\|^2 \le (\mathbf{x} - \mathbf{y})^\top(\mathbf{p} - \mathbf{q})
 # \le \|\mathbf{x} - \mathbf{y}\|\,\|\mathbf{p} - \mathbf{q}\|,$$
 #
 # the last step by Cauchy–Schwarz. Dividing by $\|\mathbf{p} - \mathbf{q}\|$ (if it is $0$ there is

@@ -155,7 +155,8 @@ EXPECTED = {
                  "epoch 200, x1: -4.714086, x2: -1.722663", "eps = 1e-07: f = 8.1574",
                  "epoch 200, x1: -4.134706, x2: -1.214228", "eps = 1e-06: f = 4.6583",
                  "epoch 200, x1: -2.619015, x2: -0.252294", "eps = 1e-05: f = 0.8132",
-                 "epoch 200, x1: -0.214732, x2: -0.000000", "eps = 1e-04: f = 0.0046"],
+                 "epoch 200, x1: -0.214732, x2: -0.000000", "eps = 1e-04: f = 0.0046",
+                 TRAINED, TRAINED],
     "adam": [None] * 9 + [TRAINED] * 2 + [CONCISE, TABLE,
              # the exercises' solutions
              "t = 1: v = 0.200000, s = 0.004000, v_hat = 2.000000, s_hat = 4.000000, v = (1 - 0.9^t) g: True",
@@ -206,7 +207,8 @@ FIGURES = {
     "adagrad": ["adagrad-lr-0.4", "adagrad-lr-2", "train-adagrad", "train-concise",
                 "exercise-adagrad-rotated"],
     "rmsprop": ["ewma-weights", "rmsprop", "train-rmsprop", "train-concise"],
-    "adadelta": ["adadelta", "train-adadelta", "train-concise", "exercise-adadelta-eps"],
+    "adadelta": ["adadelta", "train-adadelta", "train-concise", "exercise-adadelta-eps",
+                 "exercise-adadelta-torch-eps"],
     "adam": ["adam", "yogi", "all-optimizers", "lr-sensitivity", "train-adam", "train-yogi",
              "train-concise", "exercise-adam-yogi-burst"],
 }
