@@ -195,8 +195,8 @@ section.save(run.animator, "train-concise", compare="framework")
 #   the squared updates $\Delta\mathbf{x}$, and steps by
 #   $\sqrt{\Delta\mathbf{x}_{t-1} + \epsilon}/\sqrt{\mathbf{s}_t + \epsilon} \odot \mathbf{g}_t$: the
 #   root of recent squared updates takes the place of RMSProp's learning rate.
-# * The update has the units of the parameter, and multiplying the loss by a constant leaves the
-#   steps unchanged (up to $\epsilon$).
+# * The update has the units of the parameter, and multiplying the loss by a constant $c > 0$
+#   leaves the steps unchanged (up to $\epsilon$).
 # * $\epsilon$ is the hidden learning rate. The first step is about $\sqrt{\epsilon/(1 - \rho)}$
 #   whatever the gradient, and under a steady gradient the steps grow only like
 #   $\sqrt{(1 - \rho)\,\epsilon\,t}$: every step is short, so a run far from the minimum needs

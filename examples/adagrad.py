@@ -85,8 +85,8 @@
 #
 # * **The first step has the same size in every coordinate.** With $\mathbf{s}_1 = \mathbf{g}_1^2$,
 #   the first update is $\eta\,g/\sqrt{g^2 + \epsilon} \approx \eta\operatorname{sign}(g)$.
-# * **Adagrad ignores the scale of the loss.** Multiplying $f$ by a constant multiplies every
-#   $g_t$ and every $\sqrt{s_t}$ by the same factor, so the steps do not change (up to $\epsilon$).
+# * **Adagrad ignores the scale of the loss.** Multiplying $f$ by a constant $c > 0$ multiplies
+#   every $g_t$ and every $\sqrt{s_t}$ by $c$, so the steps do not change (up to $\epsilon$).
 #   Exercise 3 checks it.
 # * **The rates only decrease.** Under a roughly constant gradient, $s_t$ grows linearly, so the
 #   rate decays like $1/\sqrt{t}$. For convex problems that is the right speed. For deep networks,
@@ -222,7 +222,7 @@ section.save(run.animator, "train-concise", compare="framework")
 #   down.
 # * It acts as a cheap diagonal preconditioner: it helps when the ill-conditioning is aligned with
 #   the coordinates, not when the valley is tilted.
-# * Its steps do not change when the loss is multiplied by a constant (up to $\epsilon$), and its
+# * Its steps do not change when the loss is multiplied by a constant $c > 0$ (up to $\epsilon$), and its
 #   first step is about $\eta$ in every coordinate, so $\eta$ is measured in the units of the
 #   parameters.
 # * The rates only decay, roughly like $1/\sqrt{t}$ under a steady gradient: suitable for convex

@@ -38,8 +38,8 @@
 # pixels, which would have to be downloaded. We use the handwritten digits that ship inside
 # scikit-learn instead: 1797 grey images of $8 \times 8$ pixels, about 180 of each digit 0–9, with
 # intensities 0–16 that we scale to $[0, 1]$. Nothing is downloaded, and the data are small enough
-# that five runs of 30 epochs take a minute or two on a laptop CPU, on each of the four backends. The
-# split is fixed: one permutation drawn by `np.random.default_rng(0)`, its first 1500 images for
+# to train five networks for 30 epochs each on a CPU, on each of the four backends. The split is
+# fixed: one permutation drawn by `np.random.default_rng(0)`, its first 1500 images for
 # training and the remaining 297 for testing, the same on every backend. The test set is small, so
 # one image is worth $1/297 \approx 0.0034$ of accuracy: a difference of one percentage point
 # between two runs is three images, and should not be over-read.
