@@ -45,9 +45,10 @@ import numpy as np  # plain NumPy for the geometry of the pictures
 
 
 def arc(center, radius, start=0.0, stop=360.0, num=120):
-    """Points of the circle arc from angle ``start`` to ``stop`` (degrees), shape (num, 2)."""
+    """Points of a circle's arc from angle ``start`` to ``stop`` (degrees), shape (num, 2)."""
     angles = np.radians(np.linspace(start, stop, num))
-    return np.stack([center[0] + radius * np.cos(angles), center[1] + radius * np.sin(angles)], 1)
+    x, y = center[0] + radius * np.cos(angles), center[1] + radius * np.sin(angles)
+    return np.stack([x, y], axis=1)
 
 
 def in_disc(points, center, radius):
@@ -55,7 +56,7 @@ def in_disc(points, center, radius):
 
 
 def draw_set(ax, outlines, inside, ends, title):
-    """Fill a set, draw the segment between ``ends`` and mark in red the part outside the set."""
+    """Fill a set, draw the segment between ``ends``, its part outside the set in red."""
     for outline in outlines:
         ax.fill(outline[:, 0], outline[:, 1], color="lightsteelblue")
     points = np.linspace(ends[0], ends[1], 201)
@@ -70,13 +71,17 @@ def draw_set(ax, outlines, inside, ends, title):
     ax.axis("off")
 
 
-bite = 35  # half-angle of the wedge cut out of the disc, in degrees
+def in_bitten_disc(points, bite=35):
+    """The unit disc without the wedge of half-angle ``bite`` degrees around the x axis."""
+    angles = np.degrees(np.arctan2(points[:, 1], points[:, 0]))
+    return in_disc(points, (0, 0), 1) & (np.abs(angles) >= bite)
+
+
 lens = np.vstack([arc((-0.5, 0), 1, -60, 60), arc((0.5, 0), 1, 120, 240)])
 fig, axes = d2l.plt.subplots(1, 4, figsize=(11, 2.8))
 draw_set(axes[0], [arc((0, 0), 1)], lambda p: in_disc(p, (0, 0), 1),
          [(-0.6, -0.5), (0.5, 0.6)], "disc: convex")
-draw_set(axes[1], [np.vstack([arc((0, 0), 1, bite, 360 - bite), [(0, 0)]])],
-         lambda p: in_disc(p, (0, 0), 1) & (np.abs(np.degrees(np.arctan2(p[:, 1], p[:, 0]))) >= bite),
+draw_set(axes[1], [np.vstack([arc((0, 0), 1, 35, 325), [(0, 0)]])], in_bitten_disc,
          [(0.4, 0.57), (0.4, -0.57)], "bitten disc: not convex")
 draw_set(axes[2], [lens], lambda p: in_disc(p, (-0.5, 0), 1) & in_disc(p, (0.5, 0), 1),
          [(-0.25, 0.45), (0.2, -0.45)], "intersection: convex")
@@ -177,18 +182,22 @@ section.save(fig, "convex-chords")
 #
 # ($\Rightarrow$) If $f$ is convex, then for all $z_1, z_2, \lambda \in [0, 1]$
 #
-# $$g\big(\lambda z_1 + (1 - \lambda) z_2\big)
-# = f\big(\lambda\,\mathbf{p}(z_1) + (1 - \lambda)\,\mathbf{p}(z_2)\big)
-# \le \lambda f(\mathbf{p}(z_1)) + (1 - \lambda) f(\mathbf{p}(z_2))
-# = \lambda g(z_1) + (1 - \lambda) g(z_2).$$
+# $$\begin{aligned}
+# g\big(\lambda z_1 + (1 - \lambda) z_2\big)
+# &= f\big(\lambda\,\mathbf{p}(z_1) + (1 - \lambda)\,\mathbf{p}(z_2)\big) \\
+# &\le \lambda f(\mathbf{p}(z_1)) + (1 - \lambda) f(\mathbf{p}(z_2))
+# = \lambda g(z_1) + (1 - \lambda) g(z_2).
+# \end{aligned}$$
 #
 # ($\Leftarrow$) Let every such $g$ be convex, and take $\mathbf{x}, \mathbf{x}' \in \mathcal{X}$ and
 # $\lambda \in [0, 1]$. For the pair $\mathbf{x}$, $\mathbf{y} = \mathbf{x}'$ we have $g(1) = f(\mathbf{x})$
 # and $g(0) = f(\mathbf{x}')$, and the convexity of $g$ between $z = 1$ and $z = 0$ gives
 #
-# $$f\big(\lambda\mathbf{x} + (1 - \lambda)\mathbf{x}'\big)
-# = g\big(\lambda \cdot 1 + (1 - \lambda) \cdot 0\big)
-# \le \lambda g(1) + (1 - \lambda) g(0) = \lambda f(\mathbf{x}) + (1 - \lambda) f(\mathbf{x}'),$$
+# $$\begin{aligned}
+# f\big(\lambda\mathbf{x} + (1 - \lambda)\mathbf{x}'\big)
+# &= g\big(\lambda \cdot 1 + (1 - \lambda) \cdot 0\big) \\
+# &\le \lambda g(1) + (1 - \lambda) g(0) = \lambda f(\mathbf{x}) + (1 - \lambda) f(\mathbf{x}'),
+# \end{aligned}$$
 #
 # which is the definition of convexity for $f$. $\blacksquare$
 #
@@ -285,22 +294,23 @@ for eta in (0.9, 1.0, 1.1):
 
 # %%
 def project_l2(v, radius=1.0):
-    """The nearest point of the ball ||x|| <= radius: v rescaled to the radius if it lies outside."""
+    """The nearest point of the ball ||x|| <= radius: v, scaled back onto it."""
     norm = d2l.to_float(d2l.sqrt(d2l.reduce_sum(v * v)))
     return v * min(1.0, radius / norm)
 
 
 def project_box(v, low, high):
-    """The nearest point of the box low <= x <= high: every coordinate clipped to its interval."""
+    """The nearest point of the box low <= x <= high: each coordinate clipped."""
     return d2l.minimum(d2l.maximum(v, low), high)
 
 
 low, high = d2l.tensor([-1.0, -0.5], "float64"), d2l.tensor([1.0, 0.5], "float64")
 points = [(1.7, 1.0), (-1.5, 0.9), (0.4, -1.4), (-1.6, -0.3), (-0.3, 0.2)]
 box = np.array([(-1, -0.5), (1, -0.5), (1, 0.5), (-1, 0.5)])
+sets = [("the unit disc", arc((0, 0), 1), project_l2),
+        ("a box", box, lambda v: project_box(v, low, high))]
 fig, axes = d2l.plt.subplots(1, 2, figsize=(7, 3))
-for ax, outline, project, title in [(axes[0], arc((0, 0), 1), project_l2, "the unit disc"),
-                                    (axes[1], box, lambda v: project_box(v, low, high), "a box")]:
+for ax, (title, outline, project) in zip(axes, sets):
     ax.fill(outline[:, 0], outline[:, 1], color="lightsteelblue")
     for point in points:
         nearest = d2l.numpy(project(d2l.tensor(point, "float64")))
@@ -576,9 +586,11 @@ for lam in (1.0, 10.0, 100.0):
 # (a) For $\mathbf{z} \in \mathcal{X}$ and $t \in (0, 1]$, the point $\mathbf{p} + t(\mathbf{z} - \mathbf{p})$
 # lies in the convex $\mathcal{X}$, so it is no closer to $\mathbf{x}$ than $\mathbf{p}$:
 #
-# $$\|\mathbf{x} - \mathbf{p}\|^2 \le \|\mathbf{x} - \mathbf{p} - t(\mathbf{z} - \mathbf{p})\|^2
-# = \|\mathbf{x} - \mathbf{p}\|^2 - 2t(\mathbf{x} - \mathbf{p})^\top(\mathbf{z} - \mathbf{p})
-# + t^2\|\mathbf{z} - \mathbf{p}\|^2.$$
+# $$\begin{aligned}
+# \|\mathbf{x} - \mathbf{p}\|^2 &\le \|\mathbf{x} - \mathbf{p} - t(\mathbf{z} - \mathbf{p})\|^2 \\
+# &= \|\mathbf{x} - \mathbf{p}\|^2 - 2t(\mathbf{x} - \mathbf{p})^\top(\mathbf{z} - \mathbf{p})
+# + t^2\|\mathbf{z} - \mathbf{p}\|^2.
+# \end{aligned}$$
 #
 # Cancel, divide by $2t$ and let $t \to 0$: $(\mathbf{x} - \mathbf{p})^\top(\mathbf{z} - \mathbf{p}) \le 0$.
 #
@@ -590,14 +602,14 @@ for lam in (1.0, 10.0, 100.0):
 #
 # Adding the two,
 #
-# $$\big((\mathbf{x} - \mathbf{y}) - (\mathbf{p} - \mathbf{q})\big)^\top(\mathbf{q} - \mathbf{p}) \le 0
-# \quad\Longleftrightarrow\quad
-# \|\mathbf{p} - \mathbf{q}\|^2 \le (\mathbf{x} - \mathbf{y})^\top(\mathbf{p} - \mathbf{q})
-# \le \|\mathbf{x} - \mathbf{y}\|\,\|\mathbf{p} - \mathbf{q}\|,$$
+# $$\big((\mathbf{x} - \mathbf{y}) - (\mathbf{p} - \mathbf{q})\big)^\top(\mathbf{q} - \mathbf{p}) \le 0,
+# \quad\text{that is,}\quad
+# \|\mathbf{p} - \mathbf{q}\|^2 \le (\mathbf{x} - \mathbf{y})^\top(\mathbf{p} - \mathbf{q}).$$
 #
-# the last step by Cauchy–Schwarz. Dividing by $\|\mathbf{p} - \mathbf{q}\|$ (if it is $0$ there is
-# nothing to prove) gives the claim. For projected gradient descent with a constrained minimizer
-# $\mathbf{x}^* \in \mathcal{X}$, which is its own projection, this means
+# By Cauchy–Schwarz the right side is at most
+# $\|\mathbf{x} - \mathbf{y}\|\,\|\mathbf{p} - \mathbf{q}\|$. Dividing by $\|\mathbf{p} - \mathbf{q}\|$
+# (if it is $0$ there is nothing to prove) gives the claim. For projected gradient descent with
+# a constrained minimizer $\mathbf{x}^* \in \mathcal{X}$, which is its own projection, this means
 # $\|\operatorname{Proj}_\mathcal{X}(\mathbf{x}) - \mathbf{x}^*\| \le \|\mathbf{x} - \mathbf{x}^*\|$: the
 # projection after a gradient step never takes the iterate further from $\mathbf{x}^*$. Proofs
 # that track the distance $\|\mathbf{x}_t - \mathbf{x}^*\|$, such as the SGD section's convergence
