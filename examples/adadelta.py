@@ -55,9 +55,11 @@
 # \qquad \text{when } (1 - \rho)\,g_1^2 \gg \epsilon,$$
 #
 # which is $\sqrt{10^{-4}} = 0.01$ for the usual $\rho = 0.9$ and $\epsilon = 10^{-5}$, whatever the
-# size of the gradient. After that the steps grow as $\Delta\mathbf{x}$ fills up with them. So
-# "no learning rate" should be read with care: $\epsilon$ sets the scale of the first steps, and the
-# method then enlarges them by itself, slowly (Exercise 2 works out how slowly).
+# size of the gradient. After that the steps grow, but only as fast as $\Delta\mathbf{x}$ fills up
+# with steps of that same small size: under a steady gradient the step after $t$ steps is about
+# $\sqrt{(1 - \rho)\,\epsilon\,t}$, which Exercise 2 derives and measures ($0.015$ after $100$
+# steps, $0.033$ after $1{,}000$). So "no learning rate" should be read with care: $\epsilon$ sets the
+# scale of every step, not only of the first, and plays the part of a learning rate.
 #
 # Run as a script: `python examples/adadelta.py --backend tensorflow --out figures/`.
 
@@ -74,18 +76,19 @@ CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e
 # %% [markdown]
 # ## A first look in two dimensions
 #
-# The book shows no two-dimensional Adadelta run; here is one on the elongated quadratic
-# $f(\mathbf{x}) = 0.1x_1^2 + 2x_2^2$ used throughout the chapter, from $(-5, -2)$, with
-# $\rho = 0.9$ and $\epsilon = 10^{-5}$, for the usual $20$ steps.
+# Here is Adadelta on the elongated quadratic $f(\mathbf{x}) = 0.1x_1^2 + 2x_2^2$ used throughout the
+# chapter, from $(-5, -2)$, with $\rho = 0.9$ and $\epsilon = 10^{-5}$, for the usual $20$ steps.
 #
 # **What to notice.** The trace has barely left the starting point: it ends at about
 # $(-4.78, -1.79)$, having moved some $0.2$ in each coordinate. The dots are evenly spaced along an
 # almost straight diagonal line, although the gradient is $8$ times larger in $x_2$ than in $x_1$
 # at the start ($4x_2 = -8$ against $0.2x_1 = -1$): dividing by $\sqrt{\mathbf{s}}$ takes the size
 # of the gradient out of the step, and each coordinate moves by about $0.01$ per step, slowly
-# increasing. Methods with a tuned learning rate cross this plot in $20$ steps; Adadelta spends
-# them learning its step size. This is not a flaw on a training run of thousands of steps, but it
-# makes the method a poor choice for a short run on a problem far from its minimum (Exercise 3).
+# increasing. Methods with a tuned learning rate cross this plot in $20$ steps; Adadelta's steps
+# stay short for much longer than that, since they grow only like the square root of the number
+# of steps: even after $200$ steps the run has not reached the minimum (Exercise 3). The method
+# suits problems whose parameters need to travel a short distance measured in units of
+# $\sqrt{\epsilon}$, or a larger $\epsilon$; it is a poor choice for a short run far from the minimum.
 
 # %%
 f = objectives.elongated_2d
@@ -122,9 +125,10 @@ def adadelta(params, states, hyperparams):
 # The airfoil regression of the minibatch section, with batches of $10$ and $\rho = 0.9$ for two
 # epochs ($300$ steps), and no learning rate to choose.
 #
-# **What to notice.** Despite the slow start seen above, the loss drops quickly, most of the way
-# within the first third of an epoch, and ends near the floor $0.2417$, close to what RMSProp
-# reached with a tuned $\eta = 0.01$. Two things explain the contrast with the two-dimensional run.
+# **What to notice.** Despite the short steps seen above, the loss drops quickly, most of the way
+# within the first third of an epoch, and ends at the printed loss of about $0.245$, a little above
+# the floor $0.2417$ this linear model can reach and the same as RMSProp's with a tuned
+# $\eta = 0.01$. Two things explain the contrast with the two-dimensional run.
 # The distances are short: the best weights are all below $0.6$ in size, while the trace above had
 # to travel $5$ units. And a noisy minibatch gradient keeps $\mathbf{s}$ near its mean square, so
 # the steps stay of the size of $\sqrt{\Delta\mathbf{x}}$ rather than collapsing.
@@ -139,16 +143,26 @@ section.save(run.animator, "train-adadelta", compare=CURVE)
 # %% [markdown]
 # ## Concise implementation
 #
-# All three frameworks ship Adadelta. MXNet's, like the book's, has no learning rate; PyTorch's
-# and Keras' multiply the step by a learning rate anyway. A learning rate of $1.0$ reproduces the book: it is
-# PyTorch's default, but Keras' default is $0.001$, which would leave the model almost where it
-# started after two epochs, and it is why the book's TensorFlow tab passes $5.0$. The TensorFlow
-# tab here passes $1.0$, as the others use, and also the book's $\epsilon = 10^{-5}$: Keras'
-# default $10^{-7}$ would make the first steps, which scale with $\sqrt{\epsilon}$, ten times smaller.
-# The PyTorch tab keeps PyTorch's default $\epsilon = 10^{-6}$, a little smaller than the book's;
-# the equivalence table at the end of the Adam section shows that with `eps=1e-5` PyTorch's
-# Adadelta follows d2l's rule to the last bit. NumPy has no built-in optimizers, so its tab uses
-# d2l's `d2l.adadelta`.
+# All three frameworks ship Adadelta. MXNet's, like this section's, has no learning rate; PyTorch's
+# and Keras' multiply the step by a learning rate anyway, and a learning rate of $1.0$ gives this
+# section's rule. It is PyTorch's default, but Keras' default is $0.001$, which would leave the
+# model almost where it started after two epochs, so the TensorFlow tab passes $1.0$. The
+# defaults of $\epsilon$ differ too: $10^{-5}$ in MXNet, as in this section, but $10^{-6}$ in
+# PyTorch and $10^{-7}$ in Keras, and $\epsilon$ sets the size of every step. With
+# $\epsilon = 10^{-6}$ the first step is $\sqrt{10} \approx 3.2$ times shorter, with $10^{-7}$ ten
+# times, and the later steps, which grow like $\sqrt{(1 - \rho)\,\epsilon\,t}$, stay shorter by
+# about the same ratio. So the PyTorch and TensorFlow tabs pass $\epsilon = 10^{-5}$; with it each
+# framework's Adadelta follows this section's rule (the equivalence table at the end of the Adam
+# section shows PyTorch's to the last bit). Exercise 4 shows what PyTorch's default would cost.
+# Keras' default $\rho = 0.95$ also differs from the $0.9$ used here, so its tab passes `rho` too.
+# NumPy has no built-in optimizers, so its tab uses d2l's `d2l.adadelta`.
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** The book's TensorFlow tab passes a learning rate of $5.0$ to
+# Keras' Adadelta, with Keras' default $\epsilon = 10^{-7}$; its PyTorch tab keeps PyTorch's default
+# $\epsilon = 10^{-6}$. Neither then runs the rule of the book's own from-scratch code. The tabs
+# here pass `lr`/`learning_rate` $= 1.0$, $\rho = 0.9$ and $\epsilon = 10^{-5}$ wherever the
+# framework's default differs.
 
 # %%
 d2l.seed(0)
@@ -157,7 +171,7 @@ data_iter, _ = d2l.get_data_ch11(10)
 # %% tags=["framework-torch"]
 import torch
 
-run = d2l.train_concise_ch11(torch.optim.Adadelta, {"rho": 0.9}, data_iter)
+run = d2l.train_concise_ch11(torch.optim.Adadelta, {"rho": 0.9, "eps": 1e-5}, data_iter)
 
 # %% tags=["framework-tensorflow"]
 import tensorflow as tf
@@ -173,6 +187,24 @@ run = d2l.train_concise_ch11(d2l.adadelta, {"rho": 0.9}, data_iter)
 
 # %%
 section.save(run.animator, "train-concise", compare="framework")
+
+# %% [markdown]
+# ## Summary
+#
+# * Adadelta keeps two leaky averages per coordinate, of the squared gradients $\mathbf{s}$ and of
+#   the squared updates $\Delta\mathbf{x}$, and steps by
+#   $\sqrt{\Delta\mathbf{x}_{t-1} + \epsilon}/\sqrt{\mathbf{s}_t + \epsilon} \odot \mathbf{g}_t$: the
+#   root of recent squared updates takes the place of RMSProp's learning rate.
+# * The update has the units of the parameter, and multiplying the loss by a constant $c > 0$
+#   leaves the steps unchanged (up to $\epsilon$).
+# * $\epsilon$ is the hidden learning rate. The first step is about $\sqrt{\epsilon/(1 - \rho)}$
+#   whatever the gradient, and under a steady gradient the steps grow only like
+#   $\sqrt{(1 - \rho)\,\epsilon\,t}$: every step is short, so a run far from the minimum needs
+#   many of them.
+# * The frameworks' defaults differ ($\epsilon = 10^{-5}$ in MXNet, $10^{-6}$ in PyTorch, $10^{-7}$
+#   in Keras, and learning rates $1.0$ or $0.001$ in front); pass $\epsilon$ and the rate explicitly
+#   to get the same method everywhere.
+
 # %% [markdown]
 # ## Exercises
 #
@@ -257,3 +289,30 @@ section.save(d2l.show_traces_2d(f, eps_traces), "exercise-adadelta-eps")
 # factor $10$ acts like changing a learning rate by about $\sqrt{10} \approx 3$. This is why Keras'
 # default $\epsilon = 10^{-7}$ makes Adadelta crawl, and why the frameworks' Adadeltas only match
 # the book's when they are given the book's $\epsilon$.
+
+# %% [markdown]
+# **Exercise 4 (PyTorch's default $\epsilon$).** Train the airfoil model for two epochs with
+# `d2l.adadelta(rho=0.9, eps=eps)`, the rule of PyTorch's Adadelta with its default learning rate,
+# once with $\epsilon = 10^{-5}$ and once with PyTorch's default $\epsilon = 10^{-6}$. Compare the
+# final losses and the loss curves.
+
+# %% tags=["solution"]
+curves = []
+for eps in (1e-5, 1e-6):
+    d2l.seed(0)
+    data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
+    seconds, losses = d2l.train_ch11(d2l.adadelta(rho=0.9, eps=eps), None, None, data_iter, feature_dim)
+    curves.append(losses)
+epochs = [200 * (i + 1) / 1500 for i in range(len(curves[0]))]  # a loss every 200 of 1500 examples
+section.save(d2l.plot(epochs, curves, "epoch", "loss", legend=["eps = 1e-5", "eps = 1e-6"]),
+             "exercise-adadelta-torch-eps", compare=CURVE)
+
+# %% [markdown] tags=["solution"]
+# With $\epsilon = 10^{-5}$ the run is the from-scratch one above, and prints the same loss, about
+# $0.245$. With $\epsilon = 10^{-6}$ the printed loss after two epochs is about $0.257$, some $0.012$
+# higher, and in the plot its curve lies above the other all the way and is still falling when
+# training stops. Every step is about $\sqrt{10} \approx 3.2$
+# times shorter (the first steps exactly so, the later ones roughly, since they grow like
+# $\sqrt{(1 - \rho)\,\epsilon\,t}$), so in the same $300$ steps the weights travel a shorter way
+# towards the minimum. Nothing is wrong with PyTorch's optimizer: it runs the same rule with a
+# smaller hidden learning rate. To compare frameworks, pass the same $\epsilon$ to each.

@@ -85,8 +85,8 @@
 #
 # * **The first step has the same size in every coordinate.** With $\mathbf{s}_1 = \mathbf{g}_1^2$,
 #   the first update is $\eta\,g/\sqrt{g^2 + \epsilon} \approx \eta\operatorname{sign}(g)$.
-# * **Adagrad ignores the scale of the loss.** Multiplying $f$ by a constant multiplies every
-#   $g_t$ and every $\sqrt{s_t}$ by the same factor, so the steps do not change (up to $\epsilon$).
+# * **Adagrad ignores the scale of the loss.** Multiplying $f$ by a constant $c > 0$ multiplies
+#   every $g_t$ and every $\sqrt{s_t}$ by $c$, so the steps do not change (up to $\epsilon$).
 #   Exercise 3 checks it.
 # * **The rates only decrease.** Under a roughly constant gradient, $s_t$ grows linearly, so the
 #   rate decays like $1/\sqrt{t}$. For convex problems that is the right speed. For deep networks,
@@ -179,12 +179,15 @@ section.save(run.animator, "train-adagrad", compare=CURVE)
 #
 # On the airfoil data these differences barely show: the curve looks like the from-scratch one.
 # The package's page on optimizer equivalence lists the settings that make each built-in
-# optimizer reproduce the course's rule exactly. One difference between the book's tabs matters
-# less here than anywhere else: the book's PyTorch and TensorFlow versions minimise the mean
+# optimizer reproduce the course's rule exactly. Every backend minimises
+# $\tfrac{1}{2}(\hat{y} - y)^2$, as the from-scratch code does.
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** The book's PyTorch and TensorFlow tabs minimise the mean
 # squared error without the factor $\tfrac{1}{2}$, which doubles every gradient. For SGD that
-# doubles the effective learning rate, but for Adagrad it cancels, since the step divides the
-# gradient by the root of its own accumulated squares. Here every backend minimises
-# $\tfrac{1}{2}(\hat{y} - y)^2$ anyway, as the from-scratch code does.
+# doubles the effective learning rate; for Adagrad it cancels (up to $\epsilon$), since the step
+# divides the gradient by the root of its own accumulated squares. The tabs here all use the
+# halved loss.
 
 # %%
 d2l.seed(0)
@@ -212,11 +215,18 @@ section.save(run.animator, "train-concise", compare="framework")
 # %% [markdown]
 # ## Summary
 #
-# Adagrad divides each coordinate's step by the root of the sum of its squared gradients. This
-# gives rarely updated coordinates (sparse features) larger steps, acts as a cheap diagonal
-# preconditioner that helps when the ill-conditioning is aligned with the coordinates, and makes
-# the method insensitive to the scale of the loss. The price is a learning rate that only decays,
-# roughly like $1/\sqrt{t}$: good for convex problems, often too aggressive for deep networks.
+# * Adagrad divides each coordinate's step by the root of the sum of that coordinate's squared
+#   gradients: $\mathbf{s}_t = \mathbf{s}_{t-1} + \mathbf{g}_t^2$,
+#   $\mathbf{w}_t = \mathbf{w}_{t-1} - \eta\,\mathbf{g}_t/\sqrt{\mathbf{s}_t + \epsilon}$.
+# * Rarely updated coordinates (sparse features) keep large steps; frequently updated ones slow
+#   down.
+# * It acts as a cheap diagonal preconditioner: it helps when the ill-conditioning is aligned with
+#   the coordinates, not when the valley is tilted.
+# * Its steps do not change when the loss is multiplied by a constant $c > 0$ (up to $\epsilon$), and its
+#   first step is about $\eta$ in every coordinate, so $\eta$ is measured in the units of the
+#   parameters.
+# * The rates only decay, roughly like $1/\sqrt{t}$ under a steady gradient: suitable for convex
+#   problems, often too fast for deep networks. RMSProp and Adam forget old gradients instead.
 #
 # ## Exercises
 #
@@ -224,10 +234,13 @@ section.save(run.animator, "train-concise", compare="framework")
 # $\operatorname{diag}(0.2, 4)$. The same function rotated by $45^\circ$ (and stretched by
 # $\sqrt{2}$), $f_{\text{rot}}(\mathbf{x}) = 0.1(x_1 + x_2)^2 + 2(x_1 - x_2)^2$, has the Hessian
 # $\begin{bmatrix} 4.2 & -3.8 \\ -3.8 & 4.2 \end{bmatrix}$. Compute both condition numbers before
-# and after the rescaling $\tilde{\mathbf{Q}}$. Then use the Gershgorin circle theorem, which puts
-# every eigenvalue of $\tilde{\mathbf{Q}}$ in an interval $[1 - r_i, 1 + r_i]$ with
-# $r_i = \sum_{j \ne i}|\tilde{Q}_{ij}|$, to bound the condition number of $\tilde{\mathbf{Q}}$
-# without computing eigenvalues.
+# and after the rescaling $\tilde{\mathbf{Q}}$. Then bound the condition number of
+# $\tilde{\mathbf{Q}}$ without computing eigenvalues, with the Gershgorin circle theorem: every
+# eigenvalue of a matrix $\mathbf{A}$ lies in at least one of the discs
+# $\{z : |z - A_{ii}| \le r_i\}$, $r_i = \sum_{j \ne i}|A_{ij}|$, so all of them lie in the *union*
+# of the discs. For the symmetric $\tilde{\mathbf{Q}}$, whose eigenvalues are real and whose
+# diagonal entries are all $1$, the discs become the intervals $[1 - r_i, 1 + r_i]$, and their
+# union lies in $[1 - r, 1 + r]$ with $r = \max_i r_i$.
 
 # %% tags=["solution"]
 import numpy as np  # noqa: E402  (plain NumPy for 2 x 2 eigenvalues)
@@ -255,8 +268,9 @@ for name, hessian in (("aligned", np.array([[0.2, 0.0], [0.0, 4.0]])),
 # and the Gershgorin intervals collapse to the point $1$. The rotated function has the same
 # eigenvalues up to a factor $2$ ($0.4$ and $8$, still $\kappa = 20$), but its diagonal is
 # $(4.2, 4.2)$, identical for both coordinates. Dividing by it only rescales the whole matrix, so
-# $\kappa$ stays $20$, and the Gershgorin radius $3.8/4.2 \approx 0.905$ gives the bound
-# $1.905/0.095 = 20$, here attained. Diagonal preconditioning, and Adagrad with it, fixes stretched
+# $\kappa$ stays $20$. Both rows have the radius $r = 3.8/4.2 = 19/21 \approx 0.905$, so every
+# eigenvalue lies in $[1 - r, 1 + r] = [2/21, 40/21]$, and when $r < 1$ the condition number is at
+# most $(1 + r)/(1 - r) = 20$, here attained. Diagonal preconditioning, and Adagrad with it, fixes stretched
 # coordinates, not tilted valleys.
 
 # %% [markdown]

@@ -38,8 +38,8 @@
 # pixels, which would have to be downloaded. We use the handwritten digits that ship inside
 # scikit-learn instead: 1797 grey images of $8 \times 8$ pixels, about 180 of each digit 0–9, with
 # intensities 0–16 that we scale to $[0, 1]$. Nothing is downloaded, and the data are small enough
-# that five runs of 30 epochs take a minute or two on a laptop CPU, on each of the four backends. The
-# split is fixed: one permutation drawn by `np.random.default_rng(0)`, its first 1500 images for
+# to train five networks for 30 epochs each on a CPU, on each of the four backends. The split is
+# fixed: one permutation drawn by `np.random.default_rng(0)`, its first 1500 images for
 # training and the remaining 297 for testing, the same on every backend. The test set is small, so
 # one image is worth $1/297 \approx 0.0034$ of accuracy: a difference of one percentage point
 # between two runs is three images, and should not be over-read.
@@ -53,8 +53,7 @@
 # * flattening to 64 numbers, dense layers of 120 and 84 units with ReLU, and 10 output logits.
 #
 # Every backend builds the same weights (Xavier-normal draws from one seeded generator, zero
-# biases) and uses ReLU and max-pooling, as the book's text describes. (Its TensorFlow tab used
-# average pooling and a sigmoid instead; here there is one network.) The loss is the softmax
+# biases) and uses ReLU and max-pooling. The loss is the softmax
 # cross-entropy averaged over a minibatch of $N$ examples with logits $\mathbf{o}_n$ and labels
 # $y_n$,
 #
@@ -71,6 +70,12 @@
 # this way; a section below shows where they differ.
 #
 # Run as a script: `python examples/lr_scheduler.py --backend torch --out figures/`.
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** The book's text describes LeNet with ReLU and max-pooling, as
+# here, but its TensorFlow tab used average pooling and a sigmoid instead; here every backend
+# trains one and the same network. That tab also printed `learning rate is now , 0.1`, with a stray
+# comma; the line printed below is the same on every backend.
 
 # %%
 import d2l_optim as d2l
@@ -126,9 +131,8 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer), "
 # The simplest schedule is a person changing the rate between steps. Our `Trainer` has
 # `set_learning_rate` for it, like gluon's `Trainer.set_learning_rate`; in PyTorch one writes the
 # `lr` entry of an optimizer's parameter group, in Keras one assigns the optimizer's
-# `learning_rate`. The line below prints the same on every backend. (The book's TensorFlow tab
-# printed `learning rate is now , 0.1`, with a stray comma.) Everything that follows automates
-# this one call.
+# `learning_rate`. The line below prints the same on every backend. Everything that follows
+# automates this one call.
 
 # %%
 trainer.set_learning_rate(0.1)
@@ -176,18 +180,21 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 #
 # $$\eta_{t+1} = \max(\eta_{\min},\ \alpha\,\eta_t).$$
 #
-# Unrolled, it is geometric decay cut off at the floor. The book's class already multiplies on its
-# first call, so with the base rate $\eta_0$ the rate of step $t$ is
+# Unrolled, it is geometric decay cut off at the floor. `FactorScheduler` multiplies before it
+# returns its first rate, so with the base rate $\eta_{\text{base}}$ the rate of step $t$ is
 #
-# $$\eta_t = \max\big(\eta_{\min},\ \eta_0\,\alpha^{t+1}\big).$$
+# $$\eta_t = \max\big(\eta_{\min},\ \eta_{\text{base}}\,\alpha^{t+1}\big).$$
 #
-# With $\alpha = 0.9$, $\eta_{\min} = 0.01$ and $\eta_0 = 2$, the plot over 50 steps starts at
-# $1.8$ (not $2$), then $1.62$, $1.458$, $1.3122$, and comes down to $0.0103$ at $t = 49$: just above
-# the floor, which it reaches one step later (Exercise 2). This schedule is only plotted; its
-# first rates, above $1$, are far beyond what our network tolerates. The book's class is stateful:
-# each call multiplies its stored rate again, so its value depends on how often it was called
-# before, not on $t$. Ours computes $\eta_t$ from $t$; called with $t = 0, 1, 2, \ldots$ in order, it
-# returns exactly the book's values.
+# With $\alpha = 0.9$, $\eta_{\min} = 0.01$ and $\eta_{\text{base}} = 2$, the plot over 50 steps
+# starts at $1.8$ (not $2$), then $1.62$, $1.458$, $1.3122$, and comes down to $0.0103$ at
+# $t = 49$: just above the floor, which it reaches one step later (Exercise 2). This schedule is
+# only plotted; its first rates, above $1$, are far beyond what our network tolerates.
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** The book's `FactorScheduler` is stateful: each call
+# multiplies its stored rate again, so its value depends on how often it was called before, not on
+# $t$ (plotting it advances it). Ours computes $\eta_t$ from $t$; called with $t = 0, 1, 2, \ldots$
+# in order, it returns exactly the book's values.
 
 # %%
 scheduler = d2l.FactorScheduler(factor=0.9, stop_factor_lr=1e-2, base_lr=2.0)
@@ -231,23 +238,32 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 # ### The frameworks' own schedulers
 #
 # Each framework ships schedulers of its own, and they agree with ours only when they are called
-# at the same moments with the same counter. The tab of your framework shows its classes producing
-# the multi-factor rates epoch by epoch next to ours (the code asserts that they are equal; the
-# tests check the other schedules).
+# at the same moments with the same counter: a PyTorch scheduler is stepped once per epoch, after
+# that epoch's optimizer steps; Keras's `LearningRateScheduler` callback calls the schedule at the
+# start of each epoch; an MXNet schedule is a function of a counter that gluon's `Trainer`
+# advances on every update, and its multi-factor schedule switches one count later than ours.
+# NumPy has none: d2l's schedulers are plain Python functions of $t$. The tab of your framework
+# shows its classes producing the multi-factor rates epoch by epoch next to ours (the code asserts
+# that they are equal; the tests check the other schedules).
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** When each framework calls its scheduler, and where the book's
+# tabs went wrong. Here every run gets a fresh scheduler, and epoch $e$ trains at `scheduler(e)`.
 #
 # * **PyTorch.** `torch.optim.lr_scheduler.MultiStepLR` (and `LambdaLR`, which wraps any formula)
-#   must be stepped once per epoch, *after* that epoch's optimizer steps; the rate of epoch $e$ is
-#   then ours. The book's PyTorch tab sets a custom scheduler's rate at the end of each epoch, so
-#   its epoch 0 runs at the optimizer's initial rate and epoch $e + 1$ at `scheduler(e)`: one epoch
-#   late. Its multi-factor run reuses the `MultiStepLR` object that its plotting cell had already
-#   stepped 30 times, so it trains at $0.5 \cdot 0.5^2 = 0.125$ throughout instead of following the
-#   plotted schedule. Here every run gets a fresh scheduler, and epoch $e$ runs at `scheduler(e)`.
-# * **TensorFlow.** Keras's `LearningRateScheduler` callback calls the schedule at the *start* of
-#   each epoch, which is our rule. It first tries `schedule(epoch, lr)`; ours take one argument,
-#   so Keras falls back to `schedule(epoch)`. Keras keeps the rate in a float32 variable, so it
-#   applies our rates rounded to float32: $0.5$ and $0.25$ exactly, the cosine values to about seven
-#   digits. The book's TensorFlow multi-factor scheduler is stateful like its factor scheduler, and
-#   its training continued from the state its plot had left behind: $0.25$, then $0.125$ from epoch 15.
+#   stepped once per epoch, after that epoch's optimizer steps, gives epoch $e$ our rate. The
+#   book's PyTorch tab sets a custom scheduler's rate at the end of each epoch, so its epoch 0 runs
+#   at the optimizer's initial rate and epoch $e + 1$ at `scheduler(e)`: one epoch late. With the
+#   warm-up, that first epoch runs at $0.3$, the full rate the warm-up was meant to avoid. Its
+#   multi-factor run reuses the `MultiStepLR` object that its plotting cell had already stepped 30
+#   times, so it trains at $0.5 \cdot 0.5^2 = 0.125$ throughout instead of following the plotted
+#   schedule.
+# * **TensorFlow.** Keras's `LearningRateScheduler` calls the schedule at the *start* of each
+#   epoch, which is our rule. It first tries `schedule(epoch, lr)`; ours take one argument, so Keras
+#   falls back to `schedule(epoch)`. Keras keeps the rate in a float32 variable, so it applies our
+#   rates rounded to float32: $0.5$ and $0.25$ exactly, the cosine values to about seven digits.
+#   The book's TensorFlow multi-factor scheduler is stateful like its factor scheduler, and its
+#   training continued from the state its plot had left behind: $0.25$, then $0.125$ from epoch 15.
 # * **MXNet.** gluon's `Trainer` calls an `mx.lr_scheduler` schedule with the *update* count
 #   $n = 1, 2, \ldots$ on every minibatch, not once per epoch. In the book, with 235 updates per
 #   epoch, the milestones 15 and 30, the 20-step cosine and the 5-step warm-up all elapse inside
@@ -255,13 +271,9 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 #   bit), but its `MultiFactorScheduler` decays *after* a milestone, when $n > 15$. Called with the
 #   epoch it therefore gives $0.5$ up to epoch 15, one epoch longer than ours; called with
 #   epoch $+ 1$ (counting from 1, as gluon does) it gives ours.
-# * **NumPy** has no schedulers of its own: d2l's are plain Python functions of $t$.
-#
-# :::{note}
-# The book's cosine scheduler had one more wrinkle: it stores its rate only when called with
-# $t \le T$, so an object first called beyond $T$ fails. Ours returns $\eta_T$ for every $t > T$,
-# whatever was called before.
-# :::
+# * **The book's cosine scheduler** stores its rate only when called with $t \le T$, so an object
+#   first called beyond $T$ fails. Ours returns $\eta_T$ for every $t > T$, whatever was called
+#   before.
 
 # %% tags=["framework-numpy"]
 multi_factor = d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5)
@@ -393,8 +405,7 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 # $0.01$ at $t = 20$.
 #
 # Epoch 0 trains at rate $0$, so it leaves the weights exactly as they were: its curve points only
-# measure the initial network. (The book's PyTorch tab, one epoch late, trains that epoch at $0.3$,
-# the full rate the warm-up was meant to avoid.)
+# measure the initial network.
 
 # %%
 scheduler = d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01)

@@ -122,11 +122,17 @@ section.save(ax, "saddle-1d")
 #   ($x^3$ at $0$ is such a case, with Hessian $f''(0) = 0$).
 #
 # For $x^2 - y^2$ the Hessian is $\operatorname{diag}(2, -2)$: one eigenvalue of each sign, a
-# saddle. This test explains why saddles, not local minima, are the typical obstacle in high
-# dimensions. A network has millions of parameters, so its Hessian has millions of eigenvalues,
-# and for a stationary point to be a minimum *all* of them must be positive. For a random-looking
-# point that is an extremely unlikely event, so most stationary points of high-dimensional losses
-# are saddles. Convex functions, the subject of the next section, are the exception: their
+# saddle. The test also suggests why saddles, more than local minima, are the typical obstacle in
+# high dimensions. A network with $k$ parameters has a $k \times k$ Hessian with $k$ eigenvalues,
+# and a stationary point is a minimum only if *all* of them are positive. If each eigenvalue were
+# positive or negative with probability $\tfrac{1}{2}$, independently of the others, that would
+# happen with probability $2^{-k}$: below $10^{-3}$ for $k = 10$, about $10^{-301}$ for
+# $k = 1000$. That independence is an assumption, not a fact. The eigenvalues of one matrix are
+# coupled, since they are computed from the same entries, so $2^{-k}$ is a heuristic, not a
+# probability. Its conclusion holds up in better models, though: in random symmetric matrices all
+# eigenvalues are positive far more rarely than $2^{-k}$ (Exercise 5), and measurements on neural
+# networks (Dauphin et al., 2014) find that stationary points whose loss is well above the lowest
+# are mostly saddles. Convex functions, the subject of the next section, are the exception: their
 # Hessian has no negative eigenvalues anywhere, so they have no saddles and no spurious minima.
 
 # %%
@@ -151,12 +157,6 @@ section.save(ax, "saddle-3d")
 # activations: the chain rule multiplies many such small factors together, and the gradient that
 # reaches the first layers all but vanishes. Switching to the ReLU activation, whose derivative
 # is exactly $1$ for positive inputs, was one of the changes that made deep networks trainable.
-#
-# Two lessons to keep from this section. A **small gradient is not convergence**: a run whose loss
-# stops moving may be crossing a plateau or passing a saddle, not sitting at a minimum. And a
-# **minimum of the training loss is not the goal**: what counts in the end is the risk. The
-# algorithms in the rest of the chapter (momentum, adaptive learning rates, schedules) are largely
-# tools for getting through plateaus, past saddles, and down narrow valleys faster.
 
 # %%
 print(f"f'(4) = {d2l.to_float(d2l.grad(objectives.tanh)(4.0)):.4f}")
@@ -164,6 +164,25 @@ x = d2l.arange(-2.0, 5.0, 0.01)
 ax = d2l.plot(x, [objectives.tanh(x)], "x", "f(x)")
 d2l.annotate("vanishing gradient", (4, 1), (2, 0.0), axes=ax)
 section.save(ax, "vanishing-gradient")
+
+# %% [markdown]
+# ## Summary
+#
+# * An optimizer minimizes the **empirical risk**, the average loss on the training set; what we
+#   want small is the **risk**, the expected loss on new data. Their minimizers differ, and a
+#   finite sample can add minima of its own.
+# * Gradient methods stop wherever the gradient vanishes: at a local minimum, which they cannot
+#   tell from the global one, and at a saddle point.
+# * At a stationary point the eigenvalues of the Hessian decide: all positive, a local minimum;
+#   all negative, a local maximum; both signs, a saddle; zero eigenvalues leave the question to
+#   higher derivatives. In high dimensions saddles are expected to far outnumber minima, by a
+#   heuristic that better models support but that is not a theorem.
+# * A **small gradient is not convergence**: on a plateau such as $\tanh$ far from $0$ the steps
+#   shrink with the gradient, and a run whose loss stops moving may be crossing a plateau or
+#   passing a saddle, not sitting at a minimum.
+# * A **minimum of the training loss is not the goal**: what counts is the risk. Momentum,
+#   adaptive learning rates and schedules, in the rest of this chapter, are largely tools for
+#   getting through plateaus, past saddles and down narrow valleys faster.
 
 # %% [markdown]
 # ## Exercises
@@ -238,17 +257,26 @@ for point in [(1.0, 0.0), (-1.0, 0.0)]:
 
 # %% tags=["solution"]
 tanh_grad = d2l.grad(objectives.tanh)
+slopes = []
 for point in (0.0, 2.0, 4.0, 6.0):
-    print(f"tanh'({point:g}) = {d2l.to_float(tanh_grad(d2l.tensor(point, 'float64'))):.6f}")
+    slopes.append(d2l.to_float(tanh_grad(d2l.tensor(point, "float64"))))
+    print(f"tanh'({point:g}) = {slopes[-1]:.6f}")
+print("each two units divide it by " + ", ".join(f"{a / b:.1f}" for a, b in zip(slopes, slopes[1:])))
 trace = d2l.gd(1.0, tanh_grad, x0=4.0)
 print(f"moved {4.0 - trace[-1]:.4f} in 10 steps")
 section.save(d2l.show_trace(trace, objectives.tanh), "exercise-tanh-plateau")
+x, steps = d2l.tensor(4.0, "float64"), 0
+while d2l.to_float(x) > 3.0:
+    x, steps = x - tanh_grad(x), steps + 1
+print(f"steps from x = 4 to x = 3: {steps}")
 
 # %% [markdown] tags=["solution"]
-# The derivative falls by a factor of about $50$ for every two units: $1$, $0.07$, $0.0013$,
-# $0.000025$. Ten steps move $x$ by only about $0.014$; at roughly $0.0013$ per step, a single unit
-# takes several hundred steps (the steps grow slowly as $x$ leaves the plateau). In the plot the
-# eleven trace points sit on top of each other.
+# The derivative is $1$, $0.07$, $0.0013$ and $0.000025$: the first two units divide it by about
+# $14$, each further two units by about $53$ and then $55$. For large $x$,
+# $\tanh'(x) = 4/(e^x + e^{-x})^2 \approx 4e^{-2x}$, so every two units divide it by
+# $e^4 \approx 54.6$. Ten steps move $x$ by only about $0.014$. Reaching $x = 3$ takes $324$ steps:
+# fewer than the $750$ or so that $0.0013$ per step would need, because the steps grow as $x$
+# leaves the plateau. In the plot the eleven trace points sit on top of each other.
 
 # %% [markdown]
 # **Exercise 4 (a saddle attracts along one direction only).** Run gradient descent with learning
@@ -268,3 +296,32 @@ nudged = d2l.train_2d(d2l.sgd(0.1), f_grad=saddle_grad, x0=(1.0, 0.001))
 # direction of negative curvature is amplified, and the run escapes. Exact saddles are unstable
 # for gradient descent, which is why noise (as in SGD) helps to leave them; but near a saddle
 # the escape starts slowly, as the tiny initial $y$ shows.
+
+# %% [markdown]
+# **Exercise 5 (are the signs of the eigenvalues independent?).** The saddle heuristic assumed
+# that each eigenvalue of a Hessian is positive with probability $\tfrac{1}{2}$, independently of
+# the others. Test that on random symmetric matrices: for $k = 1, \ldots, 5$ draw $100{,}000$
+# matrices $\mathbf{H} = (\mathbf{A} + \mathbf{A}^\top)/2$, with standard normal entries in the
+# $k \times k$ matrix $\mathbf{A}$, and count how often all eigenvalues of $\mathbf{H}$ are positive.
+# Compare with $2^{-k}$.
+
+# %% tags=["solution"]
+d2l.seed(0)
+for size in range(1, 6):
+    entries = d2l.numpy(d2l.normal((100_000, size, size), dtype="float64"))
+    eigenvalues = np.linalg.eigvalsh((entries + entries.transpose(0, 2, 1)) / 2)
+    all_positive = (eigenvalues > 0).all(axis=1).mean()
+    print(f"k = {size}: all eigenvalues positive in {all_positive:.5f} of the matrices, "
+          f"independent signs: 2^-k = {2.0**-size:.5f}")
+
+# %% [markdown] tags=["solution"]
+# For $k = 1$ the two agree: a single number is positive half of the time. From $k = 2$ on, the
+# random matrices have only positive eigenvalues much less often than independent signs would:
+# about $0.15$ against $0.25$ for $k = 2$, and $0.00017$ against $0.031$ for $k = 5$, some $180$
+# times rarer. The eigenvalues of one matrix are not independent: they spread out around zero
+# together, and shifting all of them to the positive side is a collective fluctuation whose
+# probability falls like $e^{-ck^2}$ for large $k$ (Dean and Majumdar, 2006), much faster than
+# $2^{-k}$. The independence assumption is wrong here, in the direction that strengthens the
+# heuristic's conclusion. Whether the Hessians of a real network behave like these random
+# matrices is a separate question, which only measurements on networks can answer: the random
+# model knows nothing of the loss.

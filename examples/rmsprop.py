@@ -92,7 +92,7 @@ section.save(ax, "ewma-weights")
 # $x_1 \approx -2.4$: the only difference is that the accumulator forgets. The flip side is that
 # RMSProp does not settle by itself. Its normalised steps stay of the order of $\eta$ wherever the
 # gradient is, so with a constant rate it ends up jittering around the minimum at a distance that
-# scales with $\eta$ (Exercise 3). Long runs pair it with a decaying schedule.
+# grows with $\eta$ (Exercise 3). Long runs pair it with a decaying schedule.
 
 # %%
 f = objectives.elongated_2d
@@ -153,16 +153,24 @@ section.save(run.animator, "train-rmsprop", compare=CURVE)
 # matter of notation: inside the root, $\epsilon$ acts as a floor on the mean square, so
 # coordinates whose gradients are smaller than about $\sqrt{\epsilon}$ fall back to plain SGD
 # with rate $\eta/\sqrt{\epsilon}$; outside, the threshold is about $\epsilon$ itself. PyTorch has no
-# setting that moves its $\epsilon$ inside (Exercise 2 compares the two). PyTorch and MXNet also
-# offer a "centered" variant that subtracts the squared mean gradient; it is off by default and is
-# not the method of this section. On NumPy, without optimizers of its own, the package's `d2l.rmsprop`
-# runs this section's rule.
+# setting that moves its $\epsilon$ inside (Exercise 2 compares the two). All three also offer a
+# "centered" variant, `centered=True` in PyTorch, Keras and MXNet alike. It keeps a second leaky
+# average $\mathbf{m}_t$ of the gradients themselves and divides by the root of
+# $\mathbf{s}_t - \mathbf{m}_t^2$ (with $\epsilon$ placed as in the table), an estimate of the
+# gradients' standard deviation rather than of their root mean square; MXNet's centered version
+# adds a momentum term as well (`gamma2`). It is off by default everywhere and is not the method of
+# this section. On NumPy, without optimizers of its own, the package's `d2l.rmsprop` runs this
+# section's rule.
 #
 # On the airfoil data, with these tiny values of $\epsilon$, the four curves look like the
-# from-scratch one. As with Adagrad, the book's PyTorch and TensorFlow versions, which minimise
-# the mean squared error without the $\tfrac{1}{2}$ and so double every gradient, lose little to
-# it: RMSProp divides the gradient by its own root mean square, which doubles too. Every backend
-# here minimises $\tfrac{1}{2}(\hat{y} - y)^2$, like the from-scratch code.
+# from-scratch one. Every backend minimises $\tfrac{1}{2}(\hat{y} - y)^2$, like the from-scratch
+# code.
+
+# %% [markdown] tags=["porting"]
+# **For instructors porting code.** As with Adagrad, the book's PyTorch and TensorFlow tabs
+# minimise the mean squared error without the $\tfrac{1}{2}$ and so double every gradient. RMSProp
+# loses little to it: it divides the gradient by its own root mean square, which doubles too
+# (only $\epsilon$ does not scale).
 
 # %%
 d2l.seed(0)
@@ -190,11 +198,18 @@ section.save(run.animator, "train-concise", compare="framework")
 # %% [markdown]
 # ## Summary
 #
-# RMSProp is Adagrad with a memory limit: the squared gradients enter a leaky average with the
-# weights $(1 - \gamma)\gamma^\tau$ instead of a growing sum, so each coordinate is scaled by the
-# root mean square of its *recent* gradients, and the effective rate no longer decays by itself.
-# Choose $\eta$ smaller than for Adagrad and pair it with a schedule; keep $\gamma$ near $0.9$;
-# check the framework's name for $\gamma$, its default, and where it adds $\epsilon$.
+# * RMSProp is Adagrad with a memory limit: the squared gradients enter a leaky average,
+#   $\mathbf{s}_t = \gamma\,\mathbf{s}_{t-1} + (1 - \gamma)\,\mathbf{g}_t^2$, with the weights
+#   $(1 - \gamma)\gamma^\tau$, instead of a growing sum.
+# * Each coordinate is scaled by the root mean square of its *recent* gradients, over roughly the
+#   last $1/(1 - \gamma)$ steps, so the effective rate no longer decays by itself.
+# * Starting from $\mathbf{s}_0 = \mathbf{0}$ makes the first steps up to $1/\sqrt{1 - \gamma}$ times
+#   longer than the steady ones; Adam corrects this bias.
+# * With a constant rate the iterates keep jittering around the minimum, further for a larger
+#   $\eta$: choose $\eta$ smaller than for Adagrad and pair it with a decaying schedule.
+# * The frameworks name $\gamma$ differently (`alpha`, `rho`, `gamma1`), default it differently
+#   ($0.99$ in PyTorch) and place $\epsilon$ differently (outside the root in PyTorch); check all
+#   three before comparing runs.
 #
 # ## Exercises
 #
@@ -266,17 +281,25 @@ import math  # noqa: E402
 
 elongated_grad = d2l.grad(f, argnums=(0, 1))
 runs = {"eta = 0.4": 0.4, "eta = 0.04": 0.04, "eta_t = 0.4 / (1 + 0.1 t)": lambda t: 0.4 / (1 + 0.1 * t)}
+distances = {}
 for name, lr in runs.items():
     trace = d2l.train_2d(d2l.rmsprop(lr, gamma=0.9), steps=200, f_grad=elongated_grad)
     distance = max(math.hypot(*(d2l.to_float(v) for v in point)) for point in trace[-50:])
     print(f"{name}: largest distance over the last 50 steps {distance:.4f}")
+    distances[name] = distance
+print(f"dividing eta by 10 divides the distance by {distances['eta = 0.4'] / distances['eta = 0.04']:.1f}")
 
 # %% [markdown] tags=["solution"]
 # With a constant rate the iterate never settles: over the last 50 steps it still strays about
-# $0.29$ from the minimum for $\eta = 0.4$ and about $0.04$ for $\eta = 0.04$, roughly
-# proportional to $\eta$. Near the minimum the gradients are tiny, but so is their root mean
-# square, and the ratio of the two, which sets the step, stays of order one. Dividing $\eta$ by
-# ten divides the jitter by about ten. The decaying schedule starts like the $\eta = 0.4$ run but
-# ends as close as the $\eta = 0.04$ one, and its jitter keeps shrinking as the rate decays.
+# $0.29$ from the minimum for $\eta = 0.4$ and about $0.04$ for $\eta = 0.04$. Near the minimum
+# the gradients are tiny, but so is their root mean square, and the ratio of the two, which sets
+# the step, stays of order one. Dividing $\eta$ by ten divides this distance by about $7$, not
+# $10$. Without $\epsilon$ the rule would be unchanged if $\mathbf{x}$ and $\eta$ were multiplied by
+# the same factor (the gradient scales with $\mathbf{x}$, $\sqrt{\mathbf{s}}$ with it, their ratio
+# not at all), so the jitter that a run eventually settles into is proportional to $\eta$; but the
+# run with the smaller rate, whose steps are ten times shorter, needs more steps to get there
+# from $(-5, -2)$, and 200 steps measure it on the way. The decaying schedule starts like the
+# $\eta = 0.4$ run but ends as close as the $\eta = 0.04$ one, and its jitter keeps shrinking as
+# the rate decays.
 # This is why RMSProp, unlike Adagrad, is normally combined with a learning-rate schedule, the
 # topic of the last section of the chapter.

@@ -39,9 +39,17 @@ EXPECTED = {
         "(1.0, 0.0): gradient (0.0, 0.0), Hessian eigenvalues 2.00, 6.00 -> local minimum",
         "(-1.0, 0.0): gradient (0.0, 0.0), Hessian eigenvalues -6.00, 2.00 -> saddle point",
         "tanh'(0) = 1.000000", "tanh'(2) = 0.070651", "tanh'(4) = 0.001341", "tanh'(6) = 0.000025",
-        "epoch 10, x: 3.986426", "moved 0.0136 in 10 steps",
-        "epoch 20, x1: 0.011529, x2: 0.000000", "epoch 20, x1: 0.011529, x2: 0.038338"],
+        "each two units divide it by 14.2, 52.7, 54.6",
+        "epoch 10, x: 3.986426", "moved 0.0136 in 10 steps", "steps from x = 4 to x = 3: 324",
+        "epoch 20, x1: 0.011529, x2: 0.000000", "epoch 20, x1: 0.011529, x2: 0.038338",
+        "k = 1: all eigenvalues positive in 0.49829 of the matrices, independent signs: 2^-k = 0.50000",
+        "k = 2: all eigenvalues positive in 0.14859 of the matrices, independent signs: 2^-k = 0.25000",
+        "k = 3: all eigenvalues positive in 0.02482 of the matrices, independent signs: 2^-k = 0.12500",
+        "k = 4: all eigenvalues positive in 0.00260 of the matrices, independent signs: 2^-k = 0.06250",
+        "k = 5: all eigenvalues positive in 0.00017 of the matrices, independent signs: 2^-k = 0.03125"],
     "convexity": [
+        # gradient descent on (x - 1)^2 below, at and above the limit eta = 1
+        "epoch 10, x: 1.966368", "epoch 10, x: 10.000000", "epoch 10, x: 56.725628",
         # the exercises' solutions
         "sum alpha_i exp(x_i) = 2.7903 >= exp(sum alpha_i x_i) = 1.4918",
         "smallest chord-minus-function gap in 1000 random tries: 1.2e-03, never negative: True",
@@ -148,7 +156,8 @@ EXPECTED = {
                 "epoch 200, x1: 0.000000, x2: -0.017293",
                 "eta = 0.04: largest distance over the last 50 steps 0.0413",
                 "epoch 200, x1: 0.006458, x2: -0.008706",
-                "eta_t = 0.4 / (1 + 0.1 t): largest distance over the last 50 steps 0.0396"],
+                "eta_t = 0.4 / (1 + 0.1 t): largest distance over the last 50 steps 0.0396",
+                "dividing eta by 10 divides the distance by 7.0"],
     "adadelta": [None, TRAINED, CONCISE,
                  # the exercises' solutions
                  "c =   0.01: steps 0.00995, 0.01020, 0.01036, 0.01048, 0.01058",
@@ -161,7 +170,8 @@ EXPECTED = {
                  "epoch 200, x1: -4.714086, x2: -1.722663", "eps = 1e-07: f = 8.1574",
                  "epoch 200, x1: -4.134706, x2: -1.214228", "eps = 1e-06: f = 4.6583",
                  "epoch 200, x1: -2.619015, x2: -0.252294", "eps = 1e-05: f = 0.8132",
-                 "epoch 200, x1: -0.214732, x2: -0.000000", "eps = 1e-04: f = 0.0046"],
+                 "epoch 200, x1: -0.214732, x2: -0.000000", "eps = 1e-04: f = 0.0046",
+                 TRAINED, TRAINED],
     "adam": [None] * 9 + [
         "adam: f falls with every larger rate up to eta = 0.133, then changes direction 10 times over the "
         "15 larger rates",
@@ -239,7 +249,7 @@ EXPECTED = {
 FIGURES = {
     "optimization_intro": ["risk", "local-global-minimum", "saddle-1d", "saddle-3d",
                            "vanishing-gradient", "exercise-tanh-plateau"],
-    "convexity": ["convex-chords", "local-is-global"],
+    "convexity": ["convex-sets", "convex-chords", "local-is-global", "projections"],
     "gd": ["gd-lr-0.2", "gd-lr-0.05", "gd-lr-1.1", "gd-local-minimum", "gd-2d", "newton-cosh",
            "newton-x-cos", "newton-x-cos-lr-0.5", "exercise-newton-abs-hessian",
            "exercise-line-search"],
@@ -253,7 +263,8 @@ FIGURES = {
     "adagrad": ["adagrad-lr-0.4", "adagrad-lr-2", "train-adagrad", "train-concise",
                 "exercise-adagrad-rotated"],
     "rmsprop": ["ewma-weights", "rmsprop", "train-rmsprop", "train-concise"],
-    "adadelta": ["adadelta", "train-adadelta", "train-concise", "exercise-adadelta-eps"],
+    "adadelta": ["adadelta", "train-adadelta", "train-concise", "exercise-adadelta-eps",
+                 "exercise-adadelta-torch-eps"],
     "adam": ["adam", "yogi", "all-optimizers", "lr-sensitivity", "train-adam", "train-adam-tensorflow-tab",
              "train-yogi", "train-concise", "online-counterexample", "exercise-adam-yogi-burst"],
 }
