@@ -23,6 +23,8 @@ TRACE_2D_GRID = ((-5.5, 1.0, 0.1), (-3.0, 1.0, 0.1))
 #: the box that grid fills: the first and last value of each axis
 TRACE_2D_BOX = tuple((lo, hi - step) for lo, hi, step in TRACE_2D_GRID)
 MAX_CURVE_POINTS = 20001
+#: while a Section saves the figures of each cell: the Animators made since it last did, else None
+_new_animators = None
 
 
 def pyplot():
@@ -310,14 +312,17 @@ class Animator:
     serves every curve, a ``None`` value is skipped). In Jupyter the figure is redrawn in place, at
     most every ``REDRAW_SECONDS`` (drawing an SVG costs more than a training step), and once more
     by :meth:`show` when a run ends; elsewhere it is drawn once, when ``fig`` (or ``figure``) is
-    read, e.g. by ``section.save(animator, name)``. Attributes as in the book: ``X``, ``Y``, ``fig``,
-    ``axes``.
+    read, e.g. when a section saves the figures of a cell. Attributes as in the book: ``X``, ``Y``,
+    ``fig``, ``axes``.
     """
 
     REDRAW_SECONDS = 0.5
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE):
+        if _new_animators is not None:
+            # the pyplot figures made before it: figures are saved in the order they were made
+            _new_animators.append((_last_pyplot_number() + 0.5, self))
         self._layout = (nrows, ncols, figsize)
         self._figure, self._axes = None, None  # made when first drawn: a run nobody looks at draws nothing
         self._axes_settings = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
@@ -385,6 +390,35 @@ class Animator:
             self.display_handle = display(picture, display_id=True)
         else:
             self.display_handle.update(picture)
+
+    def _ipython_display_(self):
+        """A cell ending in an Animator (``d2l.train(...)``) shows its figure, once."""
+        self.show()
+
+
+def collect_animators():
+    """From now on, remember every Animator made, for :func:`take_drawn_figures`."""
+    global _new_animators
+    if _new_animators is None:
+        _new_animators = []
+
+
+def _last_pyplot_number():
+    pyplot_module = sys.modules.get("matplotlib.pyplot")
+    return max(pyplot_module.get_fignums(), default=0) if pyplot_module else 0
+
+
+def take_drawn_figures():
+    """The figures drawn since the last call, in the order they were made: every open pyplot
+    figure, and every Animator made since (after :func:`collect_animators`); the caller closes them."""
+    global _new_animators
+    made = list(_new_animators or ())
+    if _new_animators is not None:
+        _new_animators = []
+    pyplot_module = sys.modules.get("matplotlib.pyplot")
+    if pyplot_module is not None:
+        made += [(number, pyplot_module.figure(number)) for number in pyplot_module.get_fignums()]
+    return [figure for _, figure in sorted(made, key=lambda item: item[0])]
 
 
 def save_figure(figure, path):

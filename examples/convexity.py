@@ -11,11 +11,14 @@
 #
 # Run as a script: `python examples/convexity.py --backend tensorflow --out figures/`.
 
+# %% tags=["remove-cell"]
+import d2l_optim as d2l
+
+section = d2l.Section("convexity")
+
 # %%
 import d2l_optim as d2l
 from d2l_optim import objectives
-
-section = d2l.Section("convexity")
 
 # %% [markdown]
 # ## Convex sets
@@ -48,13 +51,12 @@ section = d2l.Section("convexity")
 # while the chord there is at about $-0.6$: the graph crosses above the chord, so cosine is not
 # convex. One violated chord is enough to rule convexity out.
 
-# %%
+# %% figures=["convex-chords"]
 x = d2l.arange(-2, 2, 0.01)
 segment = d2l.tensor([-1.5, 1])
 fig, axes = d2l.plt.subplots(1, 3, figsize=(9, 3))
 for func, ax in zip([objectives.half_square, objectives.cos_pi, objectives.exp_half], axes):
     d2l.plot([x, segment], [func(x), func(segment)], axes=ax)
-section.save(fig, "convex-chords")
 
 # %% [markdown]
 # ## Jensen's inequality
@@ -122,10 +124,9 @@ section.save(fig, "convex-chords")
 # Its only stationary point, $x = 1$, is therefore its global minimum, and gradient descent
 # started anywhere will find it.
 
-# %%
+# %% figures=["local-is-global"]
 f = objectives.shifted_square
 ax = d2l.plot([x, segment], [f(x), f(segment)], "x", "f(x)")
-section.save(ax, "local-is-global")
 
 # %% [markdown]
 # ## Constraints
