@@ -157,7 +157,7 @@ print(f"learning rate is now {trainer.learning_rate:.2f}")
 
 # %% figures=["lr-square-root"]
 scheduler = d2l.SquareRootScheduler(lr=0.1)
-d2l.plot(d2l.arange(num_epochs), rates(scheduler))
+d2l.plot(d2l.arange(num_epochs), rates(scheduler), "epoch", "learning rate")
 
 # %% [markdown]
 # **What to notice.** This run starts at a third of the baseline's rate and only goes down. The
