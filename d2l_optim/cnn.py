@@ -182,7 +182,7 @@ def train(net, train_iter, test_iter, num_epochs, loss, trainer, scheduler=None,
     """
     check_count("num_epochs", num_epochs)
     animator = Animator(xlabel="epoch", xlim=[0, num_epochs],
-                        legend=["train loss", "train acc", "test acc"])
+                        legend=["train loss", "train acc", "test acc"], legend_outside=True)
     num_batches = len(train_iter)
     record_every = max(1, num_batches // points_per_epoch)
     for epoch in range(num_epochs):

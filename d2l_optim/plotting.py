@@ -15,6 +15,8 @@ import numpy as np
 from d2l_optim import ops
 
 FMTS = ("-", "m--", "g-.", "r:")
+#: legend keywords that put it beside the plot, top-aligned, out of the data's way
+LEGEND_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0}
 FIGSIZE = (3.5, 2.5)
 TRACE_COLOR = "#ff7f0e"
 CONTOUR_COLOR = "#1f77b4"
@@ -23,6 +25,8 @@ TRACE_2D_GRID = ((-5.5, 1.0, 0.1), (-3.0, 1.0, 0.1))
 #: the box that grid fills: the first and last value of each axis
 TRACE_2D_BOX = tuple((lo, hi - step) for lo, hi, step in TRACE_2D_GRID)
 MAX_CURVE_POINTS = 20001
+#: while a Section saves the figures of each cell: the Animators made since it last did, else None
+_new_animators = None
 
 
 def pyplot():
@@ -75,8 +79,11 @@ def set_figsize(figsize=FIGSIZE):
 
 
 def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linear",
-             yscale="linear", legend=None):
-    """Set the labels, limits, scales and legend of ``axes`` and draw a grid."""
+             yscale="linear", legend=None, legend_outside=False):
+    """Set the labels, limits, scales and legend of ``axes`` and draw a grid.
+
+    ``legend_outside=True`` puts the legend to the right of the plot, where it covers no data.
+    """
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_xscale(xscale)
@@ -84,7 +91,7 @@ def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale="linea
     axes.set_xlim(xlim)
     axes.set_ylim(ylim)
     if legend:
-        axes.legend(legend)
+        axes.legend(legend, **(LEGEND_OUTSIDE if legend_outside else {}))
     axes.grid()
 
 
@@ -242,7 +249,7 @@ def show_traces_2d(f, traces, axes=None, figsize=FIGSIZE):
     grid is wide: then the plot is clipped to the grid, and each trace that leaves it gets an
     arrow and a note where it first does, and is faint from there on (that line holds every
     point). A single unlabelled trace is drawn as the book draws it (orange); several get a
-    colour, line style and marker each, and a legend.
+    colour, line style and marker each, and a legend beside the plot.
     """
     axes = axes if axes is not None else new_axes(figsize)
     traces = {label: [tuple(ops.to_float(v) for v in point) for point in trace]
@@ -266,7 +273,7 @@ def show_traces_2d(f, traces, axes=None, figsize=FIGSIZE):
     axes.set_xlabel("x1")
     axes.set_ylabel("x2")
     if not single:
-        axes.legend(fontsize="small")
+        axes.legend(fontsize="small", **LEGEND_OUTSIDE)
     return axes
 
 
@@ -275,7 +282,7 @@ def show_lr_sweep(lrs, finals, ceiling=None, figsize=(4.5, 3.0), axes=None):
 
     Runs that overflowed, or ended above ``ceiling`` (say, 10 times the starting value), count as
     diverged and leave a gap, which keeps the axes on the interesting range. Both axes are
-    logarithmic.
+    logarithmic; the legend sits beside the plot.
     """
     axes = axes if axes is not None else new_axes(figsize)
     lrs = ops.numpy(lrs)
@@ -284,7 +291,7 @@ def show_lr_sweep(lrs, finals, ceiling=None, figsize=(4.5, 3.0), axes=None):
         diverged = ~np.isfinite(values) | (values > (np.inf if ceiling is None else ceiling))
         axes.plot(lrs, np.where(diverged, np.nan, values), label=label, **style)
     set_axes(axes, "learning rate", "final f (gap: diverged)", xscale="log", yscale="log")
-    axes.legend(fontsize="small")
+    axes.legend(fontsize="small", **LEGEND_OUTSIDE)
     return axes
 
 
@@ -310,17 +317,22 @@ class Animator:
     serves every curve, a ``None`` value is skipped). In Jupyter the figure is redrawn in place, at
     most every ``REDRAW_SECONDS`` (drawing an SVG costs more than a training step), and once more
     by :meth:`show` when a run ends; elsewhere it is drawn once, when ``fig`` (or ``figure``) is
-    read, e.g. by ``section.save(animator, name)``. Attributes as in the book: ``X``, ``Y``, ``fig``,
+    read, e.g. when a section saves the figures of a cell. ``legend_outside=True`` puts the legend
+    beside the plot (see :func:`set_axes`). Attributes as in the book: ``X``, ``Y``, ``fig``,
     ``axes``.
     """
 
     REDRAW_SECONDS = 0.5
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
-                 xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE):
+                 xscale="linear", yscale="linear", fmts=FMTS, nrows=1, ncols=1, figsize=FIGSIZE,
+                 legend_outside=False):
+        if _new_animators is not None:
+            # the pyplot figures made before it: figures are saved in the order they were made
+            _new_animators.append((_last_pyplot_number() + 0.5, self))
         self._layout = (nrows, ncols, figsize)
         self._figure, self._axes = None, None  # made when first drawn: a run nobody looks at draws nothing
-        self._axes_settings = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+        self._axes_settings = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend, legend_outside)
         self.fmts = fmts
         self.X, self.Y = None, None
         self.display_handle = None  # the live Jupyter display, updated in place
@@ -385,6 +397,35 @@ class Animator:
             self.display_handle = display(picture, display_id=True)
         else:
             self.display_handle.update(picture)
+
+    def _ipython_display_(self):
+        """A cell ending in an Animator (``d2l.train(...)``) shows its figure, once."""
+        self.show()
+
+
+def collect_animators():
+    """From now on, remember every Animator made, for :func:`take_drawn_figures`."""
+    global _new_animators
+    if _new_animators is None:
+        _new_animators = []
+
+
+def _last_pyplot_number():
+    pyplot_module = sys.modules.get("matplotlib.pyplot")
+    return max(pyplot_module.get_fignums(), default=0) if pyplot_module else 0
+
+
+def take_drawn_figures():
+    """The figures drawn since the last call, in the order they were made: every open pyplot
+    figure, and every Animator made since (after :func:`collect_animators`); the caller closes them."""
+    global _new_animators
+    made = list(_new_animators or ())
+    if _new_animators is not None:
+        _new_animators = []
+    pyplot_module = sys.modules.get("matplotlib.pyplot")
+    if pyplot_module is not None:
+        made += [(number, pyplot_module.figure(number)) for number in pyplot_module.get_fignums()]
+    return [figure for _, figure in sorted(made, key=lambda item: item[0])]
 
 
 def save_figure(figure, path):

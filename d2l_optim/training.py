@@ -111,12 +111,16 @@ def evaluate_loss(net, data_iter, loss):
 
 class TrainingRun(tuple):
     """``(seconds, losses)`` at the record points, as the book returns them; ``animator`` holds
-    the training curve (save it with ``section.save(run.animator, name)``)."""
+    the training curve."""
 
     def __new__(cls, seconds, losses, animator):
         run = super().__new__(cls, (seconds, losses))
         run.animator = animator
         return run
+
+    def _ipython_display_(self):
+        """A cell ending in a run (``train_momentum(0.02, 0.5)``) shows its curve, not its numbers."""
+        self.animator.show()
 
 
 class _KeysRead(dict):

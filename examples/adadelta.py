@@ -63,15 +63,20 @@
 #
 # Run as a script: `python examples/adadelta.py --backend tensorflow --out figures/`.
 
-# %%
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
-from d2l_optim import objectives
 
 section = d2l.Section("adadelta")
 # printed losses agree across frameworks to their last digit; seconds are measurements
 section.compare(r"loss: (\S+),", atol=1.5e-3)
 section.compare(r"(\S+) sec/epoch", "timing")
-CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
+# from-scratch loss curves agree across frameworks to 1e-4
+section.compare_figures(["train-adadelta", "exercise-adadelta-torch-eps"], atol=1e-4)
+section.compare_figures("train-concise", "framework")  # each framework's own optimizer
+
+# %%
+import d2l_optim as d2l
+from d2l_optim import objectives
 
 # %% [markdown]
 # ## A first look in two dimensions
@@ -90,10 +95,10 @@ CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e
 # suits problems whose parameters need to travel a short distance measured in units of
 # $\sqrt{\epsilon}$, or a larger $\epsilon$; it is a poor choice for a short run far from the minimum.
 
-# %%
+# %% figures=["adadelta"]
 f = objectives.elongated_2d
 results = d2l.train_2d(d2l.adadelta(rho=0.9), f_grad=d2l.grad(f, argnums=(0, 1)))
-section.save(d2l.show_trace_2d(f, results), "adadelta")
+d2l.show_trace_2d(f, results)
 
 # %% [markdown]
 # ## Adadelta from scratch, on real data
@@ -133,12 +138,11 @@ def adadelta(params, states, hyperparams):
 # to travel $5$ units. And a noisy minibatch gradient keeps $\mathbf{s}$ near its mean square, so
 # the steps stay of the size of $\sqrt{\Delta\mathbf{x}}$ rather than collapsing.
 
-# %%
+# %% figures=["train-adadelta"]
 d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(adadelta, init_adadelta_states(feature_dim), {"rho": 0.9}, data_iter,
                      feature_dim)
-section.save(run.animator, "train-adadelta", compare=CURVE)
 
 # %% [markdown]
 # ## Concise implementation
@@ -168,25 +172,22 @@ section.save(run.animator, "train-adadelta", compare=CURVE)
 d2l.seed(0)
 data_iter, _ = d2l.get_data_ch11(10)
 
-# %% tags=["framework-torch"]
+# %% tags=["framework-torch"] figures=["train-concise"]
 import torch
 
 run = d2l.train_concise_ch11(torch.optim.Adadelta, {"rho": 0.9, "eps": 1e-5}, data_iter)
 
-# %% tags=["framework-tensorflow"]
+# %% tags=["framework-tensorflow"] figures=["train-concise"]
 import tensorflow as tf
 
 run = d2l.train_concise_ch11(tf.keras.optimizers.Adadelta,
                              {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-5}, data_iter)
 
-# %% tags=["framework-mxnet"]
+# %% tags=["framework-mxnet"] figures=["train-concise"]
 run = d2l.train_concise_ch11("adadelta", {"rho": 0.9}, data_iter)
 
-# %% tags=["framework-numpy"]
+# %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.adadelta, {"rho": 0.9}, data_iter)
-
-# %%
-section.save(run.animator, "train-concise", compare="framework")
 
 # %% [markdown]
 # ## Summary
@@ -204,7 +205,6 @@ section.save(run.animator, "train-concise", compare="framework")
 # * The frameworks' defaults differ ($\epsilon = 10^{-5}$ in MXNet, $10^{-6}$ in PyTorch, $10^{-7}$
 #   in Keras, and learning rates $1.0$ or $0.001$ in front); pass $\epsilon$ and the rate explicitly
 #   to get the same method everywhere.
-
 # %% [markdown]
 # ## Exercises
 #
@@ -273,13 +273,13 @@ for t in range(1, 1001):
 # two-dimensional problem for $\epsilon = 10^{-7}, 10^{-6}, 10^{-5}, 10^{-4}$ and compare the final
 # values of $f$ and the traces.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-adadelta-eps"]
 eps_traces = {}
 for eps in (1e-7, 1e-6, 1e-5, 1e-4):
     trace = d2l.train_2d(d2l.adadelta(rho=0.9, eps=eps), steps=200, f_grad=d2l.grad(f, argnums=(0, 1)))
     eps_traces[f"eps = {eps:.0e}"] = trace
     print(f"eps = {eps:.0e}: f = {d2l.to_float(f(*trace[-1])):.4f}")
-section.save(d2l.show_traces_2d(f, eps_traces), "exercise-adadelta-eps")
+d2l.show_traces_2d(f, eps_traces)
 
 # %% [markdown] tags=["solution"]
 # After $200$ steps the run with $\epsilon = 10^{-7}$ has hardly moved ($f \approx 8.16$, from
@@ -296,7 +296,7 @@ section.save(d2l.show_traces_2d(f, eps_traces), "exercise-adadelta-eps")
 # once with $\epsilon = 10^{-5}$ and once with PyTorch's default $\epsilon = 10^{-6}$. Compare the
 # final losses and the loss curves.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-adadelta-torch-eps"]
 curves = []
 for eps in (1e-5, 1e-6):
     d2l.seed(0)
@@ -304,8 +304,7 @@ for eps in (1e-5, 1e-6):
     seconds, losses = d2l.train_ch11(d2l.adadelta(rho=0.9, eps=eps), None, None, data_iter, feature_dim)
     curves.append(losses)
 epochs = [200 * (i + 1) / 1500 for i in range(len(curves[0]))]  # a loss every 200 of 1500 examples
-section.save(d2l.plot(epochs, curves, "epoch", "loss", legend=["eps = 1e-5", "eps = 1e-6"]),
-             "exercise-adadelta-torch-eps", compare=CURVE)
+d2l.plot(epochs, curves, "epoch", "loss", legend=["eps = 1e-5", "eps = 1e-6"])
 
 # %% [markdown] tags=["solution"]
 # With $\epsilon = 10^{-5}$ the run is the from-scratch one above, and prints the same loss, about

@@ -94,15 +94,21 @@
 #   before a good region is reached. RMSProp and Adam, next, keep the per-coordinate scaling but
 #   forget old gradients.
 
-# %%
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
-from d2l_optim import objectives
 
 section = d2l.Section("adagrad")
 # printed losses agree across frameworks to their last digit; seconds are measurements
 section.compare(r"loss: (\S+),", atol=1.5e-3)
 section.compare(r"(\S+) sec/epoch", "timing")
-CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
+# from-scratch loss curves agree across frameworks to 1e-4
+section.compare_figures("train-adagrad", atol=1e-4)
+section.compare_figures("train-concise", "framework")  # each framework's own optimizer
+
+# %%
+import d2l_optim as d2l
+from d2l_optim import objectives
+
 f = objectives.elongated_2d
 f_grad = d2l.grad(f, argnums=(0, 1))
 
@@ -121,10 +127,10 @@ f_grad = d2l.grad(f, argnums=(0, 1))
 # gradient descent on this function (the limit there is $2/4 = 0.5$) is fine for Adagrad, because
 # its effective rate per coordinate is $\eta/\sqrt{s}$, not $\eta$.
 
-# %%
+# %% figures=["adagrad-lr-0.4", "adagrad-lr-2"]
 for eta in (0.4, 2):
     results = d2l.train_2d(d2l.adagrad(eta), f_grad=f_grad)
-    section.save(d2l.show_trace_2d(f, results), f"adagrad-lr-{eta}")
+    d2l.show_trace_2d(f, results)
 
 # %% [markdown]
 # ## Adagrad from scratch, on real data
@@ -156,11 +162,10 @@ def adagrad(params, states, hyperparams):
 # have shrunk accordingly, and the minibatch noise no longer moves the weights much. On this
 # convex problem the decay is harmless; on a harder one the same flattening could mean stalling.
 
-# %%
+# %% figures=["train-adagrad"]
 d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(adagrad, init_adagrad_states(feature_dim), {"lr": 0.1}, data_iter, feature_dim)
-section.save(run.animator, "train-adagrad", compare=CURVE)
 
 # %% [markdown]
 # ## Concise implementation
@@ -193,24 +198,21 @@ section.save(run.animator, "train-adagrad", compare=CURVE)
 d2l.seed(0)
 data_iter, _ = d2l.get_data_ch11(10)
 
-# %% tags=["framework-torch"]
+# %% tags=["framework-torch"] figures=["train-concise"]
 import torch
 
 run = d2l.train_concise_ch11(torch.optim.Adagrad, {"lr": 0.1}, data_iter)
 
-# %% tags=["framework-tensorflow"]
+# %% tags=["framework-tensorflow"] figures=["train-concise"]
 import tensorflow as tf
 
 run = d2l.train_concise_ch11(tf.keras.optimizers.Adagrad, {"learning_rate": 0.1}, data_iter)
 
-# %% tags=["framework-mxnet"]
+# %% tags=["framework-mxnet"] figures=["train-concise"]
 run = d2l.train_concise_ch11("adagrad", {"learning_rate": 0.1}, data_iter)
 
-# %% tags=["framework-numpy"]
+# %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.adagrad, {"lr": 0.1}, data_iter)
-
-# %%
-section.save(run.animator, "train-concise", compare="framework")
 
 # %% [markdown]
 # ## Summary
@@ -278,14 +280,14 @@ for name, hessian in (("aligned", np.array([[0.2, 0.0], [0.0, 4.0]])),
 # $f_{\text{rot}}$ from $(-5, -2)$ and compare with the run on $f$ above. Where is the iterate after
 # 20 steps, and what does the trace look like?
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-adagrad-rotated"]
 def rotated(x1, x2):
     return 0.1 * (x1 + x2) ** 2 + 2 * (x1 - x2) ** 2
 
 
 tilted = d2l.train_2d(d2l.adagrad(2), f_grad=d2l.grad(rotated, argnums=(0, 1)))
 print(f"f_rot after 20 steps: {d2l.to_float(rotated(*tilted[-1])):.4f}")
-section.save(d2l.show_trace_2d(rotated, tilted), "exercise-adagrad-rotated")
+d2l.show_trace_2d(rotated, tilted)
 
 # %% [markdown] tags=["solution"]
 # On the aligned function, $\eta = 2$ brought Adagrad to within $0.003$ of the minimum. On the

@@ -109,6 +109,20 @@
 # curve, and it takes a careful float64 comparison, in the note at the end of the section, to tell
 # the forms apart.
 
+# %% tags=["remove-cell"]
+import d2l_optim as d2l
+
+section = d2l.Section("adam")
+# printed losses agree across frameworks to their last digit; seconds are measurements
+section.compare(r"loss: (\S+),", atol=1.5e-3)
+section.compare(r"(\S+) sec/epoch", "timing")
+# from-scratch loss curves agree across frameworks to 1e-4
+section.compare_figures(["train-adam", "train-adam-tensorflow-tab", "train-yogi"], atol=1e-4)
+section.compare_figures("train-concise", "framework")  # each framework's own optimizer
+section.compare(r"^\|.*", "framework")  # each framework's own equivalence table
+section.compare(r"^Loss: .*", "framework")
+section.compare(r"float32 rounding alone: (\S+)", atol=1e-7)  # rounding differs between frameworks
+
 # %%
 import math
 
@@ -117,13 +131,6 @@ import numpy as np
 import d2l_optim as d2l
 from d2l_optim import equivalence, objectives
 
-section = d2l.Section("adam")
-# printed losses agree across frameworks to their last digit; seconds are measurements
-section.compare(r"loss: (\S+),", atol=1.5e-3)
-section.compare(r"(\S+) sec/epoch", "timing")
-section.compare(r"^\|.*", "framework")  # each framework's own equivalence table
-section.compare(r"^Loss: .*", "framework")
-CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
 f = objectives.elongated_2d
 f_grad = d2l.grad(f, argnums=(0, 1))
 
@@ -146,9 +153,9 @@ f_grad = d2l.grad(f, argnums=(0, 1))
 # learning rate. The two traces are almost identical: on this smooth problem Yogi's different
 # second moment barely changes anything.
 
-# %%
-for name, make in [("adam", d2l.adam), ("yogi", d2l.yogi)]:
-    section.save(d2l.show_trace_2d(f, d2l.train_2d(make(0.4), f_grad=f_grad)), name)
+# %% figures=["adam", "yogi"]
+for make in (d2l.adam, d2l.yogi):
+    d2l.show_trace_2d(f, d2l.train_2d(make(0.4), f_grad=f_grad))
 
 # %% [markdown]
 # ## Every optimizer of the chapter
@@ -164,7 +171,7 @@ for name, make in [("adam", d2l.adam), ("yogi", d2l.yogi)]:
 # one choice of learning rates, not a ranking: the next figure shows how much each method's result
 # depends on its learning rate.
 
-# %%
+# %% figures=["all-optimizers"]
 optimizers = {
     "gd, η=0.4": d2l.sgd(0.4),
     "momentum, η=0.6, β=0.5": d2l.momentum(0.6, 0.5),
@@ -177,7 +184,7 @@ optimizers = {
 traces = {}
 for name, optimizer in optimizers.items():
     traces[name] = d2l.train_2d(optimizer, f_grad=f_grad)
-section.save(d2l.show_traces_2d(f, traces, figsize=(6, 4)), "all-optimizers")
+d2l.show_traces_2d(f, traces, figsize=(6, 4))
 
 # %% [markdown]
 # ## Sensitivity to the learning rate
@@ -207,13 +214,13 @@ section.save(d2l.show_traces_2d(f, traces, figsize=(6, 4)), "all-optimizers")
 # the same lowest rate. The robustness of Adam is real, but it is robustness against divergence, not
 # a guarantee of a good result at any $\eta$.
 
-# %%
+# %% figures=["lr-sensitivity"]
 lrs = np.logspace(-2, 1, 25)
 sweep = {name: d2l.lr_sweep(make, f, lrs) for name, make in [
     ("gd", d2l.sgd), ("momentum, β=0.5", lambda lr: d2l.momentum(lr, 0.5)),
     ("adagrad", d2l.adagrad), ("rmsprop", d2l.rmsprop), ("adam", d2l.adam), ("yogi", d2l.yogi)]}
 start_value = d2l.to_float(f(-5.0, -2.0))
-section.save(d2l.show_lr_sweep(lrs, sweep, ceiling=10 * start_value), "lr-sensitivity")
+d2l.show_lr_sweep(lrs, sweep, ceiling=10 * start_value)
 
 # %%
 for name in ("adam", "yogi"):
@@ -267,12 +274,11 @@ def adam(params, states, hyperparams):
 # constant-rate method on noisy minibatches does. A step of about $\eta$ is a safety feature and a
 # speed limit at the same time.
 
-# %%
+# %% figures=["train-adam"]
 d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(adam, init_adam_states(feature_dim), {"lr": 0.01, "t": 1}, data_iter,
                      feature_dim)
-section.save(run.animator, "train-adam", compare=CURVE)
 
 # %% [markdown] tags=["porting"]
 # **For instructors porting code.** The book writes this trainer once per framework, and its
@@ -297,7 +303,7 @@ section.save(run.animator, "train-adam", compare=CURVE)
 # steps predict, and ends as low as Adam's; that is precisely how they went unnoticed. Here the
 # trainer is written once, on `d2l.Variable`, and the same rule runs on every backend.
 
-# %% tags=["porting"]
+# %% tags=["porting"] figures=["train-adam-tensorflow-tab"]
 def adam_tensorflow_tab(params, states, hyperparams):
     """The book's TensorFlow trainer, bugs kept: eps added to the parameter, t never advanced."""
     beta1, beta2, eps = 0.9, 0.999, 1e-6
@@ -313,7 +319,6 @@ d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(adam_tensorflow_tab, init_adam_states(feature_dim), {"lr": 0.01, "t": 1},
                      data_iter, feature_dim)
-section.save(run.animator, "train-adam-tensorflow-tab", compare=CURVE)
 steps = 2 * len(data_iter)  # two epochs of minibatches
 stuck_over_adam = {t: math.sqrt(1 - 0.999) / (1 - 0.9) * (1 - 0.9**t) / math.sqrt(1 - 0.999**t)
                    for t in range(1, steps + 1)}
@@ -339,24 +344,21 @@ print(f"the stuck correction's step over Adam's in the {steps}-step run: {stuck_
 d2l.seed(0)
 data_iter, _ = d2l.get_data_ch11(10)
 
-# %% tags=["framework-torch"]
+# %% tags=["framework-torch"] figures=["train-concise"]
 import torch
 
 run = d2l.train_concise_ch11(torch.optim.Adam, {"lr": 0.01}, data_iter)
 
-# %% tags=["framework-tensorflow"]
+# %% tags=["framework-tensorflow"] figures=["train-concise"]
 import tensorflow as tf
 
 run = d2l.train_concise_ch11(tf.keras.optimizers.Adam, {"learning_rate": 0.01}, data_iter)
 
-# %% tags=["framework-mxnet"]
+# %% tags=["framework-mxnet"] figures=["train-concise"]
 run = d2l.train_concise_ch11("adam", {"learning_rate": 0.01}, data_iter)
 
-# %% tags=["framework-numpy"]
+# %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.adam, {"lr": 0.01}, data_iter)
-
-# %%
-section.save(run.animator, "train-concise", compare="framework")
 
 # %% [markdown]
 # ## Yogi
@@ -423,11 +425,10 @@ def yogi(params, states, hyperparams):
 # same quantity. Yogi's advantages show on problems with heavy-tailed or suddenly changing
 # gradients, such as sparse features or the early phase of training very deep networks.
 
-# %%
+# %% figures=["train-yogi"]
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(yogi, init_adam_states(feature_dim), {"lr": 0.01, "t": 1}, data_iter,
                      feature_dim)
-section.save(run.animator, "train-yogi", compare=CURVE)
 
 # %% [markdown]
 # ## An online problem on which Adam fails
@@ -471,7 +472,7 @@ section.save(run.animator, "train-yogi", compare=CURVE)
 # above $-1$: in each period the two small gradients push the point up by about $2\eta_t/\sqrt{s}$
 # before the large one pushes it back, an excursion that shrinks as $\eta_t$ does.
 
-# %%
+# %% figures=["online-counterexample"]
 C, online_steps = 3.0, 600
 
 
@@ -524,8 +525,8 @@ online = {"adam": online_run(d2l.adam(decaying_lr, beta1=0.0, beta2=beta2)),
           "yogi": online_run(d2l.yogi(decaying_lr, beta1=0.0, beta2=beta2))}
 for name, played in online.items():
     print(f"{name:>7}: x_{online_steps} = {played[-1]:+.4f}, average regret {average_regret(played):.4f}")
-section.save(d2l.plot(list(range(1, online_steps + 1)), list(online.values()), "t", "x_t",
-                      legend=list(online), ylim=[-1.05, 1.05]), "online-counterexample")
+d2l.plot(list(range(1, online_steps + 1)), list(online.values()), "t", "x_t", legend=list(online),
+         ylim=[-1.05, 1.05])
 
 # %% [markdown] tags=["porting"]
 # **For instructors porting code.** *Ours equals theirs.* The concise cells above let each
@@ -670,7 +671,7 @@ print(f"without correction the step is largest at t = {largest}: "
 # steps. Print $\mathbf{s}_t$ and the effective learning rate $\eta/(\sqrt{\hat{s}_t} + \epsilon)$
 # just before the burst, just after it, and later; plot $\mathbf{s}_t$ for both.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-adam-yogi-burst"]
 gradients = [0.01] * 200 + [1.0] * 10 + [0.01] * 1000
 second_moments = {}
 for name, make in (("adam", d2l.adam), ("yogi", d2l.yogi)):
@@ -684,8 +685,8 @@ for name, make in (("adam", d2l.adam), ("yogi", d2l.yogi)):
         s = second_moments[name][t - 1]
         rate = 0.01 / (math.sqrt(s / (1 - 0.999**t)) + optimizer.hyperparams["eps"])
         print(f"{name} at t = {t:4d}: s = {s:.2e}, effective learning rate {rate:.3f}")
-section.save(d2l.plot(list(range(1, len(gradients) + 1)), list(second_moments.values()), "step",
-                      "s", legend=list(second_moments), yscale="log"), "exercise-adam-yogi-burst")
+d2l.plot(list(range(1, len(gradients) + 1)), list(second_moments.values()), "step",
+         "s", legend=list(second_moments), yscale="log")
 
 # %% [markdown] tags=["solution"]
 # Before the burst the two estimates are similar, and the burst lifts both to about $10^{-2}$.
@@ -736,7 +737,6 @@ placements = {"inside the root": lambda s_hat, t: d2l.sqrt(s_hat + 1e-6),
               "no epsilon": lambda s_hat, t: d2l.sqrt(s_hat)}
 for name, denominator in placements.items():
     print(f"{name:>30}: {np.abs(adam_trajectory(denominator) - book).max():.1e}")
-section.compare(r"float32 rounding alone: (\S+)", atol=1e-7)  # rounding differs between frameworks
 in_float32 = adam_trajectory(lambda s_hat, t: d2l.sqrt(s_hat) + 1e-6, dtype="float32")
 print(f"float32 rounding alone: {np.abs(in_float32 - book).max():.1e}")
 

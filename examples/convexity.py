@@ -11,11 +11,16 @@
 #
 # Run as a script: `python examples/convexity.py --backend tensorflow --out figures/`.
 
-# %%
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
-from d2l_optim import objectives
 
 section = d2l.Section("convexity")
+
+# %%
+import numpy as np  # plain NumPy for the geometry of the pictures
+
+import d2l_optim as d2l
+from d2l_optim import objectives
 
 # %% [markdown]
 # ## Convex sets
@@ -40,10 +45,7 @@ section = d2l.Section("convexity")
 # upper parts of the two discs passes above the waist where they meet. One segment that leaves the set
 # proves non-convexity; convexity needs every segment, which is why it is proved, not plotted.
 
-# %%
-import numpy as np  # plain NumPy for the geometry of the pictures
-
-
+# %% figures=["convex-sets"]
 def arc(center, radius, start=0.0, stop=360.0, num=120):
     """Points of a circle's arc from angle ``start`` to ``stop`` (degrees), shape (num, 2)."""
     angles = np.radians(np.linspace(start, stop, num))
@@ -90,7 +92,6 @@ for center in [(-0.5, 0), (0.5, 0)]:
 draw_set(axes[3], [arc((-0.85, 0), 1), arc((0.85, 0), 1)],
          lambda p: in_disc(p, (-0.85, 0), 1) | in_disc(p, (0.85, 0), 1),
          [(-0.85, 0.85), (0.85, 0.85)], "union: not convex")
-section.save(fig, "convex-sets")
 
 # %% [markdown]
 # ## Convex functions
@@ -108,13 +109,12 @@ section.save(fig, "convex-sets")
 # while the chord there is at about $-0.6$: the graph crosses above the chord, so cosine is not
 # convex. One violated chord is enough to rule convexity out.
 
-# %%
+# %% figures=["convex-chords"]
 x = d2l.arange(-2, 2, 0.01)
 segment = d2l.tensor([-1.5, 1])
 fig, axes = d2l.plt.subplots(1, 3, figsize=(9, 3))
 for func, ax in zip([objectives.half_square, objectives.cos_pi, objectives.exp_half], axes):
     d2l.plot([x, segment], [func(x), func(segment)], axes=ax)
-section.save(fig, "convex-chords")
 
 # %% [markdown]
 # ## Jensen's inequality
@@ -228,10 +228,9 @@ section.save(fig, "convex-chords")
 # $\eta = 1$ they jump between $10$ and $-8$ forever; at $\eta = 1.1$ they move further away with
 # every step. The learning rate must still fit the curvature, as the next section explains.
 
-# %%
+# %% figures=["local-is-global"]
 f = objectives.shifted_square
 ax = d2l.plot([x, segment], [f(x), f(segment)], "x", "f(x)")
-section.save(ax, "local-is-global")
 
 # %%
 f_grad = d2l.grad(f)
@@ -292,7 +291,7 @@ for eta in (0.9, 1.0, 1.1):
 # least $90^\circ$; Exercise 9 proves it and deduces that projecting never moves two points
 # further apart.
 
-# %%
+# %% figures=["projections"]
 def project_l2(v, radius=1.0):
     """The nearest point of the ball ||x|| <= radius: v, scaled back onto it."""
     norm = d2l.to_float(d2l.sqrt(d2l.reduce_sum(v * v)))
@@ -320,7 +319,6 @@ for ax, (title, outline, project) in zip(axes, sets):
     ax.set_title(title)
     ax.set_aspect("equal")
     ax.axis("off")
-section.save(fig, "projections")
 
 # %% [markdown]
 # The shape of the set matters. Projecting onto an $\ell_2$ ball just rescales the point

@@ -12,11 +12,15 @@
 #
 # Run as a script: `python examples/gd.py --backend mxnet --out figures/`.
 
+# %% tags=["remove-cell"]
+import d2l_optim as d2l
+
+section = d2l.Section("gd")
+
 # %%
 import d2l_optim as d2l
 from d2l_optim import objectives
 
-section = d2l.Section("gd")
 square = objectives.square
 
 # %% [markdown]
@@ -54,9 +58,9 @@ square = objectives.square
 # of the parabola in steps that shrink as the slope flattens: the step size is proportional to
 # the gradient, so the method slows down by itself near the minimum.
 
-# %%
+# %% figures=["gd-lr-0.2"]
 results = d2l.gd(0.2, d2l.grad(square))
-section.save(d2l.show_trace(results, square), "gd-lr-0.2")
+d2l.show_trace(results, square)
 
 # %% [markdown]
 # ### The learning rate decides everything
@@ -79,9 +83,9 @@ section.save(d2l.show_trace(results, square), "gd-lr-0.2")
 # of the constant $2$ is played by the curvature $f''$: roughly, gradient descent is stable when
 # $\eta < 2 / f''$, so the steepest curvature along the path limits the learning rate.
 
-# %%
-section.save(d2l.show_trace(d2l.gd(0.05, d2l.grad(square)), square), "gd-lr-0.05")
-section.save(d2l.show_trace(d2l.gd(1.1, d2l.grad(square)), square), "gd-lr-1.1")
+# %% figures=["gd-lr-0.05", "gd-lr-1.1"]
+d2l.show_trace(d2l.gd(0.05, d2l.grad(square)), square)
+d2l.show_trace(d2l.gd(1.1, d2l.grad(square)), square)
 
 # %% [markdown]
 # ### Local minima
@@ -94,9 +98,9 @@ section.save(d2l.show_trace(d2l.gd(1.1, d2l.grad(square)), square), "gd-lr-1.1")
 # that it does not settle there quickly: it bounces from side to side of it, between about $-1.2$
 # and $-2.3$ at first, and after ten steps it is at $x \approx -1.53$.
 
-# %%
+# %% figures=["gd-local-minimum"]
 x_cos = objectives.x_cos
-section.save(d2l.show_trace(d2l.gd(2, d2l.grad(x_cos)), x_cos), "gd-local-minimum")
+d2l.show_trace(d2l.gd(2, d2l.grad(x_cos)), x_cos)
 
 # %% [markdown]
 # The curvature at each minimum explains both. Near a minimum $x^*$ the function is close to the
@@ -156,7 +160,7 @@ print("distance to the minimum near -1.83 after 10, 50, 100 steps:",
 # valleys). Here $\kappa = 4/2 = 2$, a mild case; the momentum section revisits this with
 # $\kappa = 20$.
 
-# %%
+# %% figures=["gd-2d"]
 quadratic = objectives.quadratic_2d
 eta = 0.1
 
@@ -167,7 +171,7 @@ def gd_2d(x1, x2, s1, s2, f_grad):
 
 
 results = d2l.train_2d(gd_2d, f_grad=d2l.grad(quadratic, argnums=(0, 1)))
-section.save(d2l.show_trace_2d(quadratic, results), "gd-2d")
+d2l.show_trace_2d(quadratic, results)
 
 # %% [markdown]
 # ## Newton's method
@@ -213,9 +217,9 @@ section.save(d2l.show_trace_2d(quadratic, results), "gd-2d")
 # follows calls this rate "linear"; the error is squared at each step, so it is quadratic.
 # Linear convergence, which gradient descent has, multiplies the error by a constant factor.)
 
-# %%
+# %% figures=["newton-cosh"]
 cosh = objectives.cosh
-section.save(d2l.show_trace(d2l.newton(cosh), cosh), "newton-cosh")
+d2l.show_trace(d2l.newton(cosh), cosh)
 
 # %% [markdown]
 # **When Newton goes wrong.** The analysis assumed we start close to a minimum with positive
@@ -235,9 +239,9 @@ section.save(d2l.show_trace(d2l.newton(cosh), cosh), "newton-cosh")
 # (MXNet's autograd cannot differentiate twice here; on it Newton uses the objective's
 # hand-written Hessian and warns.)
 
-# %%
-section.save(d2l.show_trace(d2l.newton(x_cos), x_cos), "newton-x-cos")
-section.save(d2l.show_trace(d2l.newton(x_cos, 0.5), x_cos), "newton-x-cos-lr-0.5")
+# %% figures=["newton-x-cos", "newton-x-cos-lr-0.5"]
+d2l.show_trace(d2l.newton(x_cos), x_cos)
+d2l.show_trace(d2l.newton(x_cos, 0.5), x_cos)
 
 # %% [markdown]
 # ## Preconditioning and line search
@@ -311,12 +315,12 @@ for rate in (0.5, 0.99, 1.0):
 # and is that point a minimum? (Pass the hand-written Hessian `x_cos.hess`, so the solution also
 # runs on MXNet.)
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-newton-abs-hessian"]
 trace = d2l.newton(x_cos, f_hess=lambda x: d2l.abs(x_cos.hess(x)))
 print("trace:", ", ".join(f"{value:.4f}" for value in trace))
 end = d2l.tensor(trace[-1], "float64")
 print(f"f = {d2l.to_float(x_cos(end)):.4f}, f'' = {d2l.to_float(x_cos.hess(end)):.4f}")
-section.save(d2l.show_trace(trace, x_cos), "exercise-newton-abs-hessian")
+d2l.show_trace(trace, x_cos)
 
 # %% [markdown] tags=["solution"]
 # The first two steps are as before ($10 \to 5 \to 24.99$), but at $24.99$ the curvature is
@@ -334,7 +338,7 @@ section.save(d2l.show_trace(trace, x_cos), "exercise-newton-abs-hessian")
 # $\eta \in [0, 1]$ minimizing $f(\mathbf{x} - \eta\nabla f(\mathbf{x}))$. Compare five steps with
 # five steps at the fixed rate $\eta = 0.1$.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-line-search"]
 import math  # noqa: E402
 
 
@@ -373,8 +377,7 @@ def line_search_gd(x1, x2, s1, s2, f_grad):
 quadratic_grad = d2l.grad(quadratic, argnums=(0, 1))
 searched = d2l.train_2d(line_search_gd, steps=5, f_grad=quadratic_grad)
 fixed = d2l.train_2d(d2l.sgd(0.1), steps=5, f_grad=quadratic_grad)
-section.save(d2l.show_traces_2d(quadratic, {"line search": searched, "eta = 0.1": fixed}),
-             "exercise-line-search")
+d2l.show_traces_2d(quadratic, {"line search": searched, "eta = 0.1": fixed})
 
 # %% [markdown] tags=["solution"]
 # (a) $f'(x) = \big(e^x - 2e^{-2x-3}\big) / \big(e^x + e^{-2x-3}\big)$ is negative at $-2$ and

@@ -77,13 +77,20 @@
 # trains one and the same network. That tab also printed `learning rate is now , 0.1`, with a stray
 # comma; the line printed below is the same on every backend.
 
-# %%
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
 
 section = d2l.Section("lr_scheduler")
 # Training is chaotic: float32 rounding differs between frameworks and grows over 30 epochs of
 # SGD, so the losses and accuracies are framework-specific (each is checked to be well above chance).
 section.compare(r"train loss (\S+), train acc (\S+), test acc (\S+)", "framework")
+# and so are the training curves
+section.compare_figures(["lr-constant", "lr-square-root-training", "lr-multi-factor-training",
+                         "lr-cosine-training", "lr-cosine-warmup-training"], "framework")
+
+# %%
+import d2l_optim as d2l
+
 d2l.seed(0)  # the initial weights and the order of the minibatches, the same on every backend
 batch_size, num_epochs = 100, 30
 train_iter, test_iter = d2l.load_data_digits(batch_size)
@@ -120,12 +127,11 @@ def describe(epoch_rates):
 # to the test accuracy is small; on Fashion-MNIST the same constant rate leaves a clearer gap
 # between training and test accuracy.
 
-# %%
+# %% figures=["lr-constant"]
 lr = 0.3
 net = d2l.LeNet()
 trainer = d2l.Trainer(net, lr)
-section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer), "lr-constant",
-             compare="framework")
+d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer)
 
 # %% [markdown]
 # The simplest schedule is a person changing the rate between steps. Our `Trainer` has
@@ -153,9 +159,9 @@ print(f"learning rate is now {trainer.learning_rate:.2f}")
 # $t = 1$, already half at $t = 3$ ($0.05$), but halving again takes until $t = 15$ ($0.025$), and
 # the last epoch, $t = 29$, still trains at $0.0183$.
 
-# %%
+# %% figures=["lr-square-root"]
 scheduler = d2l.SquareRootScheduler(lr=0.1)
-section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-square-root")
+d2l.plot(d2l.arange(num_epochs), rates(scheduler), "epoch", "learning rate")
 
 # %% [markdown]
 # **What to notice.** This run starts at a third of the baseline's rate and only goes down. The
@@ -165,12 +171,11 @@ section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-square-root
 # Summed over the 30 epochs its rates come to about $0.96$, against $9$ for the constant $0.3$
 # (Exercise 1): the schedule suits long runs from a larger start, not 30 epochs from $0.1$.
 
-# %%
+# %% figures=["lr-square-root-training"]
 net = d2l.LeNet()
 trainer = d2l.Trainer(net, lr)
-section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
-                       scheduler=d2l.SquareRootScheduler(lr=0.1)), "lr-square-root-training",
-             compare="framework")
+d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
+          scheduler=d2l.SquareRootScheduler(lr=0.1))
 
 # %% [markdown]
 # ## Factor decay
@@ -196,9 +201,9 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 # $t$ (plotting it advances it). Ours computes $\eta_t$ from $t$; called with $t = 0, 1, 2, \ldots$
 # in order, it returns exactly the book's values.
 
-# %%
+# %% figures=["lr-factor"]
 scheduler = d2l.FactorScheduler(factor=0.9, stop_factor_lr=1e-2, base_lr=2.0)
-section.save(d2l.plot(d2l.arange(50), [scheduler(t) for t in range(50)]), "lr-factor")
+d2l.plot(d2l.arange(50), [scheduler(t) for t in range(50)])
 
 # %% [markdown]
 # ## Piecewise constant (multi-factor)
@@ -215,9 +220,9 @@ section.save(d2l.plot(d2l.arange(50), [scheduler(t) for t in range(50)]), "lr-fa
 # loss only jitters around that floor, a smaller rate shrinks the jitter, and the loss usually
 # drops right after the milestone.
 
-# %%
+# %% figures=["lr-multi-factor"]
 scheduler = d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5)
-section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-multi-factor")
+d2l.plot(d2l.arange(num_epochs), rates(scheduler))
 
 # %% [markdown]
 # **What to notice.** This run starts at $0.5$, the largest rate of the section, and its early
@@ -227,12 +232,11 @@ section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-multi-facto
 # signature of this schedule. A rate of $0.5$ is close to the largest this network tolerates, as
 # the measured ranges in the summary show.
 
-# %%
+# %% figures=["lr-multi-factor-training"]
 net = d2l.LeNet()
 trainer = d2l.Trainer(net, 0.5)
-section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
-                       scheduler=d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5)),
-             "lr-multi-factor-training", compare="framework")
+d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
+          scheduler=d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5))
 
 # %% [markdown]
 # ### The frameworks' own schedulers
@@ -370,9 +374,9 @@ print("mxnet MultiFactorScheduler(epoch + 1):", describe(mxnet_rates(make_multi_
 # progress is fast, and its last ones near the final rate, where the noise is small, and moves
 # between the two smoothly instead of in one jump. There are no milestones to choose, only $T$.
 
-# %%
+# %% figures=["lr-cosine"]
 scheduler = d2l.CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01)
-section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-cosine")
+d2l.plot(d2l.arange(num_epochs), rates(scheduler))
 
 # %% [markdown]
 # **What to notice.** The training loss falls about as fast as the baseline's at first, since the
@@ -380,12 +384,11 @@ section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-cosine")
 # last ten epochs, at the final rate, change almost nothing. The training loss typically ends a
 # little above the baseline's near-zero value: less memorisation for a similar test accuracy.
 
-# %%
+# %% figures=["lr-cosine-training"]
 net = d2l.LeNet()
 trainer = d2l.Trainer(net, 0.3)
-section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
-                       scheduler=d2l.CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01)),
-             "lr-cosine-training", compare="framework")
+d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
+          scheduler=d2l.CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01))
 
 # %% [markdown]
 # ## Warm-up
@@ -407,9 +410,9 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 # Epoch 0 trains at rate $0$, so it leaves the weights exactly as they were: its curve points only
 # measure the initial network.
 
-# %%
+# %% figures=["lr-cosine-warmup"]
 scheduler = d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01)
-section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-cosine-warmup")
+d2l.plot(d2l.arange(num_epochs), rates(scheduler))
 
 # %% [markdown]
 # **What to notice.** The start is slower: the loss stays at $2.3$ through the first, tiny rates,
@@ -418,12 +421,11 @@ section.save(d2l.plot(d2l.arange(num_epochs), rates(scheduler)), "lr-cosine-warm
 # the final accuracy much; its value shows with larger rates, deeper networks and adaptive
 # optimizers, whose state estimates are unreliable during the first steps.
 
-# %%
+# %% figures=["lr-cosine-warmup-training"]
 net = d2l.LeNet()
 trainer = d2l.Trainer(net, 0.3)
-section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
-                       scheduler=d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01)),
-             "lr-cosine-warmup-training", compare="framework")
+d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
+          scheduler=d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01))
 
 # %% [markdown]
 # ## Summary
@@ -495,7 +497,7 @@ for epochs in (30, 300, 3000, 30000):
 # schedule that starts at $0.5$ and halves every 15 epochs, like the multi-factor schedule, plot
 # the two for 30 epochs and compare their sums of rates.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-factor-vs-multi-factor"]
 import math
 
 factor = d2l.FactorScheduler(factor=0.9, stop_factor_lr=1e-2, base_lr=2.0)
@@ -511,9 +513,8 @@ staircase = d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5)
 print(f"alpha = {alpha:.6f}: rate {smooth(0):.6f} at epoch 0, {smooth(15):.6f} at 15, "
       f"{smooth(29):.6f} at 29")
 print(f"sum of the rates: staircase {sum(rates(staircase)):.4f}, smooth {sum(rates(smooth)):.4f}")
-section.save(d2l.plot(list(range(num_epochs)), [rates(staircase), rates(smooth)], "epoch",
-                      "learning rate", legend=["multi-factor", "factor, same halving"]),
-             "exercise-factor-vs-multi-factor")
+d2l.plot(list(range(num_epochs)), [rates(staircase), rates(smooth)], "epoch",
+         "learning rate", legend=["multi-factor", "factor, same halving"])
 
 # %% [markdown] tags=["solution"]
 # Solving $\eta_0\alpha^{t+1} \le \eta_{\min}$ for $t$ gives
@@ -532,7 +533,7 @@ section.save(d2l.plot(list(range(num_epochs)), [rates(staircase), rates(smooth)]
 # agrees with the per-epoch one at the first update of every epoch, plot both against the epoch,
 # and compare the mean rate of the updates of each epoch with the per-epoch rate.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-per-update-cosine"]
 book_updates = math.ceil(60000 / 256)  # Fashion-MNIST minibatches per epoch
 print(f"book: the warm-up ends after 5 of {book_updates} updates ({5 / book_updates:.1%} of epoch 0), "
       f"the cosine after 20 ({20 / book_updates:.1%})")
@@ -546,10 +547,9 @@ for epoch in (0, 4, 5, 10, 19):
     mean = sum(per_update(epoch * updates + i) for i in range(updates)) / updates
     print(f"epoch {epoch:2d}: per-epoch rate {per_epoch(epoch):.4f}, mean per-update rate {mean:.4f}")
 steps = range(num_epochs * updates)
-section.save(d2l.plot([step / updates for step in steps],
-                      [[per_epoch(step // updates) for step in steps], [per_update(step) for step in steps]],
-                      "epoch", "learning rate", legend=["per epoch", "per update"]),
-             "exercise-per-update-cosine")
+d2l.plot([step / updates for step in steps],
+         [[per_epoch(step // updates) for step in steps], [per_update(step) for step in steps]],
+         "epoch", "learning rate", legend=["per epoch", "per update"])
 
 # %% [markdown] tags=["solution"]
 # In the book's MXNet run the whole schedule was over after $20/235 \approx 8.5\%$ of the first

@@ -29,18 +29,24 @@
 #
 # Run as a script: `python examples/minibatch_sgd.py --backend torch --out figures/`.
 
-# %%
-import numpy as np
-
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
 
 section = d2l.Section("minibatch_sgd")
 # printed losses agree across frameworks to their last digit; seconds are measurements
 section.compare(r"loss: (\S+),", atol=1.5e-3)
 section.compare(r"(\S+) sec/epoch", "timing")
-CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
 section.compare(r"Gigaflops: (.*)", "timing")
 section.compare(r"batch size +\d+: (\S+) ms per step, +\d+ steps per epoch, (\S+) ms per epoch", "timing")
+# from-scratch loss curves agree across frameworks to 1e-4
+section.compare_figures(["train-gd", "train-sgd", "train-batch-100", "train-batch-10"], atol=1e-4)
+section.compare_figures("loss-vs-time", "timing")  # measured seconds
+section.compare_figures("train-concise", "framework")  # each framework's own optimizer
+
+# %%
+import numpy as np
+
+import d2l_optim as d2l
 
 # %% [markdown]
 # ## Vectorisation and caches
@@ -309,10 +315,9 @@ for batch_size in (1, 10, 100, 1500):
 # takes over. The stability condition of the gradient descent section, $\eta < 2/\lambda_{\max}
 # \approx 0.953$, is violated by a few percent, and Exercise 2 shows what happens on either side.
 
-# %%
+# %% figures=["train-gd"]
 d2l.seed(0)
 gd_res = train_sgd(1, 1500, 10)
-section.save(gd_res.animator, "train-gd", compare=CURVE)
 
 # %% [markdown]
 # ### Stochastic gradient descent: one example per step
@@ -328,9 +333,8 @@ section.save(gd_res.animator, "train-gd", compare=CURVE)
 # all the data (the table above), so an epoch takes roughly as long as $1{,}500$ epochs of gradient
 # descent, whose printed seconds per epoch round to a few thousandths or less.
 
-# %%
+# %% figures=["train-sgd"]
 sgd_res = train_sgd(0.005, 1)
-section.save(sgd_res.animator, "train-sgd", compare=CURVE)
 
 # %% [markdown]
 # ### Minibatches of 100 and of 10
@@ -348,13 +352,11 @@ section.save(sgd_res.animator, "train-sgd", compare=CURVE)
 # is $150$ steps, about ten times the cost of one with batches of $100$. Both runs end near $0.244$
 # to $0.247$, within a few thousandths of the floor.
 
-# %%
+# %% figures=["train-batch-100"]
 mini1_res = train_sgd(.4, 100)
-section.save(mini1_res.animator, "train-batch-100", compare=CURVE)
 
-# %%
+# %% figures=["train-batch-10"]
 mini2_res = train_sgd(.05, 10)
-section.save(mini2_res.animator, "train-batch-10", compare=CURVE)
 
 # %% [markdown]
 # ### Loss against time
@@ -382,14 +384,13 @@ section.save(mini2_res.animator, "train-batch-10", compare=CURVE)
 # batches. The lesson: choose the batch large enough to keep the hardware busy and small enough to
 # make many steps per epoch.
 
-# %%
+# %% figures=["loss-vs-time"]
 runs = [gd_res, sgd_res, mini1_res, mini2_res]
 seconds, losses = [run[0] for run in runs], [run[1] for run in runs]
 shortest = min(min(times) for times in seconds)
 ax = d2l.plot(seconds, losses, "time (sec)", "loss", xscale="log", figsize=(6, 3),
               xlim=[min(1e-2, shortest / 2), 10],
               legend=["gd", "sgd", "batch size=100", "batch size=10"])
-section.save(ax, "loss-vs-time", compare="timing")
 
 # %% [markdown]
 # ## Concise implementation
@@ -416,24 +417,21 @@ section.save(ax, "loss-vs-time", compare="timing")
 d2l.seed(0)
 data_iter, _ = d2l.get_data_ch11(10)
 
-# %% tags=["framework-torch"]
+# %% tags=["framework-torch"] figures=["train-concise"]
 import torch
 
 run = d2l.train_concise_ch11(torch.optim.SGD, {"lr": 0.05}, data_iter)
 
-# %% tags=["framework-tensorflow"]
+# %% tags=["framework-tensorflow"] figures=["train-concise"]
 import tensorflow as tf
 
 run = d2l.train_concise_ch11(tf.keras.optimizers.SGD, {"learning_rate": 0.05}, data_iter)
 
-# %% tags=["framework-mxnet"]
+# %% tags=["framework-mxnet"] figures=["train-concise"]
 run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.05}, data_iter)
 
-# %% tags=["framework-numpy"]
+# %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.sgd, {"lr": 0.05}, data_iter)
-
-# %%
-section.save(run.animator, "train-concise", compare="framework")
 
 # %% [markdown]
 # ## Summary
@@ -495,7 +493,7 @@ print(f"largest stable learning rate 2 / lambda_max = {2 / eigenvalues[-1]:.4f}"
 # $\mathbf{w} = 0$, $b = 0$ for $40$ epochs, with $\eta = 1$ and with $\eta = 0.9$. Print the loss
 # every $10$ epochs and plot both curves.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-gd-stall"]
 airfoil_grad = d2l.grad(airfoil_loss, argnums=(0, 1))
 curves = {}
 for lr in (1.0, 0.9):
@@ -506,8 +504,8 @@ for lr in (1.0, 0.9):
         curves[lr].append(d2l.to_float(airfoil_loss(w, b)))
     print(f"eta = {lr}: loss after 10, 20, 30, 40 epochs: "
           + ", ".join(f"{curves[lr][epoch]:.4f}" for epoch in (9, 19, 29, 39)))
-section.save(d2l.plot(list(range(1, 41)), [curves[1.0], curves[0.9]], "epoch", "loss",
-                      legend=["eta = 1", "eta = 0.9"], yscale="log"), "exercise-gd-stall")
+d2l.plot(list(range(1, 41)), [curves[1.0], curves[0.9]], "epoch", "loss",
+         legend=["eta = 1", "eta = 0.9"], yscale="log")
 
 # %% [markdown] tags=["solution"]
 # With $\eta = 1$ the loss bottoms out near epoch $6$ and then rises ever faster, $0.2750$ after

@@ -51,15 +51,22 @@
 # $\beta = 0.9$, $20$ for $\beta = 0.95$. Both numbers matter in practice: raising $\beta$ without
 # lowering $\eta$ also raises the step.
 
-# %%
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
-from d2l_optim import objectives
 
 section = d2l.Section("momentum")
 # printed losses agree across frameworks to their last digit; seconds are measurements
 section.compare(r"loss: (\S+),", atol=1.5e-3)
 section.compare(r"(\S+) sec/epoch", "timing")
-CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
+# from-scratch loss curves agree across frameworks to 1e-4
+section.compare_figures(["train-momentum-lr-0.02-beta-0.5", "train-momentum-lr-0.01-beta-0.9",
+                         "train-momentum-lr-0.005-beta-0.9"], atol=1e-4)
+section.compare_figures("train-concise", "framework")  # each framework's own optimizer
+
+# %%
+import d2l_optim as d2l
+from d2l_optim import objectives
+
 f = objectives.elongated_2d
 f_grad = d2l.grad(f, argnums=(0, 1))
 
@@ -82,9 +89,9 @@ f_grad = d2l.grad(f, argnums=(0, 1))
 # grid and marks where the trace leaves it, with its position after 20 steps. The steep
 # direction caps the learning rate, and the flat direction pays for it.
 
-# %%
-section.save(d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.4), f_grad=f_grad)), "gd-lr-0.4")
-section.save(d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.6), f_grad=f_grad)), "gd-lr-0.6")
+# %% figures=["gd-lr-0.4", "gd-lr-0.6"]
+d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.4), f_grad=f_grad))
+d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.6), f_grad=f_grad))
 
 # %% [markdown]
 # ## Momentum on the same problem
@@ -100,10 +107,10 @@ section.save(d2l.show_trace_2d(f, d2l.train_2d(d2l.sgd(0.6), f_grad=f_grad)), "g
 # farther from the minimum. The quadratic analysis below explains why the smaller $\beta$ is the
 # worse one here, in *both* directions.
 
-# %%
+# %% figures=["momentum-beta-0.5", "momentum-beta-0.25"]
 for beta in (0.5, 0.25):
     results = d2l.train_2d(d2l.momentum(0.6, beta), f_grad=f_grad)
-    section.save(d2l.show_trace_2d(f, results), f"momentum-beta-{beta}")
+    d2l.show_trace_2d(f, results)
 
 # %% [markdown]
 # ## How far back the average reaches
@@ -117,12 +124,11 @@ for beta in (0.5, 0.25):
 # smoother averages, but also a velocity that reacts more slowly when the landscape changes: it
 # needs on the order of $1/(1-\beta)$ steps to forget an old direction.
 
-# %%
+# %% figures=["leaky-average-weights"]
 betas = [0.95, 0.9, 0.6, 0]
 time = list(range(40))  # Python numbers: exact, so every backend plots the same values
 ax = d2l.plot(time, [[beta**t for t in time] for beta in betas], "time",
               legend=[f"beta = {beta:.2f}" for beta in betas])
-section.save(ax, "leaky-average-weights")
 
 # %% [markdown]
 # ## An exact analysis on quadratics
@@ -174,12 +180,11 @@ section.save(ax, "leaky-average-weights")
 # it decays. Notice that one rate serves the four curvatures very unequally: this is
 # ill-conditioning, reduced to one picture.
 
-# %%
+# %% figures=["gd-convergence-by-curvature"]
 eta, lambdas = 0.1, [0.1, 1, 10, 19]
 time = list(range(20))  # Python numbers, exact as above
 ax = d2l.plot(time, [[(1 - eta * lam) ** t for t in time] for lam in lambdas], "time", figsize=(6, 4),
               legend=[f"lambda = {lam:.2f}" for lam in lambdas])
-section.save(ax, "gd-convergence-by-curvature")
 
 # %% [markdown]
 # **Momentum** on the same scalar problem has two state variables, and one step is linear in
@@ -266,7 +271,7 @@ def sgd_momentum(params, states, hyperparams):
 # $0.02/(1 - 0.5) = 0.04$. The loss curve falls quickly in the first half epoch and then stays
 # flat near the best loss this linear model reaches, about $0.24$.
 
-# %%
+# %% figures=["train-momentum-lr-0.02-beta-0.5"]
 def train_momentum(lr, momentum, num_epochs=2):
     return d2l.train_ch11(sgd_momentum, init_momentum_states(feature_dim),
                           {"lr": lr, "momentum": momentum}, data_iter, feature_dim, num_epochs)
@@ -274,7 +279,7 @@ def train_momentum(lr, momentum, num_epochs=2):
 
 d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
-section.save(train_momentum(0.02, 0.5).animator, "train-momentum-lr-0.02-beta-0.5", compare=CURVE)
+train_momentum(0.02, 0.5)
 
 # %% [markdown]
 # Now $\beta = 0.9$ with $\eta = 0.01$. The learning rate was halved, yet the effective step
@@ -282,16 +287,16 @@ section.save(train_momentum(0.02, 0.5).animator, "train-momentum-lr-0.02-beta-0.
 # averages about ten gradients. The curve is visibly bumpier and ends higher: the steps are too
 # long for the noise in the minibatch gradients. This is the pitfall of tuning $\beta$ on its own.
 
-# %%
-section.save(train_momentum(0.01, 0.9).animator, "train-momentum-lr-0.01-beta-0.9", compare=CURVE)
+# %% figures=["train-momentum-lr-0.01-beta-0.9"]
+train_momentum(0.01, 0.9)
 
 # %% [markdown]
 # Halving the learning rate again, to $0.005$, brings the effective step down to $0.05$, close to
 # the first run, and the curve is smooth again. The rule of thumb: think in terms of
 # $\eta/(1-\beta)$, and when you raise $\beta$, lower $\eta$ to keep it.
 
-# %%
-section.save(train_momentum(0.005, 0.9).animator, "train-momentum-lr-0.005-beta-0.9", compare=CURVE)
+# %% figures=["train-momentum-lr-0.005-beta-0.9"]
+train_momentum(0.005, 0.9)
 
 # %% [markdown]
 # ## Concise implementation
@@ -324,25 +329,22 @@ section.save(train_momentum(0.005, 0.9).animator, "train-momentum-lr-0.005-beta-
 d2l.seed(0)
 data_iter, _ = d2l.get_data_ch11(10)
 
-# %% tags=["framework-torch"]
+# %% tags=["framework-torch"] figures=["train-concise"]
 import torch
 
 run = d2l.train_concise_ch11(torch.optim.SGD, {"lr": 0.005, "momentum": 0.9}, data_iter)
 
-# %% tags=["framework-tensorflow"]
+# %% tags=["framework-tensorflow"] figures=["train-concise"]
 import tensorflow as tf
 
 run = d2l.train_concise_ch11(tf.keras.optimizers.SGD, {"learning_rate": 0.005, "momentum": 0.9},
                              data_iter)
 
-# %% tags=["framework-mxnet"]
+# %% tags=["framework-mxnet"] figures=["train-concise"]
 run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.005, "momentum": 0.9}, data_iter)
 
-# %% tags=["framework-numpy"]
+# %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.momentum, {"lr": 0.005, "beta": 0.9}, data_iter)
-
-# %%
-section.save(run.animator, "train-concise", compare="framework")
 
 # %% [markdown]
 # ## Summary
@@ -414,7 +416,7 @@ for beta in (0.5, 0.9):
 # step. Using Exercise 1, choose $\beta$ and $\eta$ so that both curvatures fall into momentum's
 # band, and compare 20 steps of both methods from $(-5, -2)$.
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-tuned-momentum"]
 kappa = 4 / 0.2
 beta = ((kappa**0.5 - 1) / (kappa**0.5 + 1)) ** 2
 eta = (1 + beta**0.5) ** 2 / 4  # puts 4 * eta at the top of the band; 0.2 * eta lands at its bottom
@@ -422,8 +424,7 @@ print(f"gradient descent: eta = {2 / 4.2:.4f}, factor per step {(kappa - 1) / (k
 plain = d2l.train_2d(d2l.sgd(2 / 4.2), f_grad=f_grad)
 print(f"momentum: eta = {eta:.4f}, beta = {beta:.4f}, factor per step {beta**0.5:.4f}")
 tuned = d2l.train_2d(d2l.momentum(eta, beta), f_grad=f_grad)
-section.save(d2l.show_traces_2d(f, {"gradient descent": plain, "tuned momentum": tuned}),
-             "exercise-tuned-momentum")
+d2l.show_traces_2d(f, {"gradient descent": plain, "tuned momentum": tuned})
 
 
 def shrinkage(trace):

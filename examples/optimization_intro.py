@@ -11,11 +11,15 @@
 #
 # Run as a script: `python examples/optimization_intro.py --backend torch --out figures/`.
 
+# %% tags=["remove-cell"]
+import d2l_optim as d2l
+
+section = d2l.Section("optimization_intro")
+
 # %%
 import d2l_optim as d2l
 from d2l_optim import objectives
 
-section = d2l.Section("optimization_intro")
 risk, empirical_risk = objectives.risk, objectives.empirical_risk
 
 # %% [markdown]
@@ -47,12 +51,11 @@ risk, empirical_risk = objectives.risk, objectives.empirical_risk
 # that the ripple creates two extra dips, near $x \approx 0.65$ and $x \approx 1.32$, that the smooth
 # risk does not have: a sample can add minima that exist only because of the sample.
 
-# %%
+# %% figures=["risk"]
 x = d2l.arange(0.5, 1.5, 0.01)
 ax = d2l.plot(x, [risk(x), empirical_risk(x)], "x", "risk", figsize=(4.5, 2.5))
 d2l.annotate("min of\nempirical risk", (1.0, -1.2), (0.5, -1.1), axes=ax)
 d2l.annotate("min of risk", (1.1, -1.05), (0.95, -0.5), axes=ax)
-section.save(ax, "risk")
 
 # %% [markdown]
 # ## Local minima
@@ -76,12 +79,11 @@ section.save(ax, "risk")
 # parameters, which can shake them out of narrow, shallow dips such as the ones the ripple created
 # above.
 
-# %%
+# %% figures=["local-global-minimum"]
 x = d2l.arange(-1.0, 2.0, 0.01)
 ax = d2l.plot(x, [risk(x)], "x", "f(x)")
 d2l.annotate("local minimum", (-0.3, -0.25), (-0.77, -1.0), axes=ax)
 d2l.annotate("global minimum", (1.1, -0.95), (0.6, 0.8), axes=ax)
-section.save(ax, "local-global-minimum")
 
 # %% [markdown]
 # ## Saddle points
@@ -94,11 +96,10 @@ section.save(ax, "local-global-minimum")
 # arriving from the right slows to a crawl as it approaches $0$, because the steps shrink with the
 # gradient, even though the origin is not a minimum of anything.
 
-# %%
+# %% figures=["saddle-1d"]
 x = d2l.arange(-2.0, 2.0, 0.01)
 ax = d2l.plot(x, [objectives.cubic(x)], "x", "f(x)")
 d2l.annotate("saddle point", (0, -0.2), (-0.52, -5.0), axes=ax)
-section.save(ax, "saddle-1d")
 
 # %% [markdown]
 # In two dimensions a saddle looks like its name. The surface $f(x, y) = x^2 - y^2$ below has a
@@ -135,9 +136,8 @@ section.save(ax, "saddle-1d")
 # are mostly saddles. Convex functions, the subject of the next section, are the exception: their
 # Hessian has no negative eigenvalues anywhere, so they have no saddles and no spurious minima.
 
-# %%
+# %% figures=["saddle-3d"]
 ax = d2l.show_surface_3d(objectives.saddle)
-section.save(ax, "saddle-3d")
 
 # %% [markdown]
 # ## Vanishing gradients
@@ -158,12 +158,11 @@ section.save(ax, "saddle-3d")
 # reaches the first layers all but vanishes. Switching to the ReLU activation, whose derivative
 # is exactly $1$ for positive inputs, was one of the changes that made deep networks trainable.
 
-# %%
+# %% figures=["vanishing-gradient"]
 print(f"f'(4) = {d2l.to_float(d2l.grad(objectives.tanh)(4.0)):.4f}")
 x = d2l.arange(-2.0, 5.0, 0.01)
 ax = d2l.plot(x, [objectives.tanh(x)], "x", "f(x)")
 d2l.annotate("vanishing gradient", (4, 1), (2, 0.0), axes=ax)
-section.save(ax, "vanishing-gradient")
 
 # %% [markdown]
 # ## Summary
@@ -255,7 +254,7 @@ for point in [(1.0, 0.0), (-1.0, 0.0)]:
 # of gradient descent with learning rate $1$ on $\tanh$ from $x = 4$ (`d2l.gd(..., x0=4.0)`).
 # How far does it get, and how many steps would it need to move one unit?
 
-# %% tags=["solution"]
+# %% tags=["solution"] figures=["exercise-tanh-plateau"]
 tanh_grad = d2l.grad(objectives.tanh)
 slopes = []
 for point in (0.0, 2.0, 4.0, 6.0):
@@ -264,7 +263,7 @@ for point in (0.0, 2.0, 4.0, 6.0):
 print("each two units divide it by " + ", ".join(f"{a / b:.1f}" for a, b in zip(slopes, slopes[1:])))
 trace = d2l.gd(1.0, tanh_grad, x0=4.0)
 print(f"moved {4.0 - trace[-1]:.4f} in 10 steps")
-section.save(d2l.show_trace(trace, objectives.tanh), "exercise-tanh-plateau")
+d2l.show_trace(trace, objectives.tanh)
 x, steps = d2l.tensor(4.0, "float64"), 0
 while d2l.to_float(x) > 3.0:
     x, steps = x - tanh_grad(x), steps + 1

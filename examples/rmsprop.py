@@ -57,22 +57,26 @@
 # smoother but slower estimate. Over an unending time axis, the area under each curve would be
 # exactly one.
 
-# %%
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
-from d2l_optim import objectives
 
 section = d2l.Section("rmsprop")
 # printed losses agree across frameworks to their last digit; seconds are measurements
 section.compare(r"loss: (\S+),", atol=1.5e-3)
 section.compare(r"(\S+) sec/epoch", "timing")
-CURVE = {"atol": 1e-4}  # from-scratch loss curves agree across frameworks to 1e-4
+# from-scratch loss curves agree across frameworks to 1e-4
+section.compare_figures("train-rmsprop", atol=1e-4)
+section.compare_figures("train-concise", "framework")  # each framework's own optimizer
 
 # %%
+import d2l_optim as d2l
+from d2l_optim import objectives
+
+# %% figures=["ewma-weights"]
 gammas = [0.95, 0.9, 0.8, 0.7]
 time = list(range(40))  # Python numbers: exact, so every backend plots the same values
 ax = d2l.plot(time, [[(1 - gamma) * gamma**t for t in time] for gamma in gammas], "time",
               legend=[f"gamma = {gamma:.2f}" for gamma in gammas])
-section.save(ax, "ewma-weights")
 
 # %% [markdown]
 # One consequence of $\mathbf{s}_0 = \mathbf{0}$ shows right away: after the first step,
@@ -94,10 +98,10 @@ section.save(ax, "ewma-weights")
 # gradient is, so with a constant rate it ends up jittering around the minimum at a distance that
 # grows with $\eta$ (Exercise 3). Long runs pair it with a decaying schedule.
 
-# %%
+# %% figures=["rmsprop"]
 f = objectives.elongated_2d
 results = d2l.train_2d(d2l.rmsprop(0.4, gamma=0.9), f_grad=d2l.grad(f, argnums=(0, 1)))
-section.save(d2l.show_trace_2d(f, results), "rmsprop")
+d2l.show_trace_2d(f, results)
 
 # %% [markdown]
 # ## RMSProp from scratch, on real data
@@ -129,12 +133,11 @@ def rmsprop(params, states, hyperparams):
 # minibatch noise that a non-decaying step cannot average away. The final loss lands close to the
 # best this linear model reaches.
 
-# %%
+# %% figures=["train-rmsprop"]
 d2l.seed(0)
 data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
 run = d2l.train_ch11(rmsprop, init_rmsprop_states(feature_dim), {"lr": 0.01, "gamma": 0.9},
                      data_iter, feature_dim)
-section.save(run.animator, "train-rmsprop", compare=CURVE)
 
 # %% [markdown]
 # ## Concise implementation
@@ -176,24 +179,21 @@ section.save(run.animator, "train-rmsprop", compare=CURVE)
 d2l.seed(0)
 data_iter, _ = d2l.get_data_ch11(10)
 
-# %% tags=["framework-torch"]
+# %% tags=["framework-torch"] figures=["train-concise"]
 import torch
 
 run = d2l.train_concise_ch11(torch.optim.RMSprop, {"lr": 0.01, "alpha": 0.9}, data_iter)
 
-# %% tags=["framework-tensorflow"]
+# %% tags=["framework-tensorflow"] figures=["train-concise"]
 import tensorflow as tf
 
 run = d2l.train_concise_ch11(tf.keras.optimizers.RMSprop, {"learning_rate": 0.01, "rho": 0.9}, data_iter)
 
-# %% tags=["framework-mxnet"]
+# %% tags=["framework-mxnet"] figures=["train-concise"]
 run = d2l.train_concise_ch11("rmsprop", {"learning_rate": 0.01, "gamma1": 0.9}, data_iter)
 
-# %% tags=["framework-numpy"]
+# %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.rmsprop, {"lr": 0.01, "gamma": 0.9}, data_iter)
-
-# %%
-section.save(run.animator, "train-concise", compare="framework")
 
 # %% [markdown]
 # ## Summary

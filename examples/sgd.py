@@ -45,13 +45,17 @@
 # The noise is drawn from one seeded generator, so every backend draws the same trace, and the
 # traces below are identical on NumPy, PyTorch, TensorFlow and MXNet.
 
+# %% tags=["remove-cell"]
+import d2l_optim as d2l
+
+section = d2l.Section("sgd")
+
 # %%
 import math
 
 import d2l_optim as d2l
 from d2l_optim import objectives
 
-section = d2l.Section("sgd")
 f = objectives.quadratic_2d
 f_grad = d2l.with_gradient_noise(d2l.grad(f, argnums=(0, 1)), std=1.0)
 eta = 0.1
@@ -74,10 +78,10 @@ eta = 0.1
 # proportional to $\eta$ (Exercise 6 proves it). Lowering $\eta$ lowers the floor but slows the
 # approach, which suggests lowering it *gradually*.
 
-# %%
+# %% figures=["sgd-constant-lr"]
 d2l.seed(0)
 results = d2l.train_2d(d2l.sgd(d2l.constant_lr(eta)), steps=50, f_grad=f_grad)
-section.save(d2l.show_trace_2d(f, results), "sgd-constant-lr")
+d2l.show_trace_2d(f, results)
 
 # %% [markdown]
 # ## Dynamic learning rates
@@ -109,7 +113,7 @@ section.save(d2l.show_trace_2d(f, results), "sgd-constant-lr")
 # -0.83$, however many steps are taken. The noise is damped, but so is all further progress: the
 # learning rate decays faster than the distance to travel.
 
-# %%
+# %% figures=["sgd-exponential-lr"]
 schedule = d2l.exponential_lr(eta)
 print("exponential multipliers:", ", ".join(f"{schedule(step) / eta:f}" for step in range(5)))
 rates = [schedule(step) for step in range(1000)]
@@ -117,7 +121,7 @@ print(f"sum of the 1000 rates: {sum(rates):.4f}, "
       f"product of the factors 1 - 2 eta_t: {math.prod(1 - 2 * rate for rate in rates):.4f}")
 d2l.seed(0)
 results = d2l.train_2d(d2l.sgd(schedule), steps=1000, f_grad=f_grad)
-section.save(d2l.show_trace_2d(f, results), "sgd-exponential-lr")
+d2l.show_trace_2d(f, results)
 
 # %% [markdown]
 # **Polynomial decay** with $\alpha = \tfrac{1}{2}$, the popular choice, uses
@@ -128,12 +132,12 @@ section.save(d2l.show_trace_2d(f, results), "sgd-exponential-lr")
 # lesson, made precise below: a good schedule decays, but slowly enough that
 # $\sum_t \eta_t = \infty$, while $\sum_t \eta_t^2$ grows much more slowly than $\sum_t \eta_t$.
 
-# %%
+# %% figures=["sgd-polynomial-lr"]
 schedule = d2l.polynomial_lr(eta)
 print("polynomial multipliers:", ", ".join(f"{schedule(step) / eta:f}" for step in range(5)))
 d2l.seed(0)
 results = d2l.train_2d(d2l.sgd(schedule), steps=50, f_grad=f_grad)
-section.save(d2l.show_trace_2d(f, results), "sgd-polynomial-lr")
+d2l.show_trace_2d(f, results)
 
 # %% [markdown]
 # ## Convergence analysis for convex objectives

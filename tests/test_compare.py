@@ -82,14 +82,18 @@ def test_section_records_its_declarations(tmp_path):
     section = d2l.Section("declared", argv=["--out", str(tmp_path)])
     section.compare(r"loss: (\S+),", atol=1e-3)
     section.compare(r"loss: (\S+),", atol=1e-3)  # a re-run notebook cell declares nothing new
-    section.save(d2l.plot([0.0, 1.0], [0.0, 1.0]), "line", compare={"rtol": 1e-3})
+    section.compare_figures("line", rtol=1e-3)
+    section.compare_figures(["curve-1", "curve-2"], "framework")
     recorded = json.loads((tmp_path / "compare.json").read_text())
     assert recorded == {"lines": [[r"loss: (\S+),", "close", 0.0, 0.001]],
-                        "figures": {"line": ["close", 0.001, 0.0]}}
+                        "figures": {"line": ["close", 0.001, 0.0], "curve-1": ["framework", 0.0, 0.0],
+                                    "curve-2": ["framework", 0.0, 0.0]}}
     with pytest.raises(ValueError, match="is not a regular expression"):
         section.compare("loss: (", "exact")
     with pytest.raises(ValueError, match="unknown comparison 'roughly'"):
-        section.save(d2l.plot([0.0, 1.0], [0.0, 1.0]), "other", compare="roughly")
+        section.compare_figures("other", "roughly")
+    with pytest.raises(ValueError, match=r"compare_figures\('a/b'\): figure name 'a/b' is not allowed"):
+        section.compare_figures("a/b", "timing")
 
 
 TAGGED = '''# %% [markdown]
@@ -116,10 +120,8 @@ def test_cells_and_their_frameworks():
     assert [(c.kind, c.framework) for c in found] == [
         ("markdown", None), ("code", None), ("code", "torch"), ("code", "numpy"), ("markdown", None),
         ("code", None)]
-    assert cells.frameworks(TAGGED) == {"torch", "numpy"}
-    runnable = cells.runnable_source(TAGGED, "numpy")
-    assert "import torch" not in runnable and 'print("numpy only")' in runnable
-    assert len(runnable.splitlines()) == len(TAGGED.splitlines())  # tracebacks keep their line numbers
+    assert [position for position, _ in cells.code_cells(TAGGED, "numpy")] == [1, 3, 5]
+    assert [position for position, _ in cells.code_cells(TAGGED, "mxnet")] == [1, 5]
     with pytest.raises(ValueError, match="unknown cell tag framework-jax; the framework tags are "
                                          "framework-numpy, framework-torch"):
         cells.split("# %% tags=[\"framework-jax\"]\nx = 1\n")

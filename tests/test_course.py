@@ -34,12 +34,16 @@ BACKENDS = ["numpy", "torch"]
 EXAMPLES = Path(ROOT) / "examples"
 SAME = '<p class="d2l-same">Identical on NumPy and PyTorch:</p>'
 SECTIONS = ["gd", "convexity"]
-GOOD = '''# %% [markdown]
-# # A good section
-# %%
+SETUP = '''# %% tags=["remove-cell"]
 import d2l_optim as d2l
 
-section = d2l.Section("good")
+section = d2l.Section("{}")
+'''
+GOOD = '''# %% [markdown]
+# # A good section
+''' + SETUP.format("good") + '''# %%
+import d2l_optim as d2l
+
 print(f"cos(0) = {d2l.to_float(d2l.cos(0.0)):.3f}")
 '''
 BAD = GOOD.replace("A good", "A bad").replace('"good"', '"bad"') + 'raise ValueError("boom")\n'
@@ -48,16 +52,15 @@ SPLIT = GOOD.replace('"good"', '"split"').replace(
     'print(f"backend number: {d2l.available_backends().index(d2l.get_backend())}")')
 MIXED = '''# %% [markdown]
 # # Mixed outputs
+''' + SETUP.format("mixed") + '''section.compare(r"number: (\\d)", atol=1)
+section.compare(r"took (\\S+) s", "timing")
 # %%
 import d2l_optim as d2l
 
-section = d2l.Section("mixed")
-section.compare(r"number: (\\d)", atol=1)
-section.compare(r"took (\\S+) s", "timing")
 print(f"backend number: {d2l.available_backends().index(d2l.get_backend())}")
-# %%
+# %% figures=["line"]
 print("took 0.5 s")
-section.save(d2l.plot([0.0, 1.0], [0.0, 1.0]), "line")
+d2l.plot([0.0, 1.0], [0.0, 1.0])
 # %%
 print("the same everywhere")
 # %% [markdown]
@@ -71,10 +74,7 @@ print("two")
 '''
 TAGGED = '''# %% [markdown]
 # # Framework cells
-# %%
-import d2l_optim as d2l
-
-section = d2l.Section("tagged")
+''' + SETUP.format("tagged") + '''# %%
 print("shared")
 # %% tags=["framework-torch"]
 import torch
@@ -147,9 +147,24 @@ def test_notebooks_are_executed_and_match_the_script(site):
                    if o.output_type == "display_data"]
         assert figures == []  # stored once, on the page; the cache keeps the notebook as it ran
         executed = nbformat.read(str(_cache(site) / "runs" / "gd" / backend / "notebook.ipynb"), as_version=4)
-        assert [c.source for c in executed.cells] == [c.source for c in notebook.cells]
+        setup = [c for c in executed.cells if "remove-cell" in c.metadata.get("tags", [])]
+        assert len(setup) == 1 and 'd2l.Section("gd")' in setup[0].source  # run, not published
+        assert [c.source for c in executed.cells if c not in setup] == [c.source for c in notebook.cells]
         assert sum(o.output_type == "display_data" for c in executed.cells if c.cell_type == "code"
                    for o in c.outputs) == 10
+
+
+def test_no_page_or_published_notebook_shows_the_build_plumbing(site, small_site):
+    for folder, sections in ((site, SECTIONS), (small_site[0], ["tagged", "mixed"])):
+        notebooks = sorted((folder / "notebooks").rglob("*.ipynb"))
+        assert len(notebooks) == len(sections) * len(BACKENDS)
+        for path in notebooks:
+            notebook = nbformat.read(str(path), as_version=4)
+            assert not [c for c in notebook.cells if "remove-cell" in c.metadata.get("tags", [])], path
+            for cell in notebook.cells:
+                assert not re.search(r"\bsection\.|Section\(|compare=", cell.source), (path, cell.source)
+        for page in (folder / f"{name}.html" for name in sections):
+            assert not re.search(r"section\.(compare|save)|d2l\.Section|remove-cell", page.read_text()), page
 
 
 def test_consistency_report_compares_every_number_and_figure(site):

@@ -23,11 +23,12 @@ pipeline = pytest.importorskip("d2l_optim.build.pipeline",
 
 QUICK = '''# %% [markdown]
 # # Quick
-# %%
+# %% tags=["remove-cell"]
 import d2l_optim as d2l
 
 section = d2l.Section("quick")
-section.save(d2l.plot([0.0, 1.0], [0.0, 1.0]), "line")
+# %% figures=["line"]
+d2l.plot([0.0, 1.0], [0.0, 1.0])
 print("one line")
 '''
 SLOW = '''# %%
@@ -295,7 +296,7 @@ def test_failures_stay_inside_their_run(tmp_path, sources, capsys):
     assert "deep()" in errors["raises"] and "ValueError: boom from the section" in errors["raises"]
     assert manifest["raises"]["numpy"]["lines"] == ["first"]
     assert "Kernel died" in errors["crash"]
-    assert errors["slow"] == ("the cell beginning 'import d2l_optim as d2l' ran longer than 20 s "
+    assert errors["slow"] == ("the cell beginning 'd2l.plot([0.0, 1.0], [0.0, 1.0])' ran longer than 20 s "
                               "(--cell-timeout) and was stopped")
     assert manifest["slow"]["numpy"]["lines"] == ["before the wait"]  # output before the timeout kept
     assert "before the wait" in (out / "slow.html").read_text()

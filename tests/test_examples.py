@@ -350,8 +350,10 @@ NOTEBOOK = '''# %%
 import d2l_optim as d2l
 from d2l_optim import objectives
 
+# %% tags=["remove-cell"]
 section = d2l.Section("notebook")
-section.save(d2l.plot([0.0, 1.0], [1.0, 0.0]), "saved")
+# %% figures=["named"]
+d2l.plot([0.0, 1.0], [1.0, 0.0])
 # %%
 d2l.show_trace_2d(objectives.elongated_2d, [(-5.0, -2.0), (-0.4, -1673.4)])
 # %%
@@ -360,7 +362,8 @@ trace = d2l.newton(objectives.cosh)
 
 
 def test_notebook_shows_figures_and_clean_warnings_only(backend, tmp_path):
-    """No ``<Axes: ...>`` result after a plot or a save; MXNet's notice without a kernel file path."""
+    """Each figure once, named; no ``<Axes: ...>`` result after a plot; MXNet's notice without a
+    kernel file path."""
     pytest.importorskip("nbclient", reason='notebooks need: pip install "d2l-optim[course]"')
     (tmp_path / "notebook.py").write_text(NOTEBOOK)
     out = tmp_path / "out"
@@ -369,11 +372,13 @@ def test_notebook_shows_figures_and_clean_warnings_only(backend, tmp_path):
                     backend, str(out), "300"], check=True, timeout=300, env=kernel_env)
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "ok", record["error"]
-    assert record["cells"][0]["figures"] == ["saved"] and record["stdout"].endswith("x: 0.000000\n")
+    # the fourth cell names no figure: it gets the default name
+    assert [cell["figures"] for cell in record["cells"]] == [[], [], ["named"], ["cell-4"], []]
+    assert record["stdout"].endswith("x: 0.000000\n")
     notebook = json.loads((out / "notebook.ipynb").read_text())
     outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
     images = sum(any(k.startswith("image/") for k in o.get("data", {})) for o in outputs)
-    assert images == 2  # the saved SVG and the plot left open
+    assert images == 2  # each figure once: the saved SVG
     shown_as_text = "".join(o["data"]["text/plain"] if isinstance(o["data"]["text/plain"], str) else
                             "".join(o["data"]["text/plain"]) for o in outputs
                             if "data" in o and not any(k.startswith("image/") for k in o["data"]))

@@ -54,7 +54,7 @@ def test_the_paths_are_the_optimizers_runs(reference):
     too_large = gd[lrs.index(0.6)]  # |1 - 4 * 0.6| > 1: x2 grows until it is FAR boxes out
     assert too_large["value"] is None and 1 < too_large["diverged"] <= explorer.STEPS
     assert len(too_large["path"]) == too_large["diverged"] + 1
-    far = (-3.0 - explorer.FAR * 5.0, 2.0 + explorer.FAR * 5.0)  # the last point is cut at the far box
+    far = (-3.0 - explorer.FAR * 6.0, 3.0 + explorer.FAR * 6.0)  # the last point is cut at the far box
     assert too_large["path"][-1][1] in (pytest.approx(far[0]), pytest.approx(far[1]))
     curve = reference["sgd/x_cos"][lrs.index(2.0)]["path"]  # one variable: the points are (x, f(x))
     assert curve[0] == pytest.approx([10.0, 10 * np.cos(0.15 * np.pi * 10)])
@@ -75,3 +75,34 @@ def test_the_page_data_is_small_rounded_and_offline(reference):
     for flat, run in zip(gd["paths"], reference["sgd/elongated_2d"]):
         np.testing.assert_allclose(np.reshape(flat, (-1, 2)), run["path"], atol=0.005 + 1e-12)
     assert [v is None for v in gd["values"]] == [d is not None for d in gd["diverged"]]
+
+
+def test_the_readout_holds_the_lessons_digits(backend, capsys, reference):
+    """Where a run ends the page shows x as the lesson prints it; a path holds the decimals of
+    about a pixel of its plot, no more (and the page shows no more)."""
+    data = explorer.page_data(reference, ["numpy"], {})
+    lrs, betas = list(explorer.LEARNING_RATES), explorer.METHODS["momentum"].second[2]
+    index = betas.index(0.5) * len(lrs) + lrs.index(0.6)
+    d2l.train_2d(d2l.momentum(0.6, 0.5), f_grad=d2l.grad(O.elongated_2d, (0, 1)))
+    assert capsys.readouterr().out == "epoch 20, x1: 0.007188, x2: 0.002553\n"
+    assert data["runs"]["momentum/elongated_2d"]["ends"][index] == ["0.007188", "0.002553"]
+    for key, runs in data["runs"].items():
+        decimals = data["decimals"][key.split("/")[1]]
+        for flat in runs["paths"]:
+            assert all(round(v, decimals) == v for v in flat), key
+        assert [end is None for end in runs["ends"]] == [d is not None for d in runs["diverged"]]
+
+
+def test_the_presets_on_a_bowl_stay_on_the_plot(reference):
+    """A preset that converges on a bowl shows its whole path (momentum's first step goes to
+    x2 = 2.8); only the presets that show a failure leave the plot."""
+    lrs = list(explorer.LEARNING_RATES)
+    for label, method, surface, lr, second in explorer.PRESETS:
+        if surface not in ("elongated_2d", "quadratic_2d"):
+            continue
+        values = explorer.METHODS[method].second
+        run = reference[f"{method}/{surface}"][(values[2].index(second) * len(lrs) if values else 0)
+                                              + lrs.index(lr)]
+        box = explorer.SURFACES[surface].box
+        on_plot = all(low <= x <= high for point in run["path"] for x, (low, high) in zip(point, box))
+        assert on_plot == (run["diverged"] is None), label

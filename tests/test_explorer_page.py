@@ -60,6 +60,11 @@ def _assert_drawn_is(points, flat):
     assert scales[0] > 0 > scales[1] and scales[0] == pytest.approx(-scales[1], rel=1e-3)
 
 
+def momentum_index(data, lr, beta):
+    momentum = next(m for m in data["methods"] if m["key"] == "momentum")
+    return momentum["second"]["values"].index(beta) * len(data["lrs"]) + data["lrs"].index(lr)
+
+
 def test_moving_the_slider_redraws_the_path_and_the_value(explorer_page):
     playwright = _browser()
     with playwright.sync_playwright() as p:
@@ -112,5 +117,17 @@ def test_moving_the_slider_redraws_the_path_and_the_value(explorer_page):
         index, points, value = _drawn(page)
         curve = data["runs"]["momentum/x_cos"]["paths"][index]
         assert np.allclose(np.reshape(curve, (-1, 2))[0], [10.0, 10 * np.cos(1.5 * np.pi)], atol=0.01)
+
+        # the book's momentum run: on the plot all the way, and it ends where the lesson prints it ends
+        page.get_by_role("button", name="Momentum tames it: η = 0.6, β = 0.5").click()
+        index, points, value = _drawn(page)
+        assert index == momentum_index(data, 0.6, 0.5) and len(points) == data["steps"] + 1
+        assert page.locator("circle.dx-exit").count() == 0
+        assert "at x = (0.007188, 0.002553)" in page.locator(".dx-readout").inner_text()
+        page.locator(".dx-step input").focus()
+        page.keyboard.press("ArrowLeft")  # an earlier step: the digits its point holds, no more
+        x1, x2 = np.reshape(data["runs"]["momentum/elongated_2d"]["paths"][index], (-1, 2))[-2]
+        earlier = f"step 19: x = ({x1:.2f}, {x2:.2f})".replace("-", "−")
+        assert earlier in page.locator(".dx-readout").inner_text()
         assert errors == [] and outside == []
         browser.close()

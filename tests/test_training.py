@@ -73,15 +73,6 @@ def test_animator_redraws_one_live_display_in_jupyter(monkeypatch):
     assert len(shown) == 3
 
 
-def test_section_saves_an_animator(tmp_path):
-    section = d2l.Section("test", argv=["--out", str(tmp_path)])
-    animator = d2l.Animator()
-    animator.add(0.5, 0.3)
-    section.save(animator, "curve")
-    assert (tmp_path / "curve.svg").exists() and (tmp_path / "curve.png").exists()
-    assert section.figures["curve"][0]["lines"] == [[[0.5, 0.3]]]
-
-
 # --- the airfoil data ---------------------------------------------------------------------------
 
 def test_airfoil_ships_with_the_package_and_nothing_is_downloaded():

@@ -9,10 +9,11 @@ A rule is one of
 - ``framework`` — framework-specific, not compared (a framework's own API, printed names);
 - ``timing`` — a measurement, never compared.
 
-Figures default to ``close(rtol=1e-5, atol=1e-5)``. A section declares its rules with
-``section.compare(pattern, ...)`` (printed lines: the numbers inside the pattern's groups, or its
-whole match without groups, follow the rule) and ``section.save(figure, name, compare=...)``;
-the run records them, the build's consistency check and the tests read them from here.
+Figures default to ``close(rtol=1e-5, atol=1e-5)``. A section declares its rules in its hidden
+setup cell with ``section.compare(pattern, ...)`` (printed lines: the numbers inside the pattern's
+groups, or its whole match without groups, follow the rule) and
+``section.compare_figures(names, ...)``; the run records them, the build's consistency check and
+the tests read them from here.
 """
 import re
 from typing import NamedTuple

@@ -26,7 +26,8 @@
     if (a >= 1e4 || a < 1e-3) return v.toExponential(2).replace("e+", "e").replace(/-/g, "−");
     return parseFloat(v.toPrecision(4)).toString().replace(/-/g, "−");
   }
-  function coordinate(v) { return v.toFixed(3).replace(/^-(0\.000)$/, "$1").replace("-", "−"); }
+  // a coordinate with the decimals the data holds (a path's point is rounded to about a pixel)
+  function coordinate(v, decimals) { return v.toFixed(decimals).replace(/^-(0\.?0*)$/, "$1").replace("-", "−"); }
 
   // ---- the controls
   const presets = el("div", {class: "dx-presets"}, root);
@@ -97,7 +98,7 @@
     const i = runIndex(state.lr, state.second);
     const flat = runs.paths[i], points = [];
     for (let k = 0; k < flat.length; k += 2) points.push([flat[k], flat[k + 1]]);
-    return {runs, index: i, points, value: runs.values[i], diverged: runs.diverged[i]};
+    return {runs, index: i, points, value: runs.values[i], diverged: runs.diverged[i], end: runs.ends[i]};
   }
 
   // ---- the plot: data box -> screen
@@ -268,7 +269,10 @@
     drawRun(f, run);
 
     const last = run.points[Math.min(state.step, run.points.length - 1)];
-    const where = surface.dims === 2 ? `x = (${coordinate(last[0])}, ${coordinate(last[1])})` : `x = ${coordinate(last[0])}`;
+    // where the run ends, as the lesson prints it; at an earlier step, the digits its point holds
+    const xs = state.step >= data.steps && run.end !== null ? run.end.map(v => v.replace("-", "−")) :
+      last.slice(0, surface.dims).map(v => coordinate(v, data.decimals[surface.key]));
+    const where = surface.dims === 2 ? `x = (${xs[0]}, ${xs[1]})` : `x = ${xs[0]}`;
     readout.textContent = "";
     if (run.diverged !== null) {
       el("strong", {class: "dx-value dx-diverged"}, readout, "diverged");

@@ -3,11 +3,16 @@
 ``python -m d2l_optim.build.runner SECTION_FILE BACKEND OUT_DIR CELL_TIMEOUT`` converts the script to
 a notebook (jupytext), leaves out the cells tagged for other frameworks, puts a first cell in front
 that selects the backend, executes it (nbclient, at most CELL_TIMEOUT seconds per cell) and writes
-into OUT_DIR: ``notebook.ipynb`` (executed, as far as it got), the figures the section saved, and
-``run.json``: status, error, seconds, the section's comparison rules, and per executed code cell
-its position in the script's cells, framework tag, stdout, stderr, figure names and whether it
-raised. Every failure of the section is recorded there (exit status 0). On SIGTERM the kernel's
-process group is killed first, then the runner exits with 143.
+into OUT_DIR: ``notebook.ipynb`` (executed, as far as it got; the hidden ``remove-cell`` cells
+included), the figures of its cells, and ``run.json``: status, error, seconds, the section's
+comparison rules, and per executed code cell its position in the script's cells, framework tag,
+stdout, stderr, figure names and whether it raised. Every failure of the section is recorded there
+(exit status 0). On SIGTERM the kernel's process group is killed first, then the runner exits with
+143.
+
+The kernel learns the figure names of each cell from ``OUT_DIR/cells.json`` (the file
+``D2L_OPTIM_CELLS`` names): the source, script position and declared names of every code cell, in
+the order they run (see :mod:`d2l_optim.section`).
 """
 import json
 import os
@@ -22,6 +27,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from d2l_optim import section as section_run
 from d2l_optim.build import cells
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -68,6 +74,16 @@ def framework_notebook(section_file, backend):
     return notebook, [None] + [position for position, _ in kept]
 
 
+def cell_plan(notebook, positions):
+    """What the kernel needs to name each cell's figures: per code cell that runs, in order, its
+    source, its position in the script and the figure names it declares (checked)."""
+    return [{"source": cell.source, "position": position,
+             "figures": list(cells.figure_names(cell.metadata.get("figures"),
+                                                cells.describe(position, cell.source)))}
+            for cell, position in zip(notebook.cells, positions)
+            if position is not None and cell.cell_type == "code" and cell.source.strip()]
+
+
 def _kill_kernel_on_sigterm(client):
     def handler(signum, frame):
         provisioner = getattr(getattr(client, "km", None), "provisioner", None)
@@ -85,11 +101,14 @@ def _kill_kernel_on_sigterm(client):
 def run(section_file, backend, out_dir, cell_timeout):
     os.makedirs(out_dir, exist_ok=True)
     os.environ["D2L_OPTIM_OUT"] = os.path.abspath(out_dir)
+    os.environ["D2L_OPTIM_CELLS"] = os.path.join(os.path.abspath(out_dir), "cells.json")
     record = {"status": "ok", "error": None, "seconds": 0.0, "cells": []}
     notebook, positions, current = None, [], {}
     start = time.perf_counter()
     try:
         notebook, positions = framework_notebook(section_file, backend)
+        with open(os.environ["D2L_OPTIM_CELLS"], "w", encoding="utf-8") as file:
+            json.dump(cell_plan(notebook, positions), file)
         # "immediate": the kernel is killed once the last cell ran (its outputs are in), not asked
         # to exit: a process that imported TensorFlow takes over a second to tear itself down
         client = NotebookClient(notebook, timeout=cell_timeout, kernel_name="python3",
@@ -104,6 +123,8 @@ def run(section_file, backend, out_dir, cell_timeout):
                                              f"{cell_timeout:g} s (--cell-timeout) and was stopped")
     except (CellExecutionError, DeadKernelError) as failure:
         record.update(status="failed", error=clean_error(str(failure)))
+    except ValueError as error:  # a figure name that is not allowed
+        record.update(status="failed", error=f"{section_file}, {error}")
     except Exception:  # a section that cannot be read or converted, a kernel that does not start
         record.update(status="failed", error=clean_error(traceback.format_exc()))
     record["seconds"] = round(time.perf_counter() - start, 2)
@@ -118,6 +139,12 @@ def run(section_file, backend, out_dir, cell_timeout):
             record["compare"] = json.load(file)
     except (OSError, ValueError):
         record["compare"] = {"lines": [], "figures": {}}
+    if record["status"] == "ok":
+        try:
+            section_run.check_figure_rules(record["compare"]["figures"],
+                                           [name for cell in record["cells"] for name in cell["figures"]])
+        except ValueError as error:
+            record.update(status="failed", error=f"{section_file}: {error}")
     with open(os.path.join(out_dir, "run.json"), "w") as file:
         json.dump(record, file, indent=1)
     return record

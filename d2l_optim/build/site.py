@@ -11,7 +11,9 @@ consecutive code cells tagged for single frameworks is shown as one tab set of c
 that framework's cells and their output. Cells tagged ``solution`` (code or markdown) are folded
 into a "Solution" dropdown under their exercise, outputs included; cells tagged ``porting`` (notes
 for instructors who port the code between frameworks, whose first line starts
-``**For instructors porting code.**``) into a dropdown of that title, the lead dropped.
+``**For instructors porting code.**``) into a dropdown of that title, the lead dropped. Cells
+tagged ``remove-cell`` (the section's setup, see :mod:`d2l_optim.section`) are run but shown
+nowhere: not on the page, not in the published notebooks.
 
 Each figure and notebook is stored once (:class:`Outputs`): a figure shown once is one SVG,
 ``figures/<section>/<name>.svg``, the others ``figures/<section>/<backend>/<name>.svg``; the pages
@@ -92,6 +94,10 @@ def _without_porting_title(cell):
     return re.sub(rf"^\*\*{FOLDS['porting']}\.\*\*\s*", "", cell.source)
 
 
+def _hidden(cell):
+    return cells.is_hidden(cell.metadata.get("tags"))
+
+
 def _failure_position(record, code_positions):
     """Where a failed run shows its error: the cell that raised, else the last one that ran."""
     raised = [cell["cell"] for cell in record["cells"] if cell.get("error")]
@@ -100,6 +106,14 @@ def _failure_position(record, code_positions):
     if record["cells"]:
         return record["cells"][-1]["cell"]
     return code_positions[0] if code_positions else None
+
+
+def _shown_position(position, shown):
+    """Where the page shows what happened in the cell at ``position``: there, or for a hidden cell
+    the next cell the page shows (the last one if none follows)."""
+    if position is None or position in shown or not shown:
+        return position
+    return next((p for p in shown if p > position), shown[-1])
 
 
 class Outputs:
@@ -147,8 +161,10 @@ class Outputs:
 
 
 def _write_without_figures(source, target):
-    """Copy an executed notebook without the figures the section saved (they are on the page)."""
+    """Copy an executed notebook without its hidden cells and without the figures the section
+    saved (they are on the page)."""
     notebook = nbformat.read(source, as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if not _hidden(cell)]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [output for output in cell.outputs
@@ -164,14 +180,17 @@ class _SectionPage:
         self.records = {b: outputs.records[section, b] for b in self.backends}
         self.line_rules = outputs.report.get(section, {}).get("rules", {}).get("lines", [])
         code = [(p, c) for p, c in enumerate(notebook.cells) if c.cell_type == "code"]
-        self.failures = {b: _failure_position(self.records[b], [p for p, c in code
-                                                                 if _framework(c) in (None, b)])
-                         for b in self.backends}
+        shown = [p for p, c in code if not _hidden(c)]
+        self.failures = {}
+        for b in self.backends:
+            failed = _failure_position(self.records[b], [p for p, c in code if _framework(c) in (None, b)])
+            self.failures[b] = _shown_position(failed, shown)
         self.title = section
 
     def cells(self, numbered_cells):
         """The MyST of ``[(position, cell)]``: solutions and porting notes folded, framework cells in
-        tabs."""
+        tabs, hidden cells left out."""
+        numbered_cells = [(p, c) for p, c in numbered_cells if not _hidden(c)]
         parts = []
         for fold, group in itertools.groupby(numbered_cells, key=lambda item: _fold(item[1])):
             content = self._plain_cells(list(group))
@@ -325,7 +344,7 @@ def consistency_page(report, backends):
     parts = ["# Consistency across frameworks\n",
              "Every printed line and every figure's plotted data of every section, compared across "
              "the frameworks under the policy its section declares (`section.compare(...)`, "
-             "`section.save(..., compare=...)`): numbers are exact unless declared otherwise; "
+             "`section.compare_figures(...)`): numbers are exact unless declared otherwise; "
              "figures agree within rtol 1e-5 of their largest value + atol 1e-5 unless declared "
              "otherwise; timing and framework-specific values, and the output of cells written for one "
              "framework, are not compared.\n"]
