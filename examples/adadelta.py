@@ -71,7 +71,8 @@ section = d2l.Section("adadelta")
 section.compare(r"loss: (\S+),", atol=1.5e-3)
 section.compare(r"(\S+) sec/epoch", "timing")
 # from-scratch loss curves agree across frameworks to 1e-4
-section.compare_figures(["train-adadelta", "exercise-adadelta-torch-eps"], atol=1e-4)
+section.compare_figures(["train-adadelta", "eps-1e-5-run", "eps-1e-6-run",
+                         "exercise-adadelta-torch-eps"], atol=1e-4)
 section.compare_figures("train-concise", "framework")  # each framework's own optimizer
 
 # %%
@@ -296,7 +297,7 @@ d2l.show_traces_2d(f, eps_traces)
 # once with $\epsilon = 10^{-5}$ and once with PyTorch's default $\epsilon = 10^{-6}$. Compare the
 # final losses and the loss curves.
 
-# %% tags=["solution"] figures=["exercise-adadelta-torch-eps"]
+# %% tags=["solution"] figures=["eps-1e-5-run", "eps-1e-6-run", "exercise-adadelta-torch-eps"]
 curves = []
 for eps in (1e-5, 1e-6):
     d2l.seed(0)

@@ -264,7 +264,7 @@ FIGURES = {
                 "exercise-adagrad-rotated"],
     "rmsprop": ["ewma-weights", "rmsprop", "train-rmsprop", "train-concise"],
     "adadelta": ["adadelta", "train-adadelta", "train-concise", "exercise-adadelta-eps",
-                 "exercise-adadelta-torch-eps"],
+                 "eps-1e-5-run", "eps-1e-6-run", "exercise-adadelta-torch-eps"],
     "adam": ["adam", "yogi", "all-optimizers", "lr-sensitivity", "train-adam", "train-adam-tensorflow-tab",
              "train-yogi", "train-concise", "online-counterexample", "exercise-adam-yogi-burst"],
 }

@@ -27,11 +27,10 @@ def _cells(section):
         lines = file.read().splitlines()
     found = []
     for cell in cells.split("\n".join(lines)):
-        tags = cells.TAGS.search(lines[cell.start])
         body = lines[cell.start + 1:cell.end]
         if cell.kind == "markdown":
             body = [re.sub(r"^# ?", "", line) for line in body]
-        found.append((cell.kind, json.loads(tags.group(1)) if tags else [], body))
+        found.append((cell.kind, list(cell.tags), body))
     return found
 
 
