@@ -26,17 +26,59 @@ from d2l_optim._registry import BACKENDS
 ADAM_SIZES = {10: (2000, 400), 100_000: (200, 40), 10_000_000: (5, 2)}
 
 
-def row(case, size, unit, backend, ours, hand=None, max_difference=None, compiled=None, **extra):
+def row(case, size, unit, backend, ours, hand=None, max_difference=None, compiled=None, lean=None,
+        **extra):
     """One measurement: seconds per ``unit`` for d2l-optim (``ours``; ``compiled``: its compiled
-    path) and the hand-written code; ``max_difference`` between their results."""
+    path), the hand-written code written as the book writes it (``hand``) and, where there is one,
+    the leanest hand-written loop (``lean``); ``max_difference`` between their results. Ratios are
+    d2l-optim's time (eager, or compiled) over the book-style one, and eager over the lean one."""
     return {"case": case, "size": size, "unit": unit, "backend": backend, "d2l": ours, "hand": hand,
-            "ratio": None if hand is None else ours / hand, "compiled": compiled,
+            "ratio": None if hand is None else ours / hand, "lean": lean,
+            "lean_ratio": None if lean is None else ours / lean, "compiled": compiled,
             "compiled_ratio": None if hand is None or compiled is None else compiled / hand,
             "max_difference": max_difference, **extra}
 
 
+#: a process started from here runs in this folder: from the repository's root, Python would
+#: import the source folder ``d2l_optim/`` (no backends there) instead of the installed package
+HERE = os.path.dirname(os.path.abspath(__file__))
+#: the last lines of a failed process's stderr that its error shows
+ERROR_LINES = 25
+
+
+class ChildFailed(RuntimeError):
+    """A process started by a benchmark failed; the message ends with the tail of its stderr."""
+
+    def __init__(self, command, status, stderr):
+        lines = stderr.strip().splitlines() or [f"exited with status {status}"]
+        self.last_line = lines[-1]
+        tail = "\n".join("    " + line for line in lines[-ERROR_LINES:])
+        super().__init__(f"{' '.join(command)} exited with status {status}:\n{tail}")
+
+
+def run_python(arguments, environment=None):
+    """Run this Python with ``arguments`` in this folder; the finished process (its ``stdout`` and
+    ``stderr``), or ChildFailed with its stderr."""
+    command = [sys.executable, *arguments]
+    out = subprocess.run(command, capture_output=True, text=True, cwd=HERE, env=environment)
+    if out.returncode != 0:
+        raise ChildFailed(command, out.returncode, out.stderr)
+    return out
+
+
+#: what every ``native_<backend>.py`` defines (a new backend adds that file and nothing else)
+NATIVE_API = ("adam_2d", "adam_2d_lean", "adam_vector", "train_ch11_epoch", "cnn_epoch", "sync")
+
+
 def native(backend):
-    return importlib.import_module(f"native_{backend}")
+    """The hand-written side on ``backend``: the module ``native_<backend>``, checked for
+    :data:`NATIVE_API`."""
+    module = importlib.import_module(f"native_{backend}")
+    missing = [name for name in NATIVE_API if not hasattr(module, name)]
+    if missing:
+        raise AttributeError(f"benchmarks/native_{backend}.py must define {', '.join(missing)} "
+                             f"(see NATIVE_API in benchmarks/cases.py)")
+    return module
 
 
 def medians(runs, repeats):
@@ -60,21 +102,24 @@ def quiet(function, *args, **kwargs):
 
 
 def adam_2d(backend, quick, repeats):
-    """(b) 1000 Adam steps with autograd on f_2d from (-5, -2): ``train_2d`` against the book's loop."""
+    """(b) 1000 Adam steps with autograd on f_2d from (-5, -2): ``train_2d`` (which keeps the trace
+    and checks every step) against the book's loop (two parameters, a trace of floats) and the lean
+    loop (one parameter vector updated in place, no trace)."""
     steps = 1000
     f_grad = d2l.grad(f_2d, argnums=(0, 1))
-    hand_written = native(backend).adam_2d
+    book, lean = native(backend).adam_2d, native(backend).adam_2d_lean
 
     def ours(compiled=False):
         return quiet(d2l.train_2d, d2l.adam(ADAM["lr"]), steps, f_grad, X0_2D, compiled=compiled)
 
-    times = medians({"d2l": ours, "hand": lambda: hand_written(steps),
+    times = medians({"d2l": ours, "hand": lambda: book(steps), "lean": lambda: lean(steps),
                      "compiled": lambda: ours(compiled=True)}, repeats)
-    hand_trace = np.array(hand_written(steps))
-    difference = max(float(np.max(np.abs(np.array(ours(compiled)) - hand_trace)))
+    book_trace = np.array(book(steps))
+    difference = max(float(np.max(np.abs(np.array(ours(compiled)) - book_trace)))
                      for compiled in (False, True))
+    difference = max(difference, float(np.max(np.abs(np.array(lean(steps)) - book_trace[-1]))))
     return [row("adam_2d", f"{steps} steps", "run", backend, times["d2l"], times["hand"], difference,
-                times["compiled"])]
+                times["compiled"], lean=times["lean"])]
 
 
 def _sgd(params, states, hyperparams):
@@ -215,17 +260,12 @@ def step_memory(backend, side, size):
 
 def _fresh_seconds(code, repeats):
     """Median seconds ``code`` reports (the last line it prints) over ``repeats`` fresh interpreters."""
-    values = []
-    for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        values.append(float(out.stdout.split()[-1]))
-    return statistics.median(values)
+    return statistics.median(float(run_python(["-c", code]).stdout.split()[-1]) for _ in range(repeats))
 
 
 def _heavy_imports():
     """``{top-level package: milliseconds}`` that ``import d2l_optim`` spends, 5 ms or more."""
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import d2l_optim"],
-                         capture_output=True, text=True, check=True)
+    out = run_python(["-X", "importtime", "-c", "import d2l_optim"])
     spent = {}
     for line in out.stderr.splitlines():
         if line.startswith("import time:") and "|" in line and "self [us]" not in line:
@@ -255,15 +295,15 @@ def import_time(backends, quick, repeats):
 def course_build(backends, quick, repeats):
     """(f) ``d2l-optim build --jobs 2`` of the chapter into a new folder (cold), then again with
     nothing changed (warm), in wall-clock seconds. ``quick`` builds one section."""
-    command = [sys.executable, "-m", "d2l_optim", "build", "--jobs", "2", "--no-progress",
-               "--backends", *backends] + (["--sections", "gd"] if quick else [])
+    command = ["-m", "d2l_optim", "build", "--jobs", "2", "--no-progress", "--backends", *backends]
+    command += ["--sections", "gd"] if quick else []
     label = "gd section" if quick else "chapter"
     with tempfile.TemporaryDirectory() as folder:
         out = ["--out", os.path.join(folder, "site")]
 
         def build():
             start = time.perf_counter()
-            subprocess.run(command + out, check=True, capture_output=True)
+            run_python(command + out)
             return time.perf_counter() - start
 
         cold = build()

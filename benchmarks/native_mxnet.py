@@ -34,6 +34,21 @@ def adam_2d(steps):
     return trace
 
 
+def adam_2d_lean(steps):
+    """The lean loop: ``steps`` Adam steps on f_2d from (-5, -2) with one float64 parameter vector
+    (x1, x2), updated in place, and no trace (nothing waits for the engine until the end);
+    returns the last point."""
+    x = np.array(X0_2D, dtype="float64")
+    states = [(np.zeros_like(x), np.zeros_like(x))]
+    x.attach_grad()
+    for t in range(1, steps + 1):
+        with autograd.record():
+            loss = f_2d(x[0], x[1])
+        loss.backward()
+        adam_([x], states, [x.grad], t)
+    return tuple(x.asnumpy().tolist())
+
+
 def adam_vector(x0, g):
     """Adam on the vector ``x0`` with the fixed gradient ``g`` (NumPy float32 arrays).
 

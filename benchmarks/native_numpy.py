@@ -29,6 +29,17 @@ def adam_2d(steps):
     return trace
 
 
+def adam_2d_lean(steps):
+    """The lean loop: ``steps`` Adam steps on f_2d from (-5, -2) with one float64 parameter vector
+    (x1, x2), updated in place, and no trace; returns the last point."""
+    x = np.array(X0_2D)
+    states = [(np.zeros_like(x), np.zeros_like(x))]
+    f_grad = autograd.grad(lambda x: f_2d(x[0], x[1]))
+    for t in range(1, steps + 1):
+        adam_([x], states, [f_grad(x)], t)
+    return tuple(x.tolist())
+
+
 def adam_vector(x0, g):
     """Adam on the vector ``x0`` with the fixed gradient ``g`` (NumPy float32 arrays).
 

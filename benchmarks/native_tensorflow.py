@@ -29,6 +29,18 @@ def adam_2d(steps):
     return trace
 
 
+def adam_2d_lean(steps):
+    """The lean loop: ``steps`` Adam steps on f_2d from (-5, -2) with one float64 parameter
+    Variable (x1, x2), updated in place, and no trace; returns the last point."""
+    x = tf.Variable(X0_2D, dtype=tf.float64)
+    states = [(tf.Variable(tf.zeros_like(x)), tf.Variable(tf.zeros_like(x)))]
+    for t in range(1, steps + 1):
+        with tf.GradientTape() as tape:
+            loss = f_2d(x[0], x[1])
+        adam_([x], states, [tape.gradient(loss, x)], t)
+    return tuple(x.numpy().tolist())
+
+
 def adam_vector(x0, g):
     """Adam on the vector ``x0`` with the fixed gradient ``g`` (NumPy float32 arrays).
 

@@ -42,14 +42,26 @@ def is_schedule(lr):
     return callable(lr) and ops.family(lr) is None
 
 
+def check_rate(name, value):
+    """Raise ``ValueError`` unless the learning rate ``value`` (a number or a tensor) is finite and
+    >= 0: a rate of 0 is a step that changes nothing."""
+    check_range(name, value, 0.0, low_open=False)
+
+
+def is_rate(value):
+    """Whether ``value`` is a rate a schedule may give: a real number (not a tensor), finite, >= 0."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    return number and 0 <= value < math.inf
+
+
 def check_learning_rate(lr):
-    """Accept a number > 0, a tensor of them, or a schedule (any other callable); else raise."""
+    """Accept a number >= 0, a tensor of them, or a schedule (any other callable); else raise."""
     if is_schedule(lr):
         return
     try:
-        check_positive("lr", lr)
+        check_rate("lr", lr)
     except TypeError:
-        raise TypeError(f"lr must be a number > 0, a tensor of them or a schedule (a function of the "
+        raise TypeError(f"lr must be a number >= 0, a tensor of them or a schedule (a function of the "
                         f"step returning the learning rate), got {lr!r:.80} ({type(lr).__name__})") from None
 
 

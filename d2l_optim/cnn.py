@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from d2l_optim import ops
-from d2l_optim._checks import check_count, check_range
+from d2l_optim._checks import check_count, check_rate, is_rate
 from d2l_optim.data import ArrayLoader
 from d2l_optim.optimizers import sgd
 from d2l_optim.plotting import Animator
@@ -125,12 +125,14 @@ class Trainer:
     steps (book: gluon's ``Trainer.set_learning_rate``, a torch param group's ``lr``).
 
     ``optimizer`` is a function of the learning rate giving a :class:`d2l_optim.Optimizer`
-    (``d2l.sgd`` by default); its state carries over when the rate changes.
+    (``d2l.sgd`` by default). It is made once, with the trainer's current rate as its schedule,
+    so its state carries over when the rate changes.
     """
 
     def __init__(self, net, lr, optimizer=sgd):
-        self.net, self.make_optimizer = net, optimizer
+        self.net = net
         self.set_learning_rate(lr)
+        self._optimizer = optimizer(lambda step: self._lr)
         self.state = self._optimizer.init(net.params)
 
     @property
@@ -138,18 +140,14 @@ class Trainer:
         return self._lr
 
     def set_learning_rate(self, lr):
-        """Use ``lr`` from the next step on: a finite number ≥ 0 (a warm-up may start at 0)."""
-        check_range("learning rate", lr, 0.0, low_open=False)
+        """Use ``lr`` from the next step on: a finite number >= 0 (at 0 a step leaves the
+        parameters as they are; a warm-up may start there)."""
+        check_rate("learning rate", lr)
         self._lr = float(lr)
-        # The chapter's optimizer states never depend on the rate: at rate 0 the state advances
-        # as usual (built with rate 1) and the parameters stay where they are.
-        self._optimizer = self.make_optimizer(self._lr or 1.0)
 
     def step(self, grads):
         """One update of ``net.params`` with the gradients ``grads`` (one per parameter)."""
-        params, self.state = self._optimizer.update(grads, self.state, self.net.params)
-        if self._lr:
-            self.net.params = params
+        self.net.params, self.state = self._optimizer.update(grads, self.state, self.net.params)
 
 
 def _loss_grads_and_logits(net, loss, X, y):
@@ -166,8 +164,8 @@ def _loss_grads_and_logits(net, loss, X, y):
 
 def _scheduled_rate(scheduler, epoch):
     rate = scheduler(epoch)
-    if not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate >= 0):
-        raise ValueError(f"the scheduler returned {rate!r} for epoch {epoch}; a learning rate must be "
+    if not is_rate(rate):
+        raise ValueError(f"the scheduler returned {rate!r:.40} for epoch {epoch}; a learning rate must be "
                          f"a finite number >= 0")
     return rate
 

@@ -12,22 +12,32 @@ advances) are not reproduced.
 parameters in it. Anything else (a single tensor, a generator, ...) raises ``ValueError``. A
 ``State`` records the optimizer that made it; another optimizer refuses it.
 
-One learning-rate convention, as in optax: ``lr`` is a number > 0, a tensor of them that
+One learning-rate convention, as in optax: ``lr`` is a number >= 0, a tensor of them that
 broadcasts against the parameters (so a whole grid of learning rates runs as one batched
 optimisation), or a *schedule*: a function of the step returning the learning rate itself. The
 step a schedule receives is the number of updates done before this one: 0, 1, 2, ... (so the
 first update uses ``lr(0)``); ``d2l.SquareRootScheduler(0.1)`` and the other schedules of
-:mod:`d2l_optim.schedules` are such functions. A scheduled value that is not a finite number > 0
+:mod:`d2l_optim.schedules` are such functions. One domain for every rate, constant or scheduled:
+a rate of 0 is a step that leaves the parameters as they are (the state still advances, as in
+every framework: a warm-up may start at 0); a scheduled value that is not a finite number >= 0
 raises ``ValueError`` naming the step. Gradients are used in the parameter's dtype, and the new
 parameters and state keep it.
 """
 import math
+import numbers
 from typing import Callable, NamedTuple
 
 import numpy as np
 
 from d2l_optim import _config, ops
-from d2l_optim._checks import check_decay, check_learning_rate, check_positive, check_range, is_schedule
+from d2l_optim._checks import (
+    check_decay,
+    check_learning_rate,
+    check_positive,
+    check_range,
+    is_rate,
+    is_schedule,
+)
 
 PARAMS_ACCEPTED = "a tuple or list of tensors, or a dict name -> tensor"
 
@@ -99,12 +109,9 @@ def _make(name, slot_names, rule, hyperparams, lr=None):
         if schedule is None:
             return lr
         value = schedule(step)
-        if not (type(value) is float and 0 < value < math.inf):  # a valid float passes at once
-            try:
-                check_positive("lr", value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name}: the learning-rate schedule gave {value!r:.40} at step "
-                                 f"{step}; a schedule must return a finite number > 0") from None
+        if not (type(value) is float and 0 <= value < math.inf or is_rate(value)):  # a float passes at once
+            raise ValueError(f"{name}: the learning-rate schedule gave {value!r:.40} at step {step}; a "
+                             f"schedule must return a finite number >= 0")
         return value
 
     def init(params):
@@ -163,6 +170,15 @@ class _Update:
         self.run = compiled or apply
 
     def __call__(self, grads, state, params):
+        names, values, slot_values = self.check_state(state, params)
+        grad_values = self.check_grads(grads, names, values)
+        lr_t, t = self.learning_rate(state.t), state.t + 1
+        new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
+        return self.result(params, names, values, new_params, new_slots, lr_t, t)
+
+    def check_state(self, state, params):
+        """``(names, values, slot_values)`` of ``params`` and ``state``; a ValueError unless ``state``
+        is a State of this optimizer whose slots have the structure and shapes of ``params``."""
         name = self.name
         names, values = _entries(params, "params", name)
         if not isinstance(state, State):
@@ -170,30 +186,38 @@ class _Update:
         if state.optimizer != name:
             raise ValueError(f"{name}: this State was made by the {state.optimizer} optimizer; build "
                              f"the state of {name} with its own init(params)")
-        grad_values = _aligned(grads, names, len(values), "grads", name)
         slot_values = _aligned(state.slots, names, len(values), "the State", name)
-        for i, (x, g, slots) in enumerate(zip(values, grad_values, slot_values)):
+        for i, (x, slots) in enumerate(zip(values, slot_values)):
             shape = getattr(x, "shape", None)
-            if getattr(g, "shape", ()) != shape:
-                self._check_shapes(names, i, x, g, slots)
-            for slot in slots:
+            for label, slot in zip(self.slot_names, slots):
                 if getattr(slot, "shape", ()) != shape:
-                    self._check_shapes(names, i, x, g, slots)
+                    self._shape_error(names, i, x, label, slot)
+        return names, values, slot_values
+
+    def check_grads(self, grads, names, values):
+        """The gradients in the order of ``values``, each in its parameter's dtype; a ValueError
+        unless they have the structure and shapes of the parameters."""
+        grad_values = _aligned(grads, names, len(values), "grads", self.name)
+        for i, (x, g) in enumerate(zip(values, grad_values)):
+            if getattr(g, "shape", ()) != getattr(x, "shape", None):
+                self._shape_error(names, i, x, "gradient", g)
             if getattr(g, "dtype", None) != x.dtype:  # gradients are used in the parameter's dtype
                 grad_values = grad_values[:i] + (ops.cast(g, ops.dtype(x)),) + grad_values[i + 1:]
-        lr_t, t = self.learning_rate(state.t), state.t + 1
-        new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
-        if params is values:  # a tuple: the result is the step's tuples as they are
-            return new_params, State(t, new_slots, name)
-        return _rebuild(params, names, new_params), State(t, _rebuild((), names, new_slots), name)
+        return grad_values
 
-    def _check_shapes(self, names, i, x, g, slots):
-        """A ValueError naming the gradient or slot whose shape is not the parameter's."""
-        for label, value in [("gradient", g)] + list(zip(self.slot_names, slots)):
-            if ops.shape(value) != ops.shape(x):
-                raise ValueError(f"{self.name}: {label} of {_label(names, i)} has shape "
-                                 f"{ops.shape(value)} but the parameter has {ops.shape(x)}; "
-                                 f"build the state with init(params)")
+    def result(self, params, names, values, new_params, new_slots, lr_t, t):
+        """``(params, State)`` after update ``t``, in the structure of ``params``; at a rate of 0 the
+        parameters stay as they are (the state advances)."""
+        if isinstance(lr_t, numbers.Real) and lr_t == 0:
+            new_params = values
+        if params is values:  # a tuple: the result is the step's tuples as they are
+            return new_params, State(t, new_slots, self.name)
+        return _rebuild(params, names, new_params), State(t, _rebuild((), names, new_slots), self.name)
+
+    def _shape_error(self, names, i, x, label, value):
+        """Raise the ValueError naming the gradient or slot whose shape is not the parameter's."""
+        raise ValueError(f"{self.name}: {label} of {_label(names, i)} has shape {ops.shape(value)} but "
+                         f"the parameter has {ops.shape(x)}; build the state with init(params)")
 
 
 def _checked(optimizer, caller):
@@ -225,28 +249,45 @@ def compile_update(optimizer):
 
 def training_step(optimizer, f_grad, compiled=False):
     """``step(params, state) -> (params, state)``: the gradients ``f_grad(*params)`` (a tuple, one per
-    parameter) and one update by ``optimizer`` of the tuple ``params``.
+    parameter) and one update by ``optimizer`` of the tuple (or list) ``params``.
 
-    With ``compiled``, the first step runs eagerly (so every input is checked) and the later ones
-    run gradient and update as one function compiled by the backend (see :func:`compile_update`).
+    With ``compiled``, gradient and update run as one function compiled by the backend (see
+    :func:`compile_update`), checked as the eager update is: the State and the structure and shapes
+    of the parameters on every step, the learning rate on every step, and the gradients by an eager
+    step whenever parameters of new shapes or dtypes come in (the first step, for one), after which
+    the compiled function gives gradients of the shapes checked.
     """
     update = _checked(optimizer, "training_step")
 
     def eager(params, state):
-        return update(f_grad(*params), state, params)
+        return update(f_grad(*_positional(params, update.name)), state, params)
 
     if not compiled:
         return eager
     run = _config.current().compile_step(
         lambda params, slots, lr_t, t: update.apply(params, slots, tuple(f_grad(*params)), lr_t, t))
+    checked = set()  # the shapes and dtypes of the parameters whose gradients an eager step checked
 
     def step(params, state):
-        if state.t == 0:
-            return eager(params, state)
-        params, slots = run(tuple(params), state.slots, update.learning_rate(state.t), state.t + 1)
-        return params, State(state.t + 1, slots, state.optimizer)
+        names, values, slot_values = update.check_state(state, _positional(params, update.name))
+        signature = tuple((tuple(x.shape), x.dtype) for x in values)
+        if signature not in checked:
+            result = eager(params, state)
+            checked.add(signature)
+            return result
+        lr_t, t = update.learning_rate(state.t), state.t + 1
+        new_params, new_slots = run(values, slot_values, lr_t, t)
+        return update.result(params, names, values, new_params, new_slots, lr_t, t)
 
     return step
+
+
+def _positional(params, name):
+    """``params``, which must be a tuple or list: ``f_grad`` takes them as its arguments."""
+    if isinstance(params, (tuple, list)):
+        return params
+    raise ValueError(f"training_step: the {name} step passes params to f_grad as its arguments, so they "
+                     f"must be a tuple or list of tensors, got a {type(params).__name__}")
 
 
 def sgd(lr):

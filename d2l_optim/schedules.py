@@ -4,7 +4,9 @@ A schedule is a function ``step -> learning rate`` (the rate itself, never a mul
 another one), so any of them can be passed as an optimizer's ``lr``: ``d2l.sgd(lr=
 d2l.SquareRootScheduler(0.1))``. An optimizer calls it with the number of updates done before
 the current one, 0, 1, 2, ...; a training loop that changes the rate once per epoch passes the
-epoch number 0, 1, 2, ... instead. Steps are whole numbers >= 0.
+epoch number 0, 1, 2, ... instead. Steps are whole numbers >= 0. Every rate, given or returned,
+is a finite number >= 0: at a rate of 0 a step leaves the parameters as they are (a warm-up may
+start at 0).
 
 The book's scheduler classes are stateful: ``FactorScheduler`` and the TensorFlow
 ``MultiFactorScheduler`` change ``base_lr`` on every call, so a value depends on how often the
@@ -15,7 +17,7 @@ it returns exactly the book's values, and a plot can never disturb a training ru
 """
 import math
 
-from d2l_optim._checks import check_count, check_positive, check_range
+from d2l_optim._checks import check_count, check_positive, check_rate
 
 
 def _step(t):
@@ -34,7 +36,7 @@ def _book_counter(step):
 
 def constant_lr(lr):
     """The schedule η(step) = lr at every step."""
-    check_positive("lr", lr)
+    check_rate("lr", lr)
 
     def constant(step):
         _step(step)
@@ -45,13 +47,13 @@ def constant_lr(lr):
 
 def exponential_lr(lr):
     """The schedule η(step) = lr · exp(−0.1 t), with the book's counter t = step + 2."""
-    check_positive("lr", lr)
+    check_rate("lr", lr)
     return lambda step: lr * math.exp(-0.1 * _book_counter(step))
 
 
 def polynomial_lr(lr):
     """The schedule η(step) = lr · (1 + 0.1 t)^(−1/2), with the book's counter t = step + 2."""
-    check_positive("lr", lr)
+    check_rate("lr", lr)
     return lambda step: lr * (1 + 0.1 * _book_counter(step)) ** -0.5
 
 
@@ -59,7 +61,7 @@ class SquareRootScheduler:
     """η_t = lr · (t + 1)^(−1/2)."""
 
     def __init__(self, lr=0.1):
-        check_positive("lr", lr)
+        check_rate("lr", lr)
         self.lr = lr
 
     def __call__(self, t):
@@ -72,8 +74,8 @@ class FactorScheduler:
 
     def __init__(self, factor=1, stop_factor_lr=1e-7, base_lr=0.1):
         check_positive("factor", factor)
-        check_positive("base_lr", base_lr)
-        check_range("stop_factor_lr", stop_factor_lr, 0.0, low_open=False)
+        check_rate("base_lr", base_lr)
+        check_rate("stop_factor_lr", stop_factor_lr)
         self.factor, self.stop_factor_lr, self.base_lr = factor, stop_factor_lr, base_lr
 
     def __call__(self, t):
@@ -95,7 +97,7 @@ class MultiFactorScheduler:
             raise ValueError(f"step must be an iterable of strictly increasing whole numbers > 0, "
                              f"got {milestones if milestones is not None else step!r}")
         check_positive("factor", factor)
-        check_positive("base_lr", base_lr)
+        check_rate("base_lr", base_lr)
         self.step, self.factor, self.base_lr = milestones, factor, base_lr
 
     def __call__(self, t):
@@ -116,7 +118,7 @@ class CosineScheduler:
                 and 0 <= warmup_steps < max_update):
             raise ValueError(f"need whole numbers 0 <= warmup_steps < max_update, got "
                              f"warmup_steps={warmup_steps!r}, max_update={max_update!r}")
-        check_positive("base_lr", base_lr)
+        check_rate("base_lr", base_lr)
         if not 0 <= final_lr <= base_lr or not 0 <= warmup_begin_lr <= base_lr:
             raise ValueError(f"need 0 <= final_lr, warmup_begin_lr <= base_lr={base_lr}, got "
                              f"final_lr={final_lr!r}, warmup_begin_lr={warmup_begin_lr!r}")

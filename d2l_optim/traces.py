@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from d2l_optim import ops
-from d2l_optim._checks import check_count, check_positive
+from d2l_optim._checks import check_count, check_rate
 from d2l_optim.errors import SecondDerivativeUnsupported
 from d2l_optim.optimizers import Optimizer, training_step
 
@@ -95,7 +95,7 @@ def gd(eta, f_grad, x0=10.0, num_epochs=10):
 
     Prints ``epoch N, x: ...`` and returns the :class:`Trace` of the ``num_epochs + 1`` values.
     """
-    check_positive("eta", eta)
+    check_rate("eta", eta)
     return _iterate_1d(lambda x: x - eta * f_grad(x), x0, num_epochs)
 
 
@@ -106,7 +106,7 @@ def newton(f, eta=1.0, f_grad=None, f_hess=None, x0=10.0, num_epochs=10):
     twice (MXNet), an :class:`~d2l_optim.objectives.Objective` falls back to its hand-written
     Hessian, with a warning saying so. Prints ``epoch N, x: ...`` and returns the trace.
     """
-    check_positive("eta", eta)
+    check_rate("eta", eta)
     f_grad = f_grad or ops.grad(f)
     if f_hess is None:
         f_hess = ops.hessian(f)

@@ -75,3 +75,59 @@ def test_train_2d_compiled_gives_the_eager_trace(backend):
 def test_train_2d_compiled_needs_an_optimizer(backend):
     with pytest.raises(ValueError, match="compiled=True needs a d2l optimizer"):
         d2l.train_2d(lambda x1, x2, s1, s2: (x1, x2, s1, s2), 2, compiled=True)
+
+
+def test_the_compiled_step_checks_what_the_eager_one_checks(backend):
+    """Every step of training_step(compiled=True) checks the State, the structure and shapes and
+    the scheduled rate, not only its first (eager) one; where a backend has no compiler (NumPy,
+    MXNet) the same step runs eagerly."""
+    f_grad = d2l.grad(O.elongated_2d, argnums=(0, 1))
+    params = (d2l.tensor(1.0, "float64"), d2l.tensor(-1.0, "float64"))
+    adam_step = d2l.training_step(d2l.adam(0.1), f_grad, compiled=True)
+    _, adam_state = adam_step(params, d2l.adam(0.1).init(params))
+    step = d2l.training_step(d2l.yogi(lambda t: 0.1 if t < 3 else float("nan")), f_grad, compiled=True)
+    with pytest.raises(ValueError, match="yogi: this State was made by the adam optimizer"):
+        step(params, adam_state)  # a State of another optimizer, on the first step
+    state = d2l.yogi(0.1).init(params)
+    for _ in range(3):  # the first step eager, then compiled
+        params, state = step(params, state)
+    with pytest.raises(ValueError, match="yogi: this State was made by the adam optimizer"):
+        step(params, adam_state)
+    with pytest.raises(ValueError, match="yogi: expected a State from init"):
+        step(params, state.slots)
+    with pytest.raises(ValueError, match=r"the State must have the structure of params \(2 parameters\), "
+                                         r"got 1 values"):
+        step(params, state._replace(slots=state.slots[:1]))
+    wide = state._replace(slots=(state.slots[0], (d2l.zeros(2, "float64"),) * 2))
+    with pytest.raises(ValueError, match=r"yogi: v of parameter 1 has shape \(2,\) but the parameter has "):
+        step(params, wide)
+    with pytest.raises(ValueError, match="training_step: .* must be a tuple or list of tensors, got a dict"):
+        step({"x1": params[0], "x2": params[1]}, state)
+    with pytest.raises(ValueError, match="yogi: the learning-rate schedule gave nan at step 3"):
+        step(params, state)
+
+
+def test_new_parameter_shapes_get_a_checked_eager_step(backend):
+    """The gradients are checked for every new shape of the parameters before a compiled step
+    uses them: here f_grad gives a gradient of shape () whatever the parameter's shape."""
+    step = d2l.training_step(d2l.sgd(0.1), lambda x: (d2l.reduce_sum(x) * 2,), compiled=True)
+    params, state = (d2l.tensor(1.0),), d2l.sgd(0.1).init((d2l.tensor(1.0),))
+    for _ in range(2):
+        params, state = step(params, state)
+    np.testing.assert_allclose(d2l.to_float(params[0]), 0.64, RTOL)
+    with pytest.raises(ValueError, match=r"sgd: gradient of parameter 0 has shape \(\) but the parameter "
+                                         r"has \(2,\)"):
+        step((d2l.tensor([1.0, 2.0]),), state)  # SGD's State (no slots) fits any shape
+
+
+def test_a_scheduled_rate_of_0_keeps_the_parameters_on_the_compiled_path(backend):
+    f_grad = d2l.grad(O.elongated_2d, argnums=(0, 1))
+    optimizer = d2l.adam(lambda t: 0.0 if t == 1 else 0.1)
+    step = d2l.training_step(optimizer, f_grad, compiled=True)
+    params = (d2l.tensor(1.0, "float64"), d2l.tensor(-1.0, "float64"))
+    params, state = step(params, optimizer.init(params))  # eager, at 0.1
+    still, state = step(params, state)  # compiled, at 0
+    assert state.t == 2
+    assert [d2l.to_float(x) for x in still] == [d2l.to_float(x) for x in params]
+    moved, state = step(still, state)
+    assert all(d2l.to_float(a) != d2l.to_float(b) for a, b in zip(moved, still))

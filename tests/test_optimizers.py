@@ -11,21 +11,23 @@ from d2l_optim import objectives as O
 
 
 def reference(name, hyper, grads, x0):
-    """The book's update rules, written independently in float64 NumPy: the trace of x."""
+    """The book's update rules, written independently in float64 NumPy: the trace of x (``lr``: a
+    number, or a list of one rate per step)."""
     x, trace = np.array(x0, dtype=np.float64), []
     v, s, delta = np.zeros_like(x), np.zeros_like(x), np.zeros_like(x)
     for t, g in enumerate(grads, start=1):
+        lr = hyper["lr"][t - 1] if isinstance(hyper.get("lr"), list) else hyper.get("lr")  # per step
         if name == "sgd":
-            x = x - hyper["lr"] * g
+            x = x - lr * g
         elif name == "momentum":
             v = hyper["beta"] * v + g
-            x = x - hyper["lr"] * v
+            x = x - lr * v
         elif name == "adagrad":
             s = s + g * g
-            x = x - hyper["lr"] * g / np.sqrt(s + 1e-6)
+            x = x - lr * g / np.sqrt(s + 1e-6)
         elif name == "rmsprop":
             s = hyper["gamma"] * s + (1 - hyper["gamma"]) * g * g
-            x = x - hyper["lr"] * g / np.sqrt(s + 1e-6)
+            x = x - lr * g / np.sqrt(s + 1e-6)
         elif name == "adadelta":
             s = 0.9 * s + 0.1 * g * g
             step = np.sqrt(delta + 1e-5) / np.sqrt(s + 1e-5) * g
@@ -35,7 +37,7 @@ def reference(name, hyper, grads, x0):
             v = 0.9 * v + 0.1 * g
             s = 0.999 * s + 0.001 * g * g if name == "adam" else s + 0.001 * g * g * np.sign(g * g - s)
             eps = 1e-6 if name == "adam" else 1e-3
-            x = x - hyper["lr"] * (v / (1 - 0.9**t)) / (np.sqrt(s / (1 - 0.999**t)) + eps)
+            x = x - lr * (v / (1 - 0.9**t)) / (np.sqrt(s / (1 - 0.999**t)) + eps)
         trace.append(x)
     return np.array(trace)
 
@@ -134,8 +136,10 @@ def test_seeded_noisy_sgd_is_the_same_everywhere_and_in_range(backend, name):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: d2l.sgd(0), r"lr must be a finite number > 0, got 0"),
-    (lambda: d2l.adam(-0.01), r"lr must be a finite number > 0, got -0.01"),
+    (lambda: d2l.sgd(-1e-9), r"lr must be a finite number >= 0, got -1e-09"),
+    (lambda: d2l.adam(-0.01), r"lr must be a finite number >= 0, got -0.01"),
+    (lambda: d2l.momentum(float("inf"), 0.5), r"lr must be a finite number >= 0, got inf"),
+    (lambda: d2l.rmsprop(float("nan")), r"lr must be a finite number >= 0, got nan"),
     (lambda: d2l.momentum(0.1, 1.0), r"beta must be in \[0, 1\), got 1.0"),
     (lambda: d2l.momentum(0.1, -0.1), r"beta must be in \[0, 1\), got -0.1"),
     (lambda: d2l.rmsprop(0.1, gamma=1.5), r"gamma must be in \[0, 1\), got 1.5"),
@@ -143,7 +147,7 @@ def test_seeded_noisy_sgd_is_the_same_everywhere_and_in_range(backend, name):
     (lambda: d2l.adam(0.1, beta2=1), r"beta2 must be in \[0, 1\), got 1"),
     (lambda: d2l.adagrad(0.1, eps=0), r"eps must be a finite number > 0, got 0"),
     (lambda: d2l.yogi(0.1, eps=-1e-3), r"eps must be a finite number > 0"),
-    (lambda: d2l.sgd(d2l.tensor([0.1, -0.1])), r"lr must be a finite number > 0"),
+    (lambda: d2l.sgd(d2l.tensor([0.1, -0.1])), r"lr must be a finite number >= 0"),
 ])
 def test_invalid_hyperparameters_are_named(call, message):
     with pytest.raises(ValueError, match=message):
@@ -151,9 +155,9 @@ def test_invalid_hyperparameters_are_named(call, message):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: d2l.sgd("0.1"), r"lr must be a number > 0, a tensor of them or a schedule .*got '0.1' \(str\)"),
-    (lambda: d2l.adam(None), r"lr must be a number > 0, .*got None"),
-    (lambda: d2l.momentum(True, 0.5), r"lr must be a number > 0, .*got True \(bool\)"),
+    (lambda: d2l.sgd("0.1"), r"lr must be a number >= 0, a tensor of them or a schedule .*got '0.1' \(str\)"),
+    (lambda: d2l.adam(None), r"lr must be a number >= 0, .*got None"),
+    (lambda: d2l.momentum(True, 0.5), r"lr must be a number >= 0, .*got True \(bool\)"),
     (lambda: d2l.momentum(0.1, "0.9"), r"beta must be a number or a tensor of numbers, got '0.9'"),
     (lambda: d2l.adagrad(0.1, eps="1e-6"), r"eps must be a number"),
     (lambda: d2l.adadelta(rho=[0.9]), r"rho must be a number"),
@@ -268,16 +272,59 @@ def test_a_schedule_is_the_learning_rate_itself_from_step_0(backend):
     assert steps == [0, 1, 2]
 
 
-@pytest.mark.parametrize("value", [float("nan"), -1.0, 0.0, float("inf"), "0.1", None])
-def test_a_schedule_value_that_is_not_a_positive_number_names_the_step(backend, value):
+@pytest.mark.parametrize("value", [float("nan"), -1.0, -1e-300, float("inf"), "0.1", None, True, "a tensor"])
+def test_a_schedule_value_that_is_not_a_rate_names_the_step(backend, value):
+    value = d2l.tensor(0.1) if value == "a tensor" else value
     optimizer = d2l.momentum(lambda step: 0.1 if step < 2 else value, 0.9)
     params, grads = (d2l.tensor([1.0]),), (d2l.tensor([1.0]),)
     state = optimizer.init(params)
     for _ in range(2):
         params, state = optimizer.update(grads, state, params)
     with pytest.raises(ValueError, match=r"momentum: the learning-rate schedule gave .* at step 2; a "
-                                         r"schedule must return a finite number > 0"):
+                                         r"schedule must return a finite number >= 0"):
         optimizer.update(grads, state, params)
+
+
+LR_OPTIMIZERS = sorted(name for name in CASES if "lr" in CASES[name])
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 0.5)), min_size=1, max_size=6),
+       st.integers(0, 2**16))
+def test_a_scheduled_rate_of_0_is_a_step_that_changes_nothing(backend, rates, seed):
+    """Every optimizer follows the float64 reference with each step's scheduled rate; at a rate
+    of 0 the parameters stay bit for bit and the state still advances."""
+    rng = np.random.default_rng(seed)
+    x0, grads = rng.normal(size=3), rng.normal(scale=2.0, size=(len(rates), 3))
+    for name in LR_OPTIMIZERS:
+        expected = reference(name, dict(CASES[name], lr=rates), grads, x0)
+        optimizer = make(name, dict(CASES[name], lr=lambda step: rates[step]))
+        params = (d2l.tensor(x0, "float64"),)
+        state = optimizer.init(params)
+        for step, g in enumerate(grads):
+            new, state = optimizer.update((d2l.tensor(g, "float64"),), state, params)
+            assert state.t == step + 1
+            if rates[step] == 0:
+                np.testing.assert_array_equal(d2l.numpy(new[0]), d2l.numpy(params[0]))
+            np.testing.assert_allclose(d2l.numpy(new[0]), expected[step], rtol=1e-10, atol=1e-12)
+            params = new
+
+
+def test_a_constant_rate_of_0_keeps_the_parameters_and_advances_the_state(backend, capsys):
+    params, grads = (d2l.tensor([1.0, -2.0]),), (d2l.tensor([0.5, -1.5]),)
+    for name in LR_OPTIMIZERS:
+        still, moving = make(name, dict(CASES[name], lr=0)), make(name, CASES[name])
+        new, state = params, still.init(params)
+        moved, moving_state = params, moving.init(params)
+        for _ in range(3):
+            new, state = still.update(grads, state, new)
+            moved, moving_state = moving.update(grads, moving_state, moved)
+        np.testing.assert_array_equal(d2l.numpy(new[0]), [1.0, -2.0])
+        assert state.t == 3 and not np.array_equal(d2l.numpy(moved[0]), [1.0, -2.0])
+        for slot, moving_slot in zip(state.slots[0], moving_state.slots[0]):  # the rate is not in the state
+            np.testing.assert_array_equal(d2l.numpy(slot), d2l.numpy(moving_slot))
+    assert d2l.train_2d(d2l.sgd(0), steps=3, f_grad=d2l.grad(O.elongated_2d, (0, 1))) == [(-5.0, -2.0)] * 4
+    assert capsys.readouterr().out == "epoch 3, x1: -5.000000, x2: -2.000000\n"
 
 
 def test_diverging_run_stops_and_still_plots(backend, capsys):

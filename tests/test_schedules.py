@@ -77,13 +77,15 @@ def test_schedules_are_positive_and_follow_their_formulas(t, base, factor):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: d2l.SquareRootScheduler(0), "lr must be a finite number > 0"),
+    (lambda: d2l.SquareRootScheduler(-0.1), "lr must be a finite number >= 0, got -0.1"),
+    (lambda: d2l.CosineScheduler(20, base_lr=float("inf")), "base_lr must be a finite number >= 0, got inf"),
+    (lambda: d2l.MultiFactorScheduler([15], base_lr=float("nan")), "base_lr must be a finite number >= 0"),
     (lambda: d2l.FactorScheduler(0.9, -1, 2.0), "stop_factor_lr must be a finite number >= 0"),
     (lambda: d2l.MultiFactorScheduler([30, 15]), "step must be an iterable of strictly increasing whole"),
     (lambda: d2l.MultiFactorScheduler([15, 15]), r"whole numbers > 0, got \[15, 15\]"),
     (lambda: d2l.MultiFactorScheduler(x for x in [0, 15]), r"whole numbers > 0, got \[0, 15\]"),
     (lambda: d2l.MultiFactorScheduler(15), "step must be an iterable .*got 15"),
-    (lambda: d2l.exponential_lr(-0.1), "lr must be a finite number > 0"),
+    (lambda: d2l.exponential_lr(-0.1), "lr must be a finite number >= 0"),
     (lambda: d2l.polynomial_lr(0.1)(-1), "step must be a whole number >= 0, got -1"),
     (lambda: d2l.CosineScheduler(20, warmup_steps=20), "0 <= warmup_steps < max_update"),
     (lambda: d2l.CosineScheduler(20, base_lr=0.1, final_lr=0.2), "final_lr, warmup_begin_lr <= base_lr"),
@@ -96,18 +98,21 @@ def test_bad_scheduler_input_is_named(call, message):
 
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_a_schedule_is_an_optimizers_learning_rate(name):
-    """Each scheduler is usable as ``lr=``; update k (from 0) moves by exactly the scheduled rate."""
+    """Each scheduler is usable as ``lr=``; update k (from 0) moves by exactly the scheduled rate,
+    which is 0 (no move) for the warm-up cosine's first step."""
     scheduler = TABLES[name][0]()
     with d2l.use_backend("numpy"):
         params, grads = (d2l.tensor([0.0], "float64"),), (d2l.tensor([-1.0], "float64"),)
         optimizer = d2l.sgd(scheduler)
         state = optimizer.init(params)
         for step in range(8):
-            if scheduler(step) == 0:  # the warm-up cosine starts at 0, which is not a learning rate
-                with pytest.raises(ValueError, match=f"schedule gave {scheduler(step)!r} at step {step}"):
-                    optimizer.update(grads, state, params)
-                state = state._replace(t=step + 1)
-                continue
             new, state = optimizer.update(grads, state, params)
-            assert d2l.to_float(new[0] - params[0]) == pytest.approx(scheduler(step), rel=1e-12)
+            assert state.t == step + 1
+            assert d2l.to_float(new[0] - params[0]) == pytest.approx(scheduler(step), rel=1e-12, abs=0)
             params = new
+    assert any(scheduler(step) == 0 for step in range(8)) == (name == "warm-up cosine")
+
+
+def test_rates_of_0_are_schedules_too():
+    assert [d2l.SquareRootScheduler(0)(t) for t in range(3)] == [0.0, 0.0, 0.0]
+    assert d2l.CosineScheduler(10, base_lr=0)(4) == 0 and d2l.exponential_lr(0)(5) == 0

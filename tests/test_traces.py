@@ -91,12 +91,12 @@ def test_newton_without_a_known_hessian_reraises_on_mxnet(backend):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: d2l.gd(0, d2l.grad(O.square)), "eta must be a finite number > 0, got 0"),
-    (lambda: d2l.gd(-0.1, d2l.grad(O.square)), "eta must be a finite number > 0, got -0.1"),
-    (lambda: d2l.gd(float("nan"), d2l.grad(O.square)), "eta must be a finite number > 0, got nan"),
+    (lambda: d2l.gd(-0.1, d2l.grad(O.square)), "eta must be a finite number >= 0, got -0.1"),
+    (lambda: d2l.gd(float("nan"), d2l.grad(O.square)), "eta must be a finite number >= 0, got nan"),
+    (lambda: d2l.gd(float("inf"), d2l.grad(O.square)), "eta must be a finite number >= 0, got inf"),
     (lambda: d2l.gd(0.1, d2l.grad(O.square), num_epochs=0), "num_epochs must be a whole number >= 1, got 0"),
     (lambda: d2l.gd(0.1, d2l.grad(O.square), x0=float("inf")), "x0 must be finite"),
-    (lambda: d2l.newton(O.cosh, eta=-1), "eta must be a finite number > 0"),
+    (lambda: d2l.newton(O.cosh, eta=-1), "eta must be a finite number >= 0"),
     (lambda: d2l.train_2d(gd_2d, x0=(1.0, 2.0, 3.0)), r"x0 must be a pair \(x1, x2\)"),
     (lambda: d2l.train_2d(gd_2d, x0=(1.0, "a")), "x0 must hold 2 numbers"),
     (lambda: d2l.train_2d(gd_2d, steps=2.5), "steps must be a whole number >= 1, got 2.5"),
@@ -104,6 +104,11 @@ def test_newton_without_a_known_hessian_reraises_on_mxnet(backend):
 def test_bad_input_is_named(backend, call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_rate_of_0_stays_at_the_start(backend, capsys):
+    assert d2l.gd(0, d2l.grad(O.square), num_epochs=3) == [10.0] * 4
+    assert capsys.readouterr().out == "epoch 3, x: 10.000000\n"
 
 
 def test_overflowing_run_stops_and_still_plots(backend, capsys):
