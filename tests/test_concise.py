@@ -150,7 +150,7 @@ def test_bad_trainers_and_hyperparameters_name_what_is_allowed(backend):
 def test_sections_show_each_frameworks_concise_code_in_a_cell_of_its_own(section):
     with open(os.path.join(ROOT, "examples", f"{section}.py"), encoding="utf-8") as file:
         cells = re.split(r"(?m)^(?=# %%)", file.read())
-    tagged = [(i, re.match(r'# %% tags=\["framework-(\w+)"\]\n', cell)) for i, cell in enumerate(cells)]
+    tagged = [(i, re.match(r'# %% tags=\["framework-(\w+)"\].*\n', cell)) for i, cell in enumerate(cells)]
     tagged = [(i, match.group(1), cells[i][match.end():]) for i, match in tagged if match]
     assert [framework for _, framework, _ in tagged] == ["torch", "tensorflow", "mxnet", "numpy"]
     assert [i for i, _, _ in tagged] == list(range(tagged[0][0], tagged[0][0] + 4))  # consecutive
