@@ -75,6 +75,9 @@ class Section:
         cell) replaces that figure. Returns None, so a notebook cell ending in a save shows the
         figure only.
         """
+        if not cells.is_plain_name(name):
+            raise ValueError(f"figure name {name!r} is not plain: use letters, digits, - and _ (and . "
+                             "between two digits), e.g. 'gd-lr-0.2'; it names a file and a web page's image")
         if compare is not None:
             self.rules["figures"][name] = list(policy.rule(compare))
             self._write_rules()

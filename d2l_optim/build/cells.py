@@ -13,8 +13,16 @@ from typing import NamedTuple, Optional
 from d2l_optim._registry import BACKENDS
 
 TAG_PREFIX = "framework-"
+#: a plain name (a section's file name, a figure's name): letters, digits, ``-`` and ``_``, and
+#: ``.`` only between two digits (``gd-lr-0.2``); never a path, a quote, a space or ``..``
+PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9_-]|(?<=[0-9])\.(?=[0-9])){1,100}")
 MARKER = re.compile(r"^# %%(.*)$")
 TAGS = re.compile(r"\btags=(\[[^\]]*\])")
+
+
+def is_plain_name(name):
+    """Whether ``name`` is plain (:data:`PLAIN_NAME`): safe as a file name, in a URL and in HTML."""
+    return isinstance(name, str) and PLAIN_NAME.fullmatch(name) is not None
 
 
 def framework_of(tags):
