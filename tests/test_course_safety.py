@@ -359,7 +359,27 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
 
 
 # --- issue 16: nothing a section, a flag or a crash does corrupts the course, runs code in a
-# reader's browser or leaves processes behind ---------------------------------------------------
+# reader's browser or leaves processes behind. Point by point:
+#  1 output inside the package: test_an_output_inside_the_package_is_refused,
+#    test_a_build_run_inside_the_package_is_refused
+#  2 unbounded output: test_a_section_that_prints_too_much_is_cut_and_the_build_stays_small,
+#    test_a_run_past_its_limits_fails_and_its_figures_are_not_kept
+#  3 a cache that lies: test_a_changed_run_record_is_run_again_before_it_is_published;
+#    test_course.py::test_a_disagreement_that_comes_from_the_cache_says_so
+#  4 flags: test_cell_timeouts_a_user_would_type_are_accepted,
+#    test_wrong_flags_are_usage_errors_before_anything_runs
+#  5 a failed run keeps the good one: test_a_failing_run_never_replaces_a_working_lesson
+#  6 script injection, paths: test_what_a_run_prints_and_names_is_published_safely,
+#    test_section_file_names_must_be_plain
+#  7 frameworks in one process: tests/test_framework_conflicts.py
+#  8 no sections: test_sources_without_sections_are_refused_and_the_site_kept
+#  9 SIGKILL: test_a_killed_build_takes_its_runs_along_and_the_next_build_clears_up
+# 11 user files: test_files_added_to_a_published_site_are_kept_and_listed
+# 12 test_a_file_size_limit_ends_in_a_clean_message, test_sigterm_while_the_explorer_computes_stops_the_build,
+#    test_a_runner_ended_by_sigterm_ends_its_kernel_and_says_so_plainly (its handler; no Jupyter log
+#    line in its error), test_a_build_of_some_sections_keeps_the_other_sections_runs,
+#    tests/test_odd_arguments.py (hessian on MXNet, get_data_ch11)
+# -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("module", ["d2l_optim", "d2l_optim.backends", "d2l_optim.examples"])
 def test_an_output_inside_the_package_is_refused(module, sources, capsys):
