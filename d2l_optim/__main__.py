@@ -7,38 +7,71 @@ from d2l_optim import _config
 from d2l_optim.build import plan
 from d2l_optim.build.plan import BuildError
 
+DESCRIPTION = ("The Optimization Algorithms chapter of Dive into Deep Learning, on every framework. "
+               "'d2l-optim build' runs its sections and publishes the course web site; "
+               "'d2l-optim build --help' says how.")
+
+
+def _whole_number(text):
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _seconds(text):
+    try:
+        return plan.cell_timeout(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--cell-timeout ")) from None
+
+
+def _backend(text):
+    try:
+        return _config.canonical_name(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _section_names():
+    from d2l_optim import examples
+
+    return ", ".join(examples.SECTIONS)
+
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="d2l-optim", description=__doc__)
+    parser = argparse.ArgumentParser(prog="d2l-optim", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser(
         "build", help="run every section on every backend and publish the course web site",
         description="Run every section on every installed backend (each in its own process) and "
                     "publish figures, outputs, executed notebooks and a web site. The output folder "
                     "must be new, empty, or made by an earlier build (it holds a "
-                    f"{plan.MARKER} file); anything else is refused. Ctrl-C stops the build and "
-                    "leaves the previous site as it was.")
-    build.add_argument("--backends", nargs="+", metavar="NAME",
+                    f"{plan.MARKER} file), outside the d2l-optim package; anything else is refused, "
+                    "and files you add to a published site are kept. Ctrl-C stops the build and "
+                    "leaves the previous site as it was, as does a build in which a run fails that "
+                    "the site shows working.")
+    build.add_argument("--backends", nargs="+", metavar="NAME", type=_backend,
                        help=f"backends to run (default: every installed one; known: "
                             f"{', '.join(_config.BACKENDS)})")
     build.add_argument("--sections", nargs="+", metavar="NAME",
-                       help="sections to run (default: all)")
+                       help=f"sections to run (default: all; the chapter's: {_section_names()})")
     build.add_argument("--out", default="site", help="output folder (default: site)")
-    build.add_argument("--jobs", type=int, default=2, help="runs at a time (default: 2)")
+    build.add_argument("--jobs", type=_whole_number, default=2, help="runs at a time (default: 2)")
     build.add_argument("--sources", default=None,
                        help="folder of section scripts (default: the chapter's, shipped inside the package)")
-    build.add_argument("--cell-timeout", type=float, default=plan.DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
-                       help="stop a notebook cell that runs longer, and report its section as failed "
-                            f"(default: {plan.DEFAULT_CELL_TIMEOUT} s)")
+    build.add_argument("--cell-timeout", type=_seconds, default=plan.DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
+                       help="stop a notebook cell that runs longer, and report its section as failed: "
+                            f"seconds from 1 to {plan.LONGEST_CELL_TIMEOUT}, or none for no limit "
+                            f"(default: {plan.DEFAULT_CELL_TIMEOUT})")
     build.add_argument("--no-wait", action="store_true",
                        help="if another build is publishing into the same folder, stop instead of waiting")
     build.add_argument("--force", action="store_true", help="ignore the cache and run everything")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error(f"--jobs must be at least 1, got {args.jobs}")
-    if not args.cell_timeout > 0:
-        parser.error(f"--cell-timeout must be more than 0 seconds, got {args.cell_timeout:g}")
 
     try:
         plan.require_course_extra()

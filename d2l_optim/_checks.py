@@ -76,6 +76,11 @@ def check_decay(name, value):
 
 
 def check_count(name, value, minimum=1):
-    """Raise ``ValueError`` unless ``value`` is a whole number >= ``minimum``."""
-    if not (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
+    """Raise ``ValueError`` unless ``value`` is a whole number (a Python or NumPy int) >= ``minimum``."""
+    if not (is_whole_number(value) and value >= minimum):
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+
+
+def is_whole_number(value):
+    """Whether ``value`` is a Python or NumPy integer (not a bool, not a float such as 10.0)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

@@ -4,16 +4,19 @@ The active backend is resolved, highest priority first, from a :func:`use_backen
 :func:`set_backend` call, the ``D2L_OPTIM_BACKEND`` environment variable, and finally ``"numpy"``.
 A backend's framework is imported the first time the backend is used, never by ``import d2l_optim``.
 """
+import ast
 import contextlib
 import contextvars
 import importlib
 import importlib.util
 import os
+import sys
 import threading
 
 import numpy as np
 
 from d2l_optim._registry import ALIASES, BACKENDS
+from d2l_optim.errors import BackendConflict
 
 FLOAT_DTYPES = ("float32", "float64")
 DEFAULT_BACKEND = "numpy"
@@ -58,10 +61,42 @@ def available_backends():
     return [name for name in BACKENDS if is_installed(name)]
 
 
+def import_conflicts(name):
+    """``{framework: why}``: the frameworks after which backend ``name``'s framework cannot be
+    imported into a process, as its package declares (``CANNOT_IMPORT_AFTER``), read from the
+    package's source without importing it (that would import the framework)."""
+    try:
+        spec = importlib.util.find_spec(f"d2l_optim.backends.{canonical_name(name)}")
+    except ImportError:  # the source folder, without its backends: load() says so
+        return {}
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return {}
+    with open(spec.origin, encoding="utf-8") as file:
+        tree = ast.parse(file.read(), spec.origin)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CANNOT_IMPORT_AFTER"
+                                                for t in node.targets):
+            return ast.literal_eval(node.value)
+    return {}
+
+
+def _check_process(name):
+    """Raise BackendConflict if backend ``name``'s framework cannot join the frameworks this process
+    has imported."""
+    for framework, why in import_conflicts(name).items():
+        if framework in sys.modules:
+            raise BackendConflict(
+                f"the {name!r} backend cannot be used in this process: {framework} is imported here "
+                f"already, and {why}. Use {name} in a new process (or restart the notebook's kernel), "
+                f"and there use it before {framework}, or not {framework} at all")
+
+
 def load(name):
-    """Import and return the backend module ``d2l_optim.backends.<name>``."""
+    """Import and return the backend module ``d2l_optim.backends.<name>``; BackendConflict if its
+    framework cannot share this process with one already imported."""
     name = canonical_name(name)
     if name not in _loaded:
+        _check_process(name)
         try:
             module = importlib.import_module(f"d2l_optim.backends.{name}")
         except (ImportError, AttributeError) as error:

@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 from d2l_optim import _config, ops
-from d2l_optim._checks import check_count
+from d2l_optim._checks import check_count, is_whole_number
 
 DATA_URL = "http://d2l-data.s3-accelerate.amazonaws.com/"
 #: the book's data sets: name -> (URL, SHA-1); each ships with the package under the URL's file name
@@ -99,8 +99,7 @@ def load_array(data_arrays, batch_size, is_train=True):
         raise ValueError(f"load_array: expected arrays with one row per example, all equally long; "
                          f"got lengths {[len(a) for a in arrays]}")
     count = len(arrays[0])
-    if not (isinstance(batch_size, int) and not isinstance(batch_size, bool)
-            and 1 <= batch_size <= count):
+    if not (is_whole_number(batch_size) and 1 <= batch_size <= count):
         raise ValueError(f"load_array: batch_size must be a whole number from 1 to the number of "
                          f"examples, {count}; got {batch_size!r}")
     if not isinstance(is_train, bool):

@@ -101,7 +101,8 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
 
 
 # lowest first
-BUILD_LAYERS = ("compare", "cells", "plan", "runner", "run", "explorer", "theme", "site", "pipeline")
+BUILD_LAYERS = ("compare", "cells", "bounds", "plan", "runner", "run", "explorer", "published", "theme",
+                "site", "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 
 

@@ -88,6 +88,20 @@ print("the end")
 '''
 
 
+NOTED = '''# %% [markdown]
+# # A note on one framework
+# %%
+import sys
+
+import d2l_optim as d2l
+
+section = d2l.Section("noted")
+print("everywhere")
+if d2l.get_backend() == "torch":
+    sys.stderr.write("a note from PyTorch only\\n")
+'''
+
+
 @pytest.fixture(scope="module")
 def backends():
     for name in BACKENDS:
@@ -112,6 +126,7 @@ def small_site(tmp_path_factory, backends):
     sources.mkdir()
     (sources / "tagged.py").write_text(TAGGED)
     (sources / "mixed.py").write_text(MIXED)
+    (sources / "noted.py").write_text(NOTED)
     out = sources.parent / "site"
     assert pipeline.build(out=str(out), backends=backends, source_dir=str(sources), progress=False,
                           log=lambda *a: None) == []
@@ -307,6 +322,14 @@ def test_outputs_are_shown_once_where_they_agree_and_in_tabs_where_they_differ(s
     assert "integers exactly" not in page.replace(dropdowns[1], "")
 
 
+def test_output_of_one_framework_is_shown_with_its_label_outside_the_tabs(small_site):
+    page = (small_site[0] / "noted.html").read_text()
+    assert len(_tab_sets(page)) == 1  # the notebooks' downloads: no tab hides the note
+    only = page.index('<p class="d2l-same">Only on PyTorch:</p>')
+    assert page.index(SAME) < only < page.index("a note from PyTorch only", only)  # after the code
+    assert "No other output" not in page
+
+
 def test_disagreeing_backends_fail_the_build_and_leave_the_site(small_site, backends):
     out, sources = small_site
     before = (out / "outputs.json").read_text()
@@ -320,6 +343,34 @@ def test_disagreeing_backends_fail_the_build_and_leave_the_site(small_site, back
         (sources / "split.py").unlink()
     assert (out / "outputs.json").read_text() == before
     assert [p for p in os.listdir(out.parent) if p.startswith(".")] == [f".site{plan.CACHE_SUFFIX}"]
+
+
+READS = '''# %%
+import d2l_optim as d2l
+
+section = d2l.Section("reads")
+with open({data!r}) as file:
+    print(file.read())
+'''
+
+
+def test_a_disagreement_that_comes_from_the_cache_says_so(tmp_path, backends):
+    sources, data = tmp_path / "sources", tmp_path / "data.txt"
+    sources.mkdir()
+    (sources / "reads.py").write_text(READS.format(data=str(data)))  # data the cache key does not cover
+    data.write_text("old data")
+    build = functools.partial(pipeline.build, out=str(tmp_path / "site"), source_dir=str(sources),
+                              progress=False, log=lambda *a: None)
+    assert build(backends=backends) == []
+    data.write_text("new data")
+    assert build(backends=["torch"], force=True) == []  # keeps NumPy's run in the cache
+    with pytest.raises(pipeline.BuildError) as error:
+        build(backends=backends)
+    assert "reads, printed line 1 (exact): NumPy 'old data'; PyTorch 'new data'" in str(error.value)
+    assert ("The runs of reads (NumPy, PyTorch) come from the cache, made by an earlier build: if you did "
+            "not expect this difference, build again with --force, which runs everything anew"
+            ) in str(error.value)
+    assert build(backends=backends, force=True) == []
 
 
 def test_framework_cells_run_on_their_backend_and_share_one_tab_set(small_site):
@@ -402,8 +453,8 @@ def test_interrupted_build_leaves_the_previous_site(tmp_path, monkeypatch, backe
 @pytest.mark.parametrize("argv, message", [
     (["build", "--sections", "nope"], "unknown section(s) ['nope']; the sections are: optimization_intro"),
     (["build", "--backends", "jax"], "unknown backend 'jax'"),
-    (["build", "--jobs", "0"], "--jobs must be at least 1"),
-    (["build", "--cell-timeout", "0"], "--cell-timeout must be more than 0 seconds"),
+    (["build", "--jobs", "0"], "argument --jobs: must be at least 1"),
+    (["build", "--cell-timeout", "0"], "argument --cell-timeout: must be a number of seconds from 1 to"),
 ])
 def test_command_line_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_:

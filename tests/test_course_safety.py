@@ -1,12 +1,18 @@
 """The build never touches a folder it did not make, runs one at a time per folder, stops when
-asked, keeps failures inside their (section, backend), and trusts its cache only when it checks out.
+asked, keeps failures inside their (section, backend), and trusts its cache only when it checks out;
+nothing a section, a flag or a crash does corrupts the published course, runs code in a reader's
+browser or leaves processes behind (issue 16, point by point below).
 
 Runs in tox's ``course`` env (NumPy only: these are properties of the build, not of a framework).
 """
 import contextlib
+import html
+import html.parser
 import importlib.metadata
 import json
 import os
+import re
+import resource
 import signal
 import subprocess
 import sys
@@ -290,8 +296,9 @@ def test_failures_stay_inside_their_run(tmp_path, sources, capsys):
     for name, error in errors.items():
         assert status[name] == "failed" and f"FAILED {name} on numpy:" in printed
         assert "\x1b" not in error, name
-    assert errors["latin1"] == (f"{sources / 'latin1.py'} is not UTF-8 text (invalid continuation byte: byte "
-                                "0xe9 at position 23); save it as UTF-8")
+    assert errors["latin1"] == ("<sources>/latin1.py is not UTF-8 text (invalid continuation byte: byte "
+                                "0xe9 at position 23); save it as UTF-8")  # no path of the build machine
+    assert f"FAILED latin1 on numpy:\n{errors['latin1']}" in printed
     assert errors["raises"].startswith("An error occurred while executing the following cell:")
     assert "deep()" in errors["raises"] and "ValueError: boom from the section" in errors["raises"]
     assert manifest["raises"]["numpy"]["lines"] == ["first"]
@@ -350,3 +357,430 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     _wait_for(lambda: not _alive(kernel) and not _alive(runner), "the runner and its kernel to end")
     assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
     assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == [_cache(quick_site).name]
+
+
+# --- issue 16: nothing a section, a flag or a crash does corrupts the course, runs code in a
+# reader's browser or leaves processes behind. Point by point:
+#  1 output inside the package: test_an_output_inside_the_package_is_refused,
+#    test_a_build_run_inside_the_package_is_refused
+#  2 unbounded output: test_a_section_that_prints_too_much_is_cut_and_the_build_stays_small,
+#    test_a_run_past_its_limits_fails_and_its_figures_are_not_kept
+#  3 a cache that lies: test_a_changed_run_record_is_run_again_before_it_is_published;
+#    test_course.py::test_a_disagreement_that_comes_from_the_cache_says_so
+#  4 flags: test_cell_timeouts_a_user_would_type_are_accepted,
+#    test_wrong_flags_are_usage_errors_before_anything_runs
+#  5 a failed run keeps the good one: test_a_failing_run_never_replaces_a_working_lesson
+#  6 script injection, paths: test_what_a_run_prints_and_names_is_published_safely,
+#    test_section_file_names_must_be_plain
+#  7 frameworks in one process: tests/test_framework_conflicts.py
+#  8 no sections: test_sources_without_sections_are_refused_and_the_site_kept
+#  9 SIGKILL: test_a_killed_build_takes_its_runs_along_and_the_next_build_clears_up
+# 11 user files: test_files_added_to_a_published_site_are_kept_and_listed
+# 12 test_a_file_size_limit_ends_in_a_clean_message, test_sigterm_while_the_explorer_computes_stops_the_build,
+#    test_a_runner_ended_by_sigterm_ends_its_kernel_and_says_so_plainly (its handler; no Jupyter log
+#    line in its error), test_a_build_of_some_sections_keeps_the_other_sections_runs,
+#    tests/test_odd_arguments.py (hessian on MXNet, get_data_ch11)
+# -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("module", ["d2l_optim", "d2l_optim.backends", "d2l_optim.examples"])
+def test_an_output_inside_the_package_is_refused(module, sources, capsys):
+    folder = dict(plan.package_folders())[module]
+    out = os.path.join(folder, "examples" if module == "d2l_optim" else "site")  # would shadow the sections
+    before = sorted(os.listdir(folder))
+    with pytest.raises(SystemExit) as exit_:
+        _cli(out, sources)
+    message = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"lies inside the d2l-optim package ({folder})" in message, message
+    assert sorted(os.listdir(folder)) == before  # no site, cache or lock file there
+
+
+def test_a_build_run_inside_the_package_is_refused(sources, monkeypatch, capsys):
+    folder = dict(plan.package_folders())["d2l_optim"]
+    monkeypatch.chdir(folder)
+    before = sorted(os.listdir(folder))
+    with pytest.raises(SystemExit) as exit_:  # the default --out, site, would be d2l_optim/site
+        cli.main(["build", "--sources", str(sources), "--backends", "numpy", "--no-progress"])
+    assert exit_.value.code == 2 and "lies inside the d2l-optim package" in capsys.readouterr().err
+    assert sorted(os.listdir(folder)) == before
+
+
+def _peak_memory(command, cwd):
+    """Run ``command``; its exit status and the largest memory (kB) that it or any process it
+    waited for (runners, kernels, Sphinx) held."""
+    measure = ("import resource, subprocess, sys; status = subprocess.run(sys.argv[1:]).returncode; "
+               "print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    process = subprocess.Popen([sys.executable, "-c", measure, *command], stdout=subprocess.PIPE, text=True,
+                               cwd=cwd, start_new_session=True)
+    try:
+        stdout, _ = process.communicate(timeout=900)  # a hang guard, not a speed check
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    status, peak = stdout.split()[-2:]
+    return int(status), int(peak)
+
+
+LOUD = '''# %%
+import sys
+
+import d2l_optim as d2l
+
+section = d2l.Section("loud")
+print(("x" * 99 + "\\n") * 200_000)
+# %%
+sys.stdout.write = type(sys.stdout).write.__get__(sys.stdout)  # round the kernel's cap
+print("y" * 3_000_000)
+# %%
+"z" * 10_000_000
+'''
+
+
+def test_a_section_that_prints_too_much_is_cut_and_the_build_stays_small(tmp_path, sources):
+    (sources / "loud.py").write_text(LOUD)
+    out = tmp_path / "site"
+    command = [sys.executable, "-m", "d2l_optim", "build", "--out", str(out), "--sources", str(sources),
+               "--backends", "numpy", "--no-progress"]
+    status, peak_kb = _peak_memory(command, tmp_path)
+    assert status == 0
+    assert peak_kb < 1_500_000  # a 20 MB print once took 5 GB (Sphinx) and 9 copies of the text
+    page, notebook = (out / "loud.html").read_text(), (out / "notebooks/numpy/loud.ipynb").read_text()
+    for note in ("… 19.9 MB not shown (d2l-optim build shows at most 100 kB here)",  # the kernel's cap
+                 "… 2.9 MB not shown (d2l-optim build shows at most 100 kB here)"):  # the runner's
+        assert note in page and note in notebook, note
+    assert "… 10 MB not shown (d2l-optim build shows at most 4 MB here)" in notebook  # a cell's value
+    files = {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    assert sum(files.values()) < 15_000_000
+    assert not [name for name, size in files.items() if size > 1_500_000 and not name.startswith("_static/")]
+    cached = sum(p.stat().st_size for p in _cache(out).rglob("*") if p.is_file())
+    assert cached < 3_000_000
+
+
+DENSE = '''# %%
+import numpy as np
+
+import d2l_optim as d2l
+
+section = d2l.Section("dense")
+x = np.linspace(0, 1, 100_000)
+section.save(d2l.plot(x, [np.sin(50 * x) + x], fmts=["."]), "dots")
+'''
+MANY = '''# %%
+import d2l_optim as d2l
+
+section = d2l.Section("many")
+for i in range(101):
+    section.save(d2l.plot([0.0, 1.0], [0.0, float(i)], figsize=(1, 1)), f"f{i}")
+'''
+
+
+FLOOD = '''# %%
+import sys
+
+sys.stdout.write = type(sys.stdout).write.__get__(sys.stdout)  # round the kernel's cap
+print("y" * 80_000_000)
+'''
+
+
+def test_a_run_past_its_limits_fails_and_its_figures_are_not_kept(tmp_path, sources):
+    (sources / "dense.py").write_text(DENSE)
+    (sources / "many.py").write_text(MANY)
+    (sources / "flood.py").write_text(FLOOD)
+    out = tmp_path / "site"
+    assert _cli(out, sources) == 1
+    manifest = json.loads((out / "outputs.json").read_text())["sections"]
+    assert manifest["quick"]["numpy"]["status"] == "ok"
+    assert manifest["flood"]["numpy"]["error"] == (
+        "the section sent one output over 64 MB (d2l-optim build's limit for one run), which was not "
+        "received, and the run was stopped: print and display less")
+    dense, many = manifest["dense"]["numpy"], manifest["many"]["numpy"]
+    assert dense["status"] == many["status"] == "failed" and dense["figures"] == many["figures"] == []
+    limit = (r"d2l-optim build's limits: dots\.svg is \d+(\.\d+)? MB, over the limit of 4 MB for a figure: "
+             r"draw fewer points \(the run's figures and files were not kept\)")
+    assert re.search(limit, dense["error"]), dense["error"]
+    assert "the section saved 101 figures, over the limit of 100" in many["error"]
+    assert not (out / "figures" / "dense").exists() and not (out / "figures" / "many").exists()
+    for section in ("dense", "many"):
+        kept = os.listdir(_cache(out) / "runs" / section / "numpy")
+        assert sorted(kept) == ["compare.json", "notebook.ipynb", "run.json"], kept
+
+
+def test_a_changed_run_record_is_run_again_before_it_is_published(quick_site, sources, monkeypatch):
+    run = _cache(quick_site) / "runs" / "quick" / "numpy"
+    (run / "run.json").write_text((run / "run.json").read_text().replace("one line", "one lime"))
+    messages = _rebuild(quick_site, sources)
+    assert (f"{run / 'run.json'} changed since it was written (its content does not match its seal): "
+            "running quick on numpy again") in messages, messages
+    assert json.loads((quick_site / "outputs.json").read_text())["sections"]["quick"]["numpy"]["lines"] == [
+        "one line"]
+
+    (run / "extra.svg").write_text("<svg/>")  # a file the record does not list
+    monkeypatch.setattr(plan, "site_code_fingerprint", lambda: "a new page layout")
+    messages = _rebuild(quick_site, sources)
+    assert f"{run / 'extra.svg'} was added since it was published: running quick on numpy again" in messages
+    assert not (run / "extra.svg").exists()
+
+
+@pytest.mark.parametrize("value", ["600.5", "none"])
+def test_cell_timeouts_a_user_would_type_are_accepted(value, tmp_path, sources):
+    assert _cli(tmp_path / "site", sources, "--cell-timeout", value) == 0
+    manifest = json.loads((tmp_path / "site" / "outputs.json").read_text())["sections"]
+    assert manifest["quick"]["numpy"]["lines"] == ["one line"]
+
+
+@pytest.mark.parametrize("flag, value", [("--cell-timeout", "1e-9"), ("--cell-timeout", "0"),
+                                         ("--cell-timeout", "-5"), ("--cell-timeout", "nan"),
+                                         ("--cell-timeout", "1e12"), ("--cell-timeout", "ten"),
+                                         ("--jobs", "0"), ("--jobs", "2.5"), ("--backends", "numpie")])
+def test_wrong_flags_are_usage_errors_before_anything_runs(flag, value, tmp_path, sources, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _cli(tmp_path / "site", sources, flag, value)
+    message = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"error: argument {flag}: " in message, message
+    assert "Traceback" not in message and not (tmp_path / "site").exists()
+
+
+def test_a_failing_run_never_replaces_a_working_lesson(quick_site, sources, capsys):
+    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    (sources / "quick.py").write_text(QUICK + 'raise ValueError("broken by an edit")\n')
+    with pytest.raises(SystemExit) as exit_:
+        _cli(quick_site, sources)
+    message = capsys.readouterr().err
+    assert exit_.value.code == 1
+    assert ("these runs failed, and the published site shows them working, so it was left as it was:\n"
+            "  quick on NumPy: ValueError: broken by an edit") in message, message
+    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+
+
+UNSAFE = '''# %%
+import os
+import sys
+import warnings
+
+from IPython.display import SVG, display
+
+import d2l_optim as d2l
+
+section = d2l.Section("unsafe")
+print("\\x1b[31mred\\x1b[0m and a bell\\x07, a null\\x00 and a \\x1b]0;title\\x07tab\\tstop")
+print("progress 50%\\rprogress 100%")
+print("working in", os.getcwd(), "with", sys.prefix, "from", d2l.__file__)
+warnings.warn_explicit("a warning from the package", UserWarning, d2l.__file__, 1)
+folder = os.environ["D2L_OPTIM_OUT"]
+for name in ('x" onerror="alert(6)', "../../../../escaped"):
+    with open(os.path.join(folder, name + ".svg"), "w") as file:
+        file.write('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    display(SVG(filename=os.path.join(folder, name + ".svg")), metadata={"d2l_optim": {"figure": name}})
+# %%
+d2l.get_data_ch11(batch_size=0)
+'''
+
+
+class _Attributes(html.parser.HTMLParser):
+    def __init__(self, page):
+        super().__init__()
+        self.names = set()
+        self.feed(page)
+
+    def handle_starttag(self, tag, attributes):
+        self.names.update(name for name, _ in attributes)
+
+
+def test_what_a_run_prints_and_names_is_published_safely(tmp_path, sources):
+    (sources / "unsafe.py").write_text(UNSAFE)
+    out = tmp_path / "site"
+    assert _cli(out, sources) == 1
+    entry = json.loads((out / "outputs.json").read_text())["sections"]["unsafe"]["numpy"]
+    assert entry["status"] == "failed" and entry["figures"] == []
+    refused = ['../../../../escaped', 'x" onerror="alert(6)']
+    assert f"figure name(s) {refused} are not plain, so they were not published" in entry["error"]
+    assert entry["lines"][:2] == ["red and a bell, a null and a tab\tstop", "progress 100%"]
+    assert re.fullmatch(r"working in <output folder>/\.site\.d2l-optim-build-\w+/cache/runs/unsafe/numpy "
+                        r"with <python> from <d2l_optim>/__init__\.py", entry["lines"][2]), entry["lines"][2]
+    page = (out / "unsafe.html").read_text()
+    assert "onerror" not in _Attributes(page).names and "<d2l_optim>/data.py" in html.unescape(page)
+    assert "<d2l_optim>/__init__.py:1: UserWarning: a warning from the package" in html.unescape(page)
+    assert not [p for p in tmp_path.rglob("escaped*")]  # written nowhere, published nowhere
+    machine = [str(tmp_path), os.path.realpath(tmp_path), sys.prefix, os.path.expanduser("~"),
+               os.path.dirname(os.path.realpath(cli.__file__))]
+    for path in out.rglob("*"):
+        published_text = path.suffix in (".html", ".json", ".txt", ".ipynb") and "_static" not in path.parts
+        if path.is_file() and published_text:
+            text = path.read_text()
+            assert not [m for m in machine if m in text], (path, [m for m in machine if m in text])
+            assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text.replace("\\u001b", "")), path
+
+
+@pytest.mark.parametrize("name", ['say "hi"', "a b", "x.y", "<i>"])
+def test_section_file_names_must_be_plain(name, sources, tmp_path, capsys):
+    (sources / f"{name}.py").write_text(QUICK)
+    with pytest.raises(SystemExit) as exit_:
+        _cli(tmp_path / "site", sources)
+    message = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"section file name(s) [{name!r}]" in message
+    assert "are not plain" in message
+
+
+@pytest.mark.parametrize("make_sources", ["empty", "private only", "the site itself"])
+def test_sources_without_sections_are_refused_and_the_site_kept(make_sources, quick_site, tmp_path, capsys):
+    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    folder = quick_site if make_sources == "the site itself" else tmp_path / make_sources
+    folder.mkdir(exist_ok=True)
+    if make_sources == "private only":
+        (folder / "_helpers.py").write_text("X = 1\n")
+    with pytest.raises(SystemExit) as exit_:
+        _cli(quick_site, folder)
+    message = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"--sources {folder} holds no section scripts" in message, message
+    assert "no site was replaced" in message
+    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+
+
+def _build_process(out, sources, environment=None, *extra):
+    return subprocess.Popen([sys.executable, "-m", "d2l_optim", "build", "--out", str(out), "--sources",
+                             str(sources), "--backends", "numpy", "--jobs", "1", "--no-progress", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env=environment or dict(os.environ), cwd=os.path.dirname(out))
+
+
+def _slow_sources(tmp_path):
+    folder = tmp_path / "slow-sources"
+    folder.mkdir()
+    (folder / "a_slow.py").write_text(SLOW)
+    return folder, dict(os.environ, PID_FILE=str(tmp_path / "kernel.pid"))
+
+
+def test_a_killed_build_takes_its_runs_along_and_the_next_build_clears_up(quick_site, sources, tmp_path):
+    slow_sources, environment = _slow_sources(tmp_path)
+    pid_file = tmp_path / "kernel.pid"
+    build = _build_process(quick_site, slow_sources, environment)
+    try:
+        _wait_for(pid_file.exists, "the slow section to start")
+        kernel, runner = map(int, pid_file.read_text().split())
+        os.kill(build.pid, signal.SIGKILL)  # as the OOM killer, a CI timeout or docker stop do
+        build.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+    _wait_for(lambda: not _alive(kernel) and not _alive(runner), "the runner and its kernel to end")
+    left = [p for p in os.listdir(tmp_path) if p.startswith(".site.d2l-optim-build-")]
+    assert len(left) == 1  # the killed build could not remove its staging folder
+    messages = _rebuild(quick_site, sources)
+    assert f"removed {tmp_path / left[0]}, left by a build into {quick_site} that did not finish" in messages
+    assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == [_cache(quick_site).name]
+
+
+def _children(pid):
+    """{pid: command line} of the processes whose parent is ``pid``."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as file:
+                parent = int(file.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                command = file.read().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        if parent == pid:
+            found[int(entry)] = command
+    return found
+
+
+def test_sigterm_while_the_explorer_computes_stops_the_build(quick_site, sources, tmp_path):
+    build = _build_process(quick_site, sources, None, "--force")
+    try:
+        explorers = {}
+
+        def explorer_started():
+            explorers.update((pid, command) for pid, command in _children(build.pid).items()
+                             if "d2l_optim.build.explorer" in command)
+            return explorers or build.poll() is not None
+
+        _wait_for(explorer_started, "the explorer's computation to start", tries=6000)
+        assert explorers, build.communicate()
+        for pid in explorers:
+            os.kill(pid, signal.SIGSTOP)  # a computation that would not end on its own
+        build.send_signal(signal.SIGTERM)
+        _, stderr = build.communicate(timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+    assert build.returncode == 143 and stderr.endswith(f"stopped by SIGTERM; {quick_site} left as it was\n")
+    _wait_for(lambda: not any(map(_alive, explorers)), "the explorer's processes to end")
+
+
+def test_a_runner_ended_by_sigterm_ends_its_kernel_and_says_so_plainly(tmp_path):
+    slow_sources, environment = _slow_sources(tmp_path)
+    pid_file, out = tmp_path / "kernel.pid", tmp_path / "site"
+    build = _build_process(out, slow_sources, environment)
+    try:
+        _wait_for(pid_file.exists, "the slow section to start")
+        kernel, runner = map(int, pid_file.read_text().split())
+        os.kill(runner, signal.SIGTERM)
+        stdout, _ = build.communicate(timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+    assert build.returncode == 1 and "FAILED a_slow on numpy:\nthe runner exited with status 143" in stdout
+    entry = json.loads((out / "outputs.json").read_text())["sections"]["a_slow"]["numpy"]
+    assert entry["error"] == "the runner exited with status 143"  # no Jupyter log line in front
+    _wait_for(lambda: not _alive(kernel), "the kernel to end")
+
+
+def test_a_file_size_limit_ends_in_a_clean_message(tmp_path, sources):
+    out = tmp_path / "site"
+
+    def limit_file_sizes():  # the theme's MathJax file is over 1 MB
+        resource.setrlimit(resource.RLIMIT_FSIZE, (500_000, 500_000))
+
+    finished = subprocess.run([sys.executable, "-m", "d2l_optim", "build", "--out", str(out), "--sources",
+                               str(sources), "--backends", "numpy", "--no-progress"], capture_output=True,
+                              text=True, cwd=tmp_path, preexec_fn=limit_file_sizes, timeout=900)
+    assert finished.returncode == 1 and "Traceback" not in finished.stderr, finished.stderr
+    expected = (rf"d2l-optim build failed, {re.escape(str(out))} left as it was: could not write \S+: "
+                r"File too large \(a file-size limit stops it: see ulimit -f\)\n")
+    assert re.fullmatch(expected, finished.stderr), finished.stderr
+    assert not out.exists() and sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == []
+
+
+def test_a_build_of_some_sections_keeps_the_other_sections_runs(tmp_path, sources):
+    (sources / "other.py").write_text(QUICK.replace('"quick"', '"other"'))
+    out, messages = tmp_path / "site", []
+    for subset in (None, ["quick"], None):
+        messages.clear()
+        assert pipeline.build(out=str(out), backends=["numpy"], sections=subset, source_dir=str(sources),
+                              progress=False, log=messages.append) == []
+    assert "0 of 2 runs to do (2 cached), 2 at a time" in messages, messages
+
+
+def test_files_added_to_a_published_site_are_kept_and_listed(quick_site, sources):
+    mine = {"CNAME": "course.example.org\n", ".nojekyll": "", "notes/todo.md": "check the figures\n"}
+    for name, text in mine.items():
+        (quick_site / name).parent.mkdir(exist_ok=True)
+        (quick_site / name).write_text(text)
+    for _ in range(2):  # and again: they stay the user's files
+        messages = []
+        assert pipeline.build(out=str(quick_site), backends=["numpy"], source_dir=str(sources), force=True,
+                              progress=False, log=messages.append) == []
+        assert f"kept 3 file(s) you added to {quick_site}: .nojekyll, CNAME, notes/todo.md" in messages
+        assert {name: (quick_site / name).read_text() for name in mine} == mine
+
+    (quick_site / "extra.html").write_text("mine")
+    (sources / "extra.py").write_text(QUICK.replace('"quick"', '"extra"'))
+    before = _tree(quick_site)
+    taken = f"you added extra.html to {quick_site}, and the new site has files of the same name"
+    with pytest.raises(pipeline.BuildError, match=re.escape(taken)):
+        pipeline.build(out=str(quick_site), backends=["numpy"], source_dir=str(sources), progress=False,
+                       log=lambda *a: None)
+    assert _tree(quick_site) == before
+
+
+def test_help_is_plain_text_and_names_the_sections(capsys):
+    from d2l_optim import examples
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "``" not in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "``" not in text and "the chapter's: " + ", ".join(examples.SECTIONS) in text

@@ -18,6 +18,12 @@ from d2l_optim.errors import SecondDerivativeUnsupported
 npx.set_np()
 
 NAME = "mxnet"
+#: framework -> why MXNet cannot be imported into a process that has imported it (read by
+#: d2l_optim._config before it imports MXNet, from this file's text: importing it imports MXNet)
+CANNOT_IMPORT_AFTER = {
+    "tensorflow": "MXNet 1.9 crashes the process (a segmentation fault, no message) when it is imported "
+                  "after TensorFlow (seen with TensorFlow 2.17); imported first, it works beside TensorFlow",
+}
 TENSOR_TYPES = (mnp.ndarray,)
 FLOAT_DTYPES = (np.dtype("float32"), np.dtype("float64"))
 MATH = mnp
@@ -46,8 +52,13 @@ def value_and_grad(f, argnums):
         args = list(args)
         if autograd.is_recording():  # inside an outer derivative: keep the graph for it
             value = f(*args)
-            grads = autograd.grad(value, [args[i] for i in argnums],
-                                  create_graph=True, retain_graph=True)
+            try:
+                grads = autograd.grad(value, [args[i] for i in argnums],
+                                      create_graph=True, retain_graph=True)
+            except MXNetError as error:
+                if _independent(error):
+                    return value, None
+                raise
             return value, [g.as_np_ndarray() for g in grads]
         for i in argnums:
             args[i] = args[i].copy()
@@ -57,7 +68,7 @@ def value_and_grad(f, argnums):
         try:
             value.backward()
         except MXNetError as error:
-            if "not in a computational graph" in str(error):  # f does not depend on the inputs
+            if _independent(error):
                 return value, None
             if "non-differentiable" not in str(error):
                 raise
@@ -71,6 +82,13 @@ def value_and_grad(f, argnums):
         return value, [args[i].grad for i in argnums]
 
     return evaluate
+
+
+def _independent(error):
+    """Whether MXNet's error says the value does not depend on the inputs (a constant, or the
+    derivative of a linear function)."""
+    return any(words in str(error) for words in ("not in a computational graph",
+                                                  "no inputs in computation graph that require gradients"))
 
 
 def seed(n):

@@ -1,13 +1,17 @@
 """The course build (``d2l-optim build``), in layers that import only downwards:
 
 - :mod:`~d2l_optim.build.compare` — the one tolerance policy (sections declare, the build and the
-  tests compare); :mod:`~d2l_optim.build.cells` — a script's cells and their framework tags. Both
-  import nothing of the build and run inside sections too.
+  tests compare); :mod:`~d2l_optim.build.cells` — a script's cells, their framework tags and plain
+  names; :mod:`~d2l_optim.build.bounds` — what a run may print and save, and the life of every
+  process the build starts, tied to the build's. They import nothing of the build and run inside
+  sections too.
 - :mod:`~d2l_optim.build.plan` — what to run, the output folder's safety and lock, cache keys;
 - :mod:`~d2l_optim.build.runner` (one section on one backend, in its own process) and
   :mod:`~d2l_optim.build.run` (the runner processes, signals, timeouts);
 - :mod:`~d2l_optim.build.explorer` — the optimizer explorer's paths, computed and checked on every
   backend, and its page;
+- :mod:`~d2l_optim.build.published` — what of a run the site may publish: its text cleaned, its
+  names plain;
 - :mod:`~d2l_optim.build.theme` — the Sphinx configuration, footer, stylesheet, the MathJax subset
   and the API reference page;
 - :mod:`~d2l_optim.build.site` — the pages;

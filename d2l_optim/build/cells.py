@@ -21,11 +21,18 @@ from d2l_optim._registry import BACKENDS
 
 TAG_PREFIX = "framework-"
 HIDDEN_TAG = "remove-cell"
+MAX_NAME_LENGTH = 100
+#: a plain name (a section's file name, a figure's name): letters, digits, ``-`` and ``_``, and
+#: ``.`` only between two digits (``gd-lr-0.2``), at most 100 characters; never a path, a quote, a
+#: space or ``..``
+PLAIN_NAME = re.compile(rf"(?:[A-Za-z0-9_-]|(?<=[0-9])\.(?=[0-9])){{1,{MAX_NAME_LENGTH}}}")
 MARKER = re.compile(r"^# %%(.*)$")
 METADATA = re.compile(r"\b(tags|figures)=(\[[^\]]*\])")
-#: letters, digits, '-' and '_', and '.' between digits (``gd-lr-0.05``)
-FIGURE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]|(?<=[0-9])\.(?=[0-9]))*")
-MAX_NAME_LENGTH = 100
+
+
+def is_plain_name(name):
+    """Whether ``name`` is plain (:data:`PLAIN_NAME`): safe as a file name, in a URL and in HTML."""
+    return isinstance(name, str) and PLAIN_NAME.fullmatch(name) is not None
 
 
 def framework_of(tags):
@@ -47,7 +54,7 @@ def is_hidden(tags):
 
 def check_figure_name(name, where):
     """``name`` if it is a plain figure name (it becomes a file name), else ValueError naming ``where``."""
-    if not isinstance(name, str) or not FIGURE_NAME.fullmatch(name) or len(name) > MAX_NAME_LENGTH:
+    if not is_plain_name(name):
         raise ValueError(f"{where}: figure name {name!r} is not allowed; use letters, digits, '-', '_' "
                          f"and '.' between digits (as in gd-lr-0.05), at most {MAX_NAME_LENGTH} "
                          "characters")

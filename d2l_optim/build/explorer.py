@@ -25,7 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from typing import Callable, NamedTuple, Optional, Tuple
 
 import numpy as np
@@ -221,31 +220,38 @@ def compute_on(backends, timeout=600):
     """``({backend: data}, {backend: why it failed})``, each backend in its own process, at the same time.
 
     Results are remembered for the life of the process, keyed by the package's code and the
-    framework's version, so a second build in one process does not compute them again.
+    framework's version, so a second build in one process does not compute them again. A signal
+    (:class:`~d2l_optim.build.run.BuildStopped`) ends the processes at once.
     """
-    from d2l_optim.build import plan
+    from d2l_optim.build import plan, run
 
     code = plan.run_code_fingerprint()
     keys = {b: (b, code, plan.framework_version(b), sys.executable) for b in backends}
+    runners = run.Runners()
 
-    def run(backend):
-        # started outside any checkout, so that it imports the installed package, backends included
-        process = subprocess.run([sys.executable, "-m", "d2l_optim.build.explorer", backend],
-                                 capture_output=True, text=True, timeout=timeout,
-                                 cwd=tempfile.gettempdir())
-        if process.returncode != 0:
-            raise RuntimeError(process.stderr.strip()[-2000:] or f"exit status {process.returncode}")
-        return json.loads(process.stdout)
+    def compute_in_a_process(backend):
+        command = [sys.executable, "-m", "d2l_optim.build.explorer", backend]
+        finished = runners.run(command, dict(os.environ), timeout, keep_stdout=True)
+        if finished is None:
+            raise RuntimeError("stopped")
+        status, stdout, stderr = finished
+        if status != 0:
+            raise RuntimeError(stderr.strip()[-2000:] or f"exit status {status}")
+        return json.loads(stdout)
 
     computed, failed = {}, {}
     missing = [b for b in backends if keys[b] not in _MEMO]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(missing))) as pool:
-        futures = {b: pool.submit(run, b) for b in missing}
-        for backend, future in futures.items():
-            try:
-                _MEMO[keys[backend]] = future.result()
-            except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
-                failed[backend] = str(error)
+        futures = {b: pool.submit(compute_in_a_process, b) for b in missing}
+        try:
+            for backend, future in futures.items():
+                try:
+                    _MEMO[keys[backend]] = future.result()
+                except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
+                    failed[backend] = str(error)
+        except BaseException:
+            runners.stop()
+            raise
     for backend in backends:
         if keys[backend] in _MEMO:
             computed[backend] = _MEMO[keys[backend]]
@@ -378,5 +384,8 @@ Python; it only draws.{failures}
 
 
 if __name__ == "__main__":
+    from d2l_optim.build.bounds import end_with_the_build
+
+    end_with_the_build()
     _config.set_backend(sys.argv[1])
     json.dump(compute(), sys.stdout, allow_nan=False)

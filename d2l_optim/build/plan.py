@@ -17,7 +17,9 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import math
 import os
+import shutil
 import sys
 
 import d2l_optim
@@ -30,7 +32,11 @@ LOCK_SUFFIX = ".d2l-optim-lock"
 CACHE_SUFFIX = ".d2l-optim-cache"
 #: the file that marks a cache folder as the build's own
 CACHE_MARKER = ".d2l-optim-cache"
+#: the prefixes (after ``.<site name>``) of a build's staging folder and of the site it retires
+STAGING_SUFFIX, RETIRED_SUFFIX = ".d2l-optim-build-", ".d2l-optim-old-"
 DEFAULT_CELL_TIMEOUT = 900
+#: the longest --cell-timeout that is a number (a week); ``none`` means no limit
+LONGEST_CELL_TIMEOUT = 7 * 24 * 3600
 #: page names the site uses itself
 RESERVED = ("index", "consistency", "explorer", "api", "genindex", "search", "searchindex", "py-modindex",
             "objects")
@@ -40,7 +46,7 @@ COURSE_MODULES = {"jupytext": "jupytext", "nbformat": "nbformat", "nbclient": "n
                   "sphinx_design": "sphinx-design", "furo": "furo",
                   "sphinx-mathjax-offline": "sphinx-mathjax-offline", "tqdm": "tqdm"}
 #: the build's modules that run inside a section (the rest only plans, runs and publishes)
-RUN_SIDE = ("runner.py", "cells.py", "compare.py")
+RUN_SIDE = ("runner.py", "cells.py", "compare.py", "bounds.py")
 SITE_DISTRIBUTIONS = ("sphinx", "myst-parser", "sphinx-design", "furo", "sphinx-mathjax-offline")
 RUN_DISTRIBUTIONS = ("numpy", "matplotlib", "autograd", "jupytext", "nbclient", "ipykernel")
 
@@ -62,6 +68,22 @@ def require_course_extra():
                           f'pip install "d2l-optim[course]"')
 
 
+def cell_timeout(value):
+    """``--cell-timeout`` as whole seconds (fractions rounded up), or None for ``none``/``inf`` (no
+    limit); ValueError saying what is allowed for anything else."""
+    text = str(value).strip().lower()
+    if text in ("none", "inf", "infinity"):
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if isinstance(value, bool) or not 1 <= seconds <= LONGEST_CELL_TIMEOUT:
+        raise ValueError(f"--cell-timeout must be a number of seconds from 1 to {LONGEST_CELL_TIMEOUT} "
+                         f"(a week), or none for no limit; got {value!r}")
+    return math.ceil(seconds)
+
+
 def sections_folder():
     from d2l_optim import examples
 
@@ -78,14 +100,27 @@ def default_sections(source_dir):
 
 
 def select_sections(source_dir, requested=None):
-    """The sections to build, repeated names merged; reserved or unknown names raise UsageError."""
+    """The sections to build, repeated names merged; no sections at all, or reserved, unknown or
+    not plain names raise UsageError."""
     if not os.path.isdir(source_dir):
         raise UsageError(f"--sources {source_dir} is not a folder of section scripts")
     available = default_sections(source_dir)
+    if not available:
+        is_site = os.path.isfile(os.path.join(source_dir, MARKER))
+        what = ("it is a site that d2l-optim build published" if is_site
+                else "it has no .py file whose name does not start with _")
+        raise UsageError(f"--sources {source_dir} holds no section scripts ({what}); nothing was built "
+                         "and no site was replaced: pass the folder of your section scripts")
     sections = list(dict.fromkeys(requested or available))
     unknown = [s for s in sections if s not in available]
     if unknown:
         raise UsageError(f"unknown section(s) {unknown}; the sections are: {', '.join(available)}")
+    not_plain = [name for name in sections if not cells.is_plain_name(name)]
+    if not_plain:
+        raise UsageError(f"section file name(s) {not_plain} in {source_dir} are not plain: a section's "
+                         "name (its file name without .py) is what the site's pages and links are called, "
+                         "so it may hold only letters, digits, - and _ (and . between two digits); "
+                         "rename the file(s)")
     reserved = [s for s in sections if s.lower() in RESERVED]
     if reserved:
         raise UsageError(f"section name(s) {reserved} are reserved for the site's own pages "
@@ -103,11 +138,22 @@ def select_backends(requested=None):
     return backends
 
 
+def package_folders():
+    """(module, real path) of each folder the build imports or fingerprints: the package, its
+    backends and its sections."""
+    found = [("d2l_optim", os.path.dirname(d2l_optim.__file__))]
+    for module in ("d2l_optim.backends", "d2l_optim.examples"):
+        spec = importlib.util.find_spec(module)
+        if spec is not None:
+            found += [(module, folder) for folder in spec.submodule_search_locations or ()]
+    return [(module, os.path.realpath(folder)) for module, folder in found]
+
+
 def _project_folders():
-    """The folders a build must never replace: the package and, in a source checkout, the checkout."""
-    package = os.path.dirname(os.path.realpath(d2l_optim.__file__))
-    checkout = os.path.dirname(package)
-    folders = [package]
+    """The folders a build must never replace: the package folders and, in a source checkout, the
+    checkout."""
+    folders = [folder for _, folder in package_folders()]
+    checkout = os.path.dirname(folders[0])
     if os.path.exists(os.path.join(checkout, "setup.cfg")):
         folders.append(checkout)
     return folders
@@ -137,6 +183,10 @@ def check_output_folder(out, source_dir):
     for what, folder in protected:
         if _contains(real, folder):
             raise UsageError(f"--out {out} is or contains {what} ({folder}); {advice}")
+    for _, folder in package_folders():
+        if _contains(folder, real):  # a folder there would shadow or change the code the build runs
+            raise UsageError(f"--out {out} lies inside the d2l-optim package ({folder}), whose code the "
+                             f"build imports and fingerprints; {advice}, outside the package")
     if os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, MARKER)):
         raise UsageError(f"--out {out} is not empty and was not made by d2l-optim build (it has no "
                          f"{MARKER} file); {advice}")
@@ -146,6 +196,26 @@ def check_output_folder(out, source_dir):
                          f"not made by d2l-optim build (it has no {CACHE_MARKER} file); move it away, "
                          f"or {advice}")
     return real
+
+
+def staging_prefix(destination, suffix=STAGING_SUFFIX):
+    """The name prefix of a folder beside ``destination`` that a build into it makes (and removes):
+    its staging folder, or (``RETIRED_SUFFIX``) what it replaced, until it is deleted."""
+    return f".{os.path.basename(destination)}{suffix}"
+
+
+def remove_dead_builds_folders(out, log=print):
+    """Remove what builds into ``out`` that were killed (SIGKILL, power loss) left beside it: their
+    staging folders and the sites and caches they were retiring. Call it holding ``out``'s lock,
+    so that no live build owns them."""
+    parent = os.path.dirname(out)
+    prefixes = (staging_prefix(out), staging_prefix(out, RETIRED_SUFFIX),
+                staging_prefix(cache_folder(out), RETIRED_SUFFIX))
+    for name in sorted(os.listdir(parent)):
+        path = os.path.join(parent, name)
+        if name.startswith(prefixes) and os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            log(f"removed {path}, left by a build into {out} that did not finish")
 
 
 @contextlib.contextmanager
@@ -217,10 +287,10 @@ def _package_files():
     skip = {os.path.realpath(examples.__path__[0])}
     for root in roots:
         for folder, subfolders, files in os.walk(root):
-            subfolders[:] = sorted(s for s in subfolders if s != "__pycache__"
+            subfolders[:] = sorted(s for s in subfolders if s != "__pycache__" and not s.startswith(".")
                                    and os.path.realpath(os.path.join(folder, s)) not in skip)
             for name in sorted(files):
-                if not name.endswith((".pyc", ".pyo")):
+                if not name.endswith((".pyc", ".pyo")) and not name.startswith("."):
                     path = os.path.join(folder, name)
                     yield os.path.relpath(path, os.path.dirname(root)), path
 
@@ -299,14 +369,21 @@ def _file_hash(path):
     return hasher.hexdigest()
 
 
-def first_changed_file(folder, hashes):
-    """A note naming the first file of ``hashes`` that is missing or changed under ``folder``, or None."""
+def first_changed_file(folder, hashes, also_listed=None):
+    """A note naming the first file of ``hashes`` that is missing or changed under ``folder``, or None.
+    With ``also_listed`` (names checked otherwise), a file that neither lists is a change too."""
     for relative, expected in sorted(hashes.items()):
         path = os.path.join(folder, relative)
         if not os.path.isfile(path):
             return f"{path} is missing"
         if _file_hash(path) != expected:
             return f"{path} changed since it was published"
+    if also_listed is not None:
+        for root, _, files in os.walk(folder):
+            for name in files:
+                relative = os.path.relpath(os.path.join(root, name), folder)
+                if relative not in hashes and relative not in also_listed:
+                    return f"{os.path.join(root, name)} was added since it was published"
     return None
 
 
@@ -324,3 +401,24 @@ def read_json(path):
 def write_json(path, value):
     with open(path, "w", encoding="utf-8") as file:
         json.dump(value, file, indent=1)
+
+
+def _content_digest(value):
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def write_sealed_json(path, value):
+    """Write the dict ``value`` with the hash of its own content (key ``"seal"``)."""
+    write_json(path, {**value, "seal": _content_digest(value)})
+
+
+def read_sealed_json(path):
+    """The dict that :func:`write_sealed_json` wrote to ``path``, without its seal; None if there is
+    no file; ValueError naming the file if it is unreadable or changed since it was written."""
+    value = read_json(path)
+    if value is None:
+        return None
+    content = {k: v for k, v in value.items() if k != "seal"} if isinstance(value, dict) else None
+    if content is None or value.get("seal") != _content_digest(content):
+        raise ValueError(f"{path} changed since it was written (its content does not match its seal)")
+    return content

@@ -3,7 +3,9 @@
 Each runner (``d2l_optim.build.runner``) starts in its own process group with its Jupyter kernel.
 :class:`Runners` starts them and, when the build is asked to stop, refuses to start any more and
 ends the running ones (SIGTERM to the group: the runner kills its kernel's group, then SIGKILL to
-whatever is left). :func:`stop_on_signals` turns SIGINT and SIGTERM into :class:`BuildStopped`.
+whatever is left); a build killed outright (SIGKILL) closes the pipe on each runner's stdin, and
+the runner ends itself and its kernel. :func:`stop_on_signals` turns SIGINT and SIGTERM into
+:class:`BuildStopped`.
 """
 import concurrent.futures
 import contextlib
@@ -52,39 +54,59 @@ def stop_on_signals():
 
 
 class Runners:
-    """The runner processes of one build: started only until :meth:`stop` is called."""
+    """The processes of one build (runners, explorer computations): started only until :meth:`stop`
+    is called, each tied to the build by a pipe on its stdin that only the build holds open (see
+    :func:`~d2l_optim.build.bounds.end_with_the_build`)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._running = set()
         self.stopped = False
 
-    def run(self, command, environment):
-        """Run ``command`` to its end; return (exit status, stdout, stderr), or None once stopped."""
+    def run(self, command, environment, timeout=None, keep_stdout=False):
+        """Run ``command`` to its end, at most ``timeout`` seconds; return (exit status, stdout, the
+        end of stderr) or None once stopped. stdout is kept only with ``keep_stdout`` (else dropped,
+        as is all but the last :data:`STDERR_KEPT` bytes of stderr: a section cannot fill memory)."""
         with self._lock:
             if self.stopped:
                 return None
             # outside any checkout, so that `-m` imports the installed package
-            process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                       start_new_session=True, cwd=tempfile.gettempdir())
+            process = subprocess.Popen(command, env=environment, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, start_new_session=True,
+                                       cwd=tempfile.gettempdir())
             self._running.add(process)
+        stdout, stderr = [], []
+        readers = [threading.Thread(target=_keep_end, args=(process.stderr, STDERR_KEPT, stderr))]
+        if keep_stdout:
+            readers.append(threading.Thread(target=_keep_end, args=(process.stdout, None, stdout)))
+        for reader in readers:
+            reader.start()
         try:
-            stdout, stderr = process.communicate()
+            process.wait(timeout)
+        except BaseException:  # TimeoutExpired, or the build stopped (a signal in this thread)
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+            raise
         finally:
+            for reader in readers:
+                reader.join()
+            process.stdin.close()  # the runner's signal that the build is gone: only now
             with self._lock:
                 self._running.discard(process)
         if self.stopped:
             return None
-        return (process.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
+        return (process.returncode, b"".join(stdout).decode("utf-8", "replace"),
+                b"".join(stderr).decode("utf-8", "replace"))
 
     def stop(self):
-        """Start nothing more; end every running runner with its kernel, and wait for them."""
+        """Start nothing more; end every running process (a runner with its kernel), and wait for them."""
         with self._lock:
             self.stopped = True
             running = list(self._running)
         for process in running:
             _signal_group(process, signal.SIGTERM)
+            _signal_group(process, signal.SIGCONT)  # a stopped process (Ctrl-Z, a debugger) acts on it now
         for process in running:
             try:
                 process.wait(GRACE_SECONDS)
@@ -92,6 +114,21 @@ class Runners:
                 pass
             _signal_group(process, signal.SIGKILL)  # the runner's leftovers, if any
             process.wait()
+
+
+#: how much of the end of a runner's stderr is kept for its error message
+STDERR_KEPT = 64_000
+
+
+def _keep_end(stream, limit, chunks):
+    """Read ``stream`` to its end into ``chunks``, keeping only its last ``limit`` bytes (None: all)."""
+    kept = 0
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        chunks.append(chunk)
+        kept += len(chunk)
+        while limit is not None and kept - len(chunks[0]) >= limit:
+            kept -= len(chunks.pop(0))
+    stream.close()
 
 
 def _signal_group(process, signum):
@@ -118,7 +155,7 @@ def failed_record(error):
 def run_job(runners, source_file, backend, out_dir, environment, cell_timeout):
     """Run one (section, backend) in a runner process; return its run record (None once stopped)."""
     command = [sys.executable, "-m", "d2l_optim.build.runner", source_file, backend, out_dir,
-               str(cell_timeout)]
+               str(cell_timeout)]  # "None": no limit
     finished = runners.run(command, environment)
     if finished is None:
         return None

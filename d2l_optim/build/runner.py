@@ -4,11 +4,15 @@
 a notebook (jupytext), leaves out the cells tagged for other frameworks, puts a first cell in front
 that selects the backend, executes it (nbclient, at most CELL_TIMEOUT seconds per cell) and writes
 into OUT_DIR: ``notebook.ipynb`` (executed, as far as it got; the hidden ``remove-cell`` cells
-included), the figures of its cells, and ``run.json``: status, error, seconds, the section's
-comparison rules, and per executed code cell its position in the script's cells, framework tag,
-stdout, stderr, figure names and whether it raised. Every failure of the section is recorded there
-(exit status 0). On SIGTERM the kernel's process group is killed first, then the runner exits with
-143.
+included), the figures of its cells, and
+``run.json``: status, error, seconds, the section's comparison rules, and per executed code cell
+its position in the script's cells, framework tag, stdout, stderr, figure names and whether it
+raised. Every failure of the section is recorded there (exit status 0), a section that goes past
+the bounds of :mod:`~d2l_optim.build.bounds` included. CELL_TIMEOUT ``None`` means no limit.
+
+On SIGTERM or SIGINT, and when the build that started it is gone (even killed by SIGKILL: see
+:func:`~d2l_optim.build.bounds.end_with_the_build`), the kernel's process group is killed first,
+then the runner exits (128 + the signal's number, or 1).
 
 The kernel learns the figure names of each cell from ``OUT_DIR/cells.json`` (the file
 ``D2L_OPTIM_CELLS`` names): the source, script position and declared names of every code cell, in
@@ -24,20 +28,28 @@ import traceback
 
 import jupytext
 import nbformat
+import zmq.asyncio
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from d2l_optim import section as section_run
-from d2l_optim.build import cells
+from d2l_optim.build import bounds, cells
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+#: an ANSI escape sequence: colours and cursor moves (CSI), terminal titles and links (OSC), the rest
+ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 ERROR_CHARS = 4000
+#: a line that Jupyter's applications log below ERROR ("[IPKernelApp] WARNING | Kernel is running over TCP")
+JUPYTER_LOG = re.compile(r"^\[\w+\] (?:DEBUG|INFO|WARNING) \| .*\n?", re.M)
 
 
 def clean_error(text):
-    """An error message for a report: ANSI colours stripped, the beginning kept."""
-    text = ANSI.sub("", text).strip()
-    return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS] + "\n[... cut]"
+    """An error message for a report: ANSI colours and Jupyter's own log lines (warnings and below)
+    removed; a long one keeps its beginning and its end (where a traceback names the error)."""
+    text = JUPYTER_LOG.sub("", ANSI.sub("", text)).strip()
+    if len(text) <= ERROR_CHARS:
+        return text
+    return text[:ERROR_CHARS // 4] + "\n[... cut]\n" + text[-ERROR_CHARS * 3 // 4:]
 
 
 def backend_cell(backend):
@@ -84,18 +96,65 @@ def cell_plan(notebook, positions):
             if position is not None and cell.cell_type == "code" and cell.source.strip()]
 
 
-def _kill_kernel_on_sigterm(client):
-    def handler(signum, frame):
-        provisioner = getattr(getattr(client, "km", None), "provisioner", None)
-        group = getattr(provisioner, "pgid", None)
+class OutputLimitExceeded(Exception):
+    """The section's output went past :data:`~d2l_optim.build.bounds.RUN_OUTPUT_BYTES`."""
+
+
+class _BoundedKernelManager(AsyncKernelManager):
+    """A kernel manager whose client drops any one message larger than the run's output limit
+    (ZeroMQ refuses it before allocating it), so a section cannot flood the runner's memory."""
+
+    def client(self, **kwargs):
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, bounds.RUN_OUTPUT_BYTES)
+        return super().client(context=context, **kwargs)
+
+
+class _BoundedClient(NotebookClient):
+    """nbclient's client that stops the run once the outputs it received pass the run's limit, or
+    once the output channel dropped a message over that limit (ZeroMQ then drops the connection:
+    a monitor on the socket sees it)."""
+
+    received = 0
+    disconnections = None  # a socket that reports each time the output channel dropped its connection
+
+    async def async_start_new_kernel_client(self):
+        client = await super().async_start_new_kernel_client()
+        self.disconnections = client.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        return client
+
+    def output(self, outs, msg, display_id, cell_index):
+        self.received += bounds.content_size(msg["content"])
+        if self.received > bounds.RUN_OUTPUT_BYTES:
+            raise OutputLimitExceeded(
+                f"the section's output passed {bounds.size(bounds.RUN_OUTPUT_BYTES)} (d2l-optim build's "
+                "limit for one run) and the run was stopped: print and display less")
+        return super().output(outs, msg, display_id, cell_index)
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        executed = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        if self.disconnections is not None and zmq.Socket.shadow(self.disconnections.underlying).poll(0):
+            raise OutputLimitExceeded(
+                f"the section sent one output over {bounds.size(bounds.RUN_OUTPUT_BYTES)} (d2l-optim "
+                "build's limit for one run), which was not received, and the run was stopped: print and "
+                "display less")
+        return executed
+
+
+def _kernel_killer(client):
+    def kill_kernel():
+        group = getattr(getattr(client.km, "provisioner", None), "pgid", None)
         if group:
             try:
                 os.killpg(group, signal.SIGKILL)
             except OSError:
                 pass
-        os._exit(128 + signum)
+    return kill_kernel
 
-    signal.signal(signal.SIGTERM, handler)
+
+#: runs at the kernel's start, before the first cell: the caps on what each cell prints and shows
+KERNEL_BOUNDS = ('--IPKernelApp.exec_lines=["from d2l_optim.build.bounds import limit_kernel_output", '
+                 '"limit_kernel_output()"]')
 
 
 def run(section_file, backend, out_dir, cell_timeout):
@@ -111,17 +170,17 @@ def run(section_file, backend, out_dir, cell_timeout):
             json.dump(cell_plan(notebook, positions), file)
         # "immediate": the kernel is killed once the last cell ran (its outputs are in), not asked
         # to exit: a process that imported TensorFlow takes over a second to tear itself down
-        client = NotebookClient(notebook, timeout=cell_timeout, kernel_name="python3",
+        client = _BoundedClient(notebook, timeout=cell_timeout, kernel_name="python3",
+                                kernel_manager_class=_BoundedKernelManager, extra_arguments=[KERNEL_BOUNDS],
                                 shutdown_kernel="immediate",
                                 resources={"metadata": {"path": os.path.abspath(out_dir)}},
                                 on_cell_start=lambda cell, cell_index: current.update(index=cell_index))
-        _kill_kernel_on_sigterm(client)
-        client.execute()
+        bounds.run_to_the_end_or_stop(client.execute, _kernel_killer(client))
     except CellTimeoutError:
         first_line = notebook.cells[current.get("index", 0)].source.strip().splitlines()[0]
         record.update(status="failed", error=f"the cell beginning {first_line!r} ran longer than "
                                              f"{cell_timeout:g} s (--cell-timeout) and was stopped")
-    except (CellExecutionError, DeadKernelError) as failure:
+    except (CellExecutionError, DeadKernelError, OutputLimitExceeded) as failure:
         record.update(status="failed", error=clean_error(str(failure)))
     except ValueError as error:  # a figure name that is not allowed
         record.update(status="failed", error=f"{section_file}, {error}")
@@ -129,10 +188,18 @@ def run(section_file, backend, out_dir, cell_timeout):
         record.update(status="failed", error=clean_error(traceback.format_exc()))
     record["seconds"] = round(time.perf_counter() - start, 2)
     if notebook is not None:
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [nbformat.from_dict(output) for output in bounds.cap_streams(cell.outputs)]
         nbformat.write(notebook, os.path.join(out_dir, "notebook.ipynb"))
         record["cells"] = [cell_outputs(cell, position) for cell, position in zip(notebook.cells, positions)
                            if position is not None and cell.cell_type == "code"
                            and (cell.get("execution_count") or cell.get("outputs"))]
+    over = bounds.over_file_limits(out_dir, [name for cell in record["cells"] for name in cell["figures"]])
+    if over:
+        for cell in record["cells"]:
+            cell["figures"] = []
+        record.update(status="failed", error="\n\n".join(filter(None, (record["error"], over))))
     record["stdout"] = "".join(cell["stdout"] for cell in record["cells"])
     try:
         with open(os.path.join(out_dir, "compare.json")) as file:
@@ -151,4 +218,4 @@ def run(section_file, backend, out_dir, cell_timeout):
 
 
 if __name__ == "__main__":
-    run(*sys.argv[1:4], float(sys.argv[4]))
+    run(*sys.argv[1:4], None if sys.argv[4] == "None" else float(sys.argv[4]))

@@ -15,26 +15,28 @@ for instructors who port the code between frameworks, whose first line starts
 tagged ``remove-cell`` (the section's setup, see :mod:`d2l_optim.section`) are run but shown
 nowhere: not on the page, not in the published notebooks.
 
+What a run printed is untrusted: it is published cleaned (:mod:`~d2l_optim.build.published`), and
+every page writes it escaped (in code blocks, or as HTML-escaped attributes).
+
 Each figure and notebook is stored once (:class:`Outputs`): a figure shown once is one SVG,
 ``figures/<section>/<name>.svg``, the others ``figures/<section>/<backend>/<name>.svg``; the pages
 link to them (Sphinx makes no copies), and the executed notebooks keep what they printed but not
 the figures (the full ones stay in the build's cache). What every page shares is in
 :mod:`~d2l_optim.build.theme`.
 """
+import html
 import itertools
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 
 import jupytext
-import nbformat
 
 from d2l_optim._registry import LABELS
-from d2l_optim.build import cells, explorer, theme
+from d2l_optim.build import cells, explorer, run, theme
 from d2l_optim.build.plan import BuildError
+from d2l_optim.build.published import CONTROL
 
 WARNING_LOCATION = re.compile(r"^\S*ipykernel_\d+/\d+\.py:\d+: ", re.M)  # a warning's kernel file
 #: rules under which a printed value is not compared: a line holding one is never shown once
@@ -67,7 +69,7 @@ def _and(words):
 
 
 def _figure(path, description):
-    return f'<img src="{path}" alt="{description}" class="d2l-figure">\n'
+    return f'<img src="{html.escape(path)}" alt="{html.escape(description)}" class="d2l-figure">\n'
 
 
 def _warnings(text):
@@ -117,12 +119,13 @@ def _shown_position(position, shown):
 
 
 class Outputs:
-    """The runs of a build (their folders under ``runs_dir``, their records and the consistency
-    report) and where the site publishes each figure and notebook, once."""
+    """The runs of a build (their folders under ``runs_dir``, their records, cleaned by
+    :meth:`~d2l_optim.build.published.Published.record`, and the consistency report) and where the
+    site publishes each figure and notebook, once."""
 
-    def __init__(self, runs_dir, sections, backends, records, report):
+    def __init__(self, runs_dir, sections, backends, records, report, published):
         self.runs_dir, self.sections, self.backends = runs_dir, sections, backends
-        self.records, self.report = records, report
+        self.records, self.report, self.published = records, report, published
 
     def shared(self, section, name):
         """Whether figure ``name`` is shown once: every backend (two or more) ran the section and
@@ -153,23 +156,11 @@ class Outputs:
             if os.path.exists(os.path.join(run_dir, "notebook.ipynb")):
                 target = os.path.join(site_dir, self.notebook_path(section, backend))
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                _write_without_figures(os.path.join(run_dir, "notebook.ipynb"), target)
+                self.published.notebook(os.path.join(run_dir, "notebook.ipynb"), target)
             outputs = os.path.join(site_dir, "outputs", section)
             os.makedirs(outputs, exist_ok=True)
             with open(os.path.join(outputs, f"{backend}.txt"), "w") as file:
                 file.write(record["stdout"])
-
-
-def _write_without_figures(source, target):
-    """Copy an executed notebook without its hidden cells and without the figures the section
-    saved (they are on the page)."""
-    notebook = nbformat.read(source, as_version=4)
-    notebook.cells = [cell for cell in notebook.cells if not _hidden(cell)]
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [output for output in cell.outputs
-                            if not output.get("metadata", {}).get("d2l_optim", {}).get("figure")]
-    nbformat.write(notebook, target)
 
 
 class _SectionPage:
@@ -219,9 +210,9 @@ class _SectionPage:
         return "\n".join(line for line in lines if line)
 
     def _downloads(self):
-        return _tab_set([(b, f'<a href="{self.outputs.notebook_path(self.section, b)}" download>'
-                             f"{self.section}.ipynb for {LABELS[b]}</a> (with the output it printed; "
-                             "run it to draw the figures)\n")
+        return _tab_set([(b, f'<a href="{html.escape(self.outputs.notebook_path(self.section, b))}" download>'
+                             f"{html.escape(self.section)}.ipynb for {LABELS[b]}</a> (with the output it "
+                             "printed; run it to draw the figures)\n")
                          for b in self.backends])
 
     def _cell(self, backend, position):
@@ -267,9 +258,13 @@ class _SectionPage:
         if same:
             labels = _and([LABELS[b] for b in self.backends])
             parts += [f'<p class="d2l-same">Identical on {labels}:</p>\n', *same]
-        if any(different.values()):
-            parts.append(_tab_set([(b, "\n".join(different[b]) or f"No other output on {LABELS[b]}.")
-                                   for b in self.backends]))
+        shown = [b for b in self.backends if different[b]]
+        if len(shown) < len(self.backends) and shown:  # say so: a tab the reader is not on may hold it
+            parts.append(f'<p class="d2l-same">Only on {_and([LABELS[b] for b in shown])}:</p>\n')
+        if len(shown) == 1:
+            parts += different[shown[0]]
+        elif shown:
+            parts.append(_tab_set([(b, "\n".join(different[b])) for b in shown]))
         return "\n".join(parts)
 
     def _own_figure(self, backend, name):
@@ -337,6 +332,8 @@ Whether the frameworks agree on every printed number and every plotted curve:
 
 
 def _cell_text(text):
+    """``text`` as inline code in a table cell (its characters shown as they are)."""
+    text = CONTROL.sub(" ", str(text))
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`" if text else ""
 
 
@@ -363,31 +360,32 @@ def consistency_page(report, backends):
             for name, figure in checks["figures"].items():
                 verdict = "yes" if figure["agree"] else "**no**"
                 worst = "—" if figure["max_difference"] is None else f"{figure['max_difference']:.1e}"
-                parts.append(f"| {name} | {figure['policy']} | {worst} | {verdict} |")
+                parts.append(f"| {_cell_text(name)} | {figure['policy']} | {worst} | {verdict} |")
             parts.append("")
     return "\n".join(parts)
 
 
-def write_site(site_dir, source_dir, outputs, source_errors):
+def write_site(site_dir, work, source_dir, outputs, source_errors):
     """Publish the figures and notebooks of ``outputs`` (:class:`Outputs`) into ``site_dir``, write
-    the pages and build the HTML there; ``source_errors``: {section: why its script could not be read}."""
+    the pages (in the folder ``work``) and build the HTML there; ``source_errors``: {section: why its
+    script could not be read}."""
     sections, backends, records, report = outputs.sections, outputs.backends, outputs.records, outputs.report
-    with tempfile.TemporaryDirectory(prefix="d2l-optim-pages-") as work:
-        src = os.path.join(work, "src")
-        os.makedirs(src)
-        outputs.publish(site_dir)
-        theme.write_theme(src)
-        theme.write_text(os.path.join(src, "api.md"), theme.api_page())
-        titles = {}
-        for section in sections:
-            page, titles[section] = section_page(os.path.join(source_dir, f"{section}.py"), section, outputs,
-                                                 source_errors.get(section))
-            theme.write_text(os.path.join(src, f"{section}.md"), page)
-        theme.write_text(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
-        theme.write_text(os.path.join(src, "consistency.md"), consistency_page(report, backends))
-        theme.write_text(os.path.join(src, "explorer.md"), explorer.page(backends))
-        command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d",
-                   os.path.join(work, "doctrees"), src, site_dir]
-        process = subprocess.run(command, capture_output=True)
-        if process.returncode != 0:
-            raise BuildError(f"sphinx failed:\n{process.stderr.decode('utf-8', 'replace')[-3000:]}")
+    src = os.path.join(work, "src")
+    os.makedirs(src)
+    outputs.publish(site_dir)
+    theme.write_theme(src)
+    theme.write_text(os.path.join(src, "api.md"), theme.api_page())
+    titles = {}
+    for section in sections:
+        error = source_errors.get(section) and outputs.published.text(source_errors[section])
+        source = os.path.join(source_dir, f"{section}.py")
+        page, titles[section] = section_page(source, section, outputs, error)
+        theme.write_text(os.path.join(src, f"{section}.md"), page)
+    theme.write_text(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
+    theme.write_text(os.path.join(src, "consistency.md"), consistency_page(report, backends))
+    theme.write_text(os.path.join(src, "explorer.md"), outputs.published.text(explorer.page(backends)))
+    command = [sys.executable, "-m", "d2l_optim.build.bounds", "sphinx", "-b", "html", "-q", "-d",
+               os.path.join(work, "doctrees"), src, site_dir]
+    status, _, stderr = run.Runners().run(command, dict(os.environ))
+    if status != 0:
+        raise BuildError(f"sphinx failed:\n{stderr[-3000:]}")
