@@ -6,17 +6,16 @@ A backend's framework is imported the first time the backend is used, never by `
 """
 import contextlib
 import contextvars
-import importlib
 import importlib.util
 import os
 import threading
 
 import numpy as np
 
-from d2l_optim._registry import ALIASES, BACKENDS
+from d2l_optim import _registry, backend_api
 
 FLOAT_DTYPES = ("float32", "float64")
-DEFAULT_BACKEND = "numpy"
+DEFAULT_BACKEND = _registry.DEFAULT
 DEFAULT_FLOATX = "float32"
 
 _global_backend = None
@@ -31,49 +30,52 @@ _seed = None
 _rng = np.random.default_rng()
 
 
+def __getattr__(attribute):
+    """``BACKENDS`` and ``ALIASES``: the registry's tables (read at first use)."""
+    if attribute in ("BACKENDS", "ALIASES"):
+        return getattr(_registry, attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+
+
 def canonical_name(name):
     """Return the canonical backend name for ``name`` or one of its aliases."""
+    backends, aliases = _registry.BACKENDS, _registry.ALIASES
     key = str(name).strip().lower()
-    key = ALIASES.get(key, key)
-    if key not in BACKENDS:
-        valid = ", ".join(list(BACKENDS) + [f"{a} (= {c})" for a, c in ALIASES.items()])
+    key = aliases.get(key, key)
+    if key not in backends:
+        valid = ", ".join(list(backends) + [f"{a} (= {c})" for a, c in aliases.items()])
         raise ValueError(f"unknown backend {name!r}; valid names are: {valid}")
     return key
 
 
 def install_hint(name):
     """The pip command that installs the framework behind backend ``name``."""
-    extra = BACKENDS[canonical_name(name)].extra
+    extra = _registry.BACKENDS[canonical_name(name)].extra
     return "pip install d2l-optim" if extra is None else f'pip install "d2l-optim[{extra}]"'
 
 
 def is_installed(name):
     """Whether the framework of backend ``name`` can be imported (checked without importing it)."""
-    framework = BACKENDS[canonical_name(name)].framework
+    framework = _registry.BACKENDS[canonical_name(name)].framework
     return importlib.util.find_spec(framework) is not None
 
 
 def available_backends():
     """Canonical names of the backends whose framework is installed."""
-    return [name for name in BACKENDS if is_installed(name)]
+    return [name for name in _registry.BACKENDS if is_installed(name)]
 
 
 def load(name):
-    """Import and return the backend module ``d2l_optim.backends.<name>``."""
+    """The backend ``name`` as one namespace of the interface (:func:`d2l_optim.backend_api.assemble`);
+    the first call imports its framework."""
     name = canonical_name(name)
     if name not in _loaded:
+        info = _registry.BACKENDS[name]
         try:
-            module = importlib.import_module(f"d2l_optim.backends.{name}")
+            module = backend_api.assemble(name, info.package)
         except (ImportError, AttributeError) as error:
-            if getattr(error, "name", None) == "d2l_optim.backends":
-                raise ImportError(
-                    f"d2l_optim was imported from the source folder {os.path.dirname(__file__)}, "
-                    "which does not hold its backends (they are installed from the top-level "
-                    "backends/ folder); install the package (pip install -e .) and run from "
-                    "outside the checkout's root") from error
-            framework = BACKENDS[name].framework
             raise ImportError(
-                f"the {name!r} backend needs {framework}, which could not be imported "
+                f"the {name!r} backend needs {info.framework}, which could not be imported "
                 f"({type(error).__name__}: {error}); install it with: {install_hint(name)}"
             ) from error
         if _seed is not None:

@@ -23,7 +23,7 @@ import d2l_optim
 from d2l_optim import __main__ as cli
 from d2l_optim import _config
 from d2l_optim.build import plan
-from helpers import ROOT, run_example
+from helpers import ROOT, UNKNOWN_BACKEND, run_example
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
                                reason='the course build needs: pip install "d2l-optim[course]"')
@@ -381,7 +381,7 @@ def test_interrupted_build_leaves_the_previous_site(tmp_path, monkeypatch, backe
 
 @pytest.mark.parametrize("argv, message", [
     (["build", "--sections", "nope"], "unknown section(s) ['nope']; the sections are: optimization_intro"),
-    (["build", "--backends", "jax"], "unknown backend 'jax'"),
+    (["build", "--backends", UNKNOWN_BACKEND], f"unknown backend '{UNKNOWN_BACKEND}'"),
     (["build", "--jobs", "0"], "--jobs must be at least 1"),
     (["build", "--cell-timeout", "0"], "--cell-timeout must be more than 0 seconds"),
 ])

@@ -1,7 +1,7 @@
 """The cells of a section script (jupytext percent format) and the framework each one is for.
 
-A cell whose ``# %%`` line carries ``tags=["framework-torch"]`` (likewise ``framework-tensorflow``,
-``framework-mxnet``, ``framework-numpy``) holds code for that backend only: the build runs it only on
+A cell whose ``# %%`` line carries ``tags=["framework-torch"]`` (likewise ``framework-<name>`` for
+every registered backend) holds code for that backend only: the build runs it only on
 that backend, a script runs it only when that backend is active, and the site shows it in the
 framework's tab. Imports nothing but the backend registry, so a section script can use it without
 the course extra.
@@ -10,7 +10,7 @@ import json
 import re
 from typing import NamedTuple, Optional
 
-from d2l_optim._registry import BACKENDS
+from d2l_optim import _registry
 
 TAG_PREFIX = "framework-"
 MARKER = re.compile(r"^# %%(.*)$")
@@ -20,10 +20,10 @@ TAGS = re.compile(r"\btags=(\[[^\]]*\])")
 def framework_of(tags):
     """The backend a cell's tags reserve it for (``framework-torch`` -> ``"torch"``), or None."""
     names = [tag[len(TAG_PREFIX):] for tag in tags or () if tag.startswith(TAG_PREFIX)]
-    unknown = [name for name in names if name not in BACKENDS]
+    unknown = [name for name in names if name not in _registry.BACKENDS]
     if unknown:
         raise ValueError(f"unknown cell tag {TAG_PREFIX}{unknown[0]!s}; the framework tags are "
-                         + ", ".join(TAG_PREFIX + name for name in BACKENDS))
+                         + ", ".join(TAG_PREFIX + name for name in _registry.BACKENDS))
     if len(names) > 1:
         raise ValueError(f"a cell is for one framework, but it is tagged {', '.join(names)}")
     return names[0] if names else None

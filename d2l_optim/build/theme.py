@@ -11,6 +11,8 @@ import inspect
 import os
 import shutil
 
+from d2l_optim import _registry
+
 CONF = '''\
 project = "Optimization Algorithms, on every framework"
 author = "d2l-optim"
@@ -36,13 +38,15 @@ suppress_warnings = ["myst.header"]
 MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
 
 CC_BY = '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>'
+_LABELS = list(_registry.LABELS.values())
+FRAMEWORKS = ", ".join(_LABELS[:-1]) + " and " + _LABELS[-1]
 FOOTER = f'''\
 {{% extends "!page.html" %}}
 {{% block footer %}}
 {{{{ super() }}}}
 <div class="d2l-footer">
   <p><strong>d2l-optim</strong>: the "Optimization Algorithms" chapter of <em>Dive into Deep
-  Learning</em>, written once and run on NumPy, PyTorch, TensorFlow and MXNet.</p>
+  Learning</em>, written once and run on {FRAMEWORKS}.</p>
   <p>Data: the NASA airfoil self-noise data set (T. Brooks, D. Pope, M. Marcolini, 1989), from the
   UCI Machine Learning Repository (id 291), licensed {CC_BY}; the handwritten digits:
   scikit-learn's copy of the UCI Optical Recognition of Handwritten Digits data, licensed {CC_BY}.</p>
