@@ -91,8 +91,14 @@ def _read_setup():
     return setup
 
 
+def _pins(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as file:
+        return dict(line.strip().split("==") for line in file if "==" in line)
+
+
 def test_backend_identity_is_written_once():
-    """setup.cfg's entry points, packages and extras and tox's environments agree with the registry."""
+    """setup.cfg's entry points, packages and extras, tox's environments and the pins agree with the
+    registry: each backend's tox env pins its framework, and the ``all`` extra is the modern set."""
     setup = _read_setup()
     extras = setup["options.extras_require"]
     packages = setup["options"]["packages"].split()
@@ -101,17 +107,20 @@ def test_backend_identity_is_written_once():
     tox = configparser.ConfigParser(interpolation=None)
     tox.read(os.path.join(ROOT, "tox.ini"))
     envs = [e.strip() for e in tox["tox"]["envlist"].split(",")]
-    with open(os.path.join(ROOT, ".ci", "constraints.txt"), encoding="utf-8") as file:
-        pinned = {line.split("==")[0] for line in file if "==" in line}
     assert set(registered) == set(_registry.BACKENDS)
+    modern = ".ci/constraints-modern.txt"
     for name, info in _registry.BACKENDS.items():
         assert registered[name] == info.package == f"d2l_optim.backends.{name}"
         assert name in envs and info.package in packages
         assert os.path.isfile(os.path.join(ROOT, "backends", name, "__init__.py"))
+        setenv = tox[f"testenv:{name}"]["setenv"] if tox.has_section(f"testenv:{name}") else ""
+        constraints = re.search(r"PIP_CONSTRAINT = \{toxinidir\}/(\S+)", setenv or tox["testenv"]["setenv"])
+        assert constraints, name
         if info.extra is not None:
             assert info.distributions[0] in extras[info.extra]
-            assert info.distributions[0] in pinned
-            assert info.extra in extras["all"]
+            assert info.distributions[0] in _pins(constraints.group(1)), (name, constraints.group(1))
+            assert (info.extra in extras["all"]) == (constraints.group(1) == modern), name
+    assert _pins(modern)["numpy"].startswith("2.") and _pins(".ci/constraints-legacy.txt")["numpy"] < "1.24"
 
 
 def test_ci_runs_the_readmes_test_command():
