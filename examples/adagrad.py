@@ -206,6 +206,11 @@ run = d2l.train_concise_ch11("adagrad", {"learning_rate": 0.1}, data_iter)
 # %% tags=["framework-numpy"]
 run = d2l.train_concise_ch11(d2l.adagrad, {"lr": 0.1}, data_iter)
 
+# %% tags=["framework-jax"]
+import optax
+
+run = d2l.train_concise_ch11(optax.adagrad, {"learning_rate": 0.1}, data_iter)
+
 # %%
 section.save(run.animator, "train-concise", compare="framework")
 

@@ -269,6 +269,11 @@ run = d2l.train_concise_ch11("adam", {"learning_rate": 0.01}, data_iter)
 # %% tags=["framework-numpy"]
 run = d2l.train_concise_ch11(d2l.adam, {"lr": 0.01}, data_iter)
 
+# %% tags=["framework-jax"]
+import optax
+
+run = d2l.train_concise_ch11(optax.adam, {"learning_rate": 0.01}, data_iter)
+
 # %%
 section.save(run.animator, "train-concise", compare="framework")
 

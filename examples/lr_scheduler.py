@@ -255,6 +255,11 @@ section.save(d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 #   bit), but its `MultiFactorScheduler` decays *after* a milestone, when $n > 15$. Called with the
 #   epoch it therefore gives $0.5$ up to epoch 15, one epoch longer than ours; called with
 #   epoch $+ 1$ (counting from 1, as gluon does) it gives ours.
+# * **JAX.** An optax schedule is a function of the update count $n = 0, 1, \ldots$ that
+#   `optax.sgd` calls before update $n$: stepped once per epoch, `piecewise_constant_schedule` gives
+#   our multi-factor rates exactly and `warmup_cosine_decay_schedule` our warm-up cosine to float32
+#   rounding (optax's warm-up divides an int32 count). In a real training loop the count is the
+#   minibatch, as in gluon.
 # * **NumPy** has no schedulers of its own: d2l's are plain Python functions of $t$.
 #
 # :::{note}
@@ -339,6 +344,30 @@ assert mxnet_rates(lambda: lr_scheduler.CosineScheduler(max_update=20, base_lr=0
     == rates(d2l.CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01))
 print("mxnet MultiFactorScheduler(epoch):", describe(mxnet_rates(make_multi_factor)))
 print("mxnet MultiFactorScheduler(epoch + 1):", describe(mxnet_rates(make_multi_factor, first=1)))
+
+# %% tags=["framework-jax"]
+import jax.numpy as jnp
+import optax
+
+
+def optax_rates(schedule):
+    """The rate of each update of optax.sgd(schedule), stepped once per epoch."""
+    optimizer = optax.sgd(schedule)
+    weight = jnp.zeros(1)
+    state, epoch_rates = optimizer.init(weight), []
+    for _ in range(num_epochs):
+        updates, state = optimizer.update(jnp.ones(1), state, weight)  # a gradient of 1 ...
+        epoch_rates.append(-float(updates[0]))  # ... moves the weight by minus the rate
+    return epoch_rates
+
+multi_factor = optax_rates(optax.piecewise_constant_schedule(0.5, {15: 0.5, 30: 0.5}))
+warmup_cosine = optax_rates(optax.warmup_cosine_decay_schedule(0.0, 0.3, warmup_steps=5, decay_steps=20,
+                                                               end_value=0.01))
+assert multi_factor == rates(d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5))
+assert jnp.allclose(jnp.array(warmup_cosine),
+                    jnp.array(rates(d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01))),
+                    rtol=1e-6, atol=0)
+print("optax piecewise_constant_schedule:", describe(multi_factor))
 
 # %% [markdown]
 # ## Cosine

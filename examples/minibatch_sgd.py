@@ -346,6 +346,11 @@ run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.05}, data_iter)
 # %% tags=["framework-numpy"]
 run = d2l.train_concise_ch11(d2l.sgd, {"lr": 0.05}, data_iter)
 
+# %% tags=["framework-jax"]
+import optax
+
+run = d2l.train_concise_ch11(optax.sgd, {"learning_rate": 0.05}, data_iter)
+
 # %%
 section.save(run.animator, "train-concise", compare="framework")
 # %% [markdown]

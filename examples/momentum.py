@@ -305,6 +305,11 @@ run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.005, "momentum": 0.9}, d
 # %% tags=["framework-numpy"]
 run = d2l.train_concise_ch11(d2l.momentum, {"lr": 0.005, "beta": 0.9}, data_iter)
 
+# %% tags=["framework-jax"]
+import optax
+
+run = d2l.train_concise_ch11(optax.sgd, {"learning_rate": 0.005, "momentum": 0.9}, data_iter)
+
 # %%
 section.save(run.animator, "train-concise", compare="framework")
 

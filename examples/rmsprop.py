@@ -184,6 +184,11 @@ run = d2l.train_concise_ch11("rmsprop", {"learning_rate": 0.01, "gamma1": 0.9}, 
 # %% tags=["framework-numpy"]
 run = d2l.train_concise_ch11(d2l.rmsprop, {"lr": 0.01, "gamma": 0.9}, data_iter)
 
+# %% tags=["framework-jax"]
+import optax
+
+run = d2l.train_concise_ch11(optax.rmsprop, {"learning_rate": 0.01, "decay": 0.9}, data_iter)
+
 # %%
 section.save(run.animator, "train-concise", compare="framework")
 

@@ -25,7 +25,8 @@ def _yogi(learning_rate, b1, b2, eps):
                        optax.scale_by_learning_rate(learning_rate))
 
 
-# d2l's rule -> (optax's name for it, the optimizer, its keywords from d2l's hyperparameters h)
+# d2l's rule -> (optax's name for it (None: Yogi's chain), the optimizer, its keywords from d2l's
+# hyperparameters h)
 _SETTINGS = {
     "sgd": ("optax.sgd", optax.sgd, lambda h: {"learning_rate": h["lr"]}),
     "momentum": ("optax.sgd", optax.sgd, lambda h: {"learning_rate": h["lr"], "momentum": h["beta"]}),
@@ -37,10 +38,14 @@ _SETTINGS = {
                  lambda h: {"learning_rate": 1.0, "rho": h["rho"], "eps": h["eps"]}),
     "adam": ("optax.adam", optax.adam,
              lambda h: {"learning_rate": h["lr"], "b1": h["beta1"], "b2": h["beta2"], "eps": h["eps"]}),
-    "yogi": ("optax.chain(optax.scale_by_yogi(initial_accumulator_value=0.0), "
-             "optax.scale_by_learning_rate)", _yogi,
+    "yogi": (None, _yogi,
              lambda h: {"learning_rate": h["lr"], "b1": h["beta1"], "b2": h["beta2"], "eps": h["eps"]}),
 }
+
+
+def _describe_yogi(learning_rate, **moments):
+    scale = describe("optax.scale_by_yogi", dict(moments, initial_accumulator_value=0.0))
+    return f"optax.chain({scale}, optax.scale_by_learning_rate({learning_rate!r}))"
 
 
 def make_parameters(arrays):
@@ -58,7 +63,7 @@ def _ready(transformation, settings, parameters):
 def builtin_optimizer(name, hyperparams, parameters):
     what, make, to_keywords = _SETTINGS[name]
     kwargs = to_keywords(hyperparams)
-    return _ready(make(**kwargs), describe(what, kwargs), parameters)
+    return _ready(make(**kwargs), describe(what, kwargs) if what else _describe_yogi(**kwargs), parameters)
 
 
 def native_optimizer(trainer, hyperparams, parameters):
