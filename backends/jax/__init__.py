@@ -6,10 +6,6 @@ returns new tensors, built-in steps return the new parameters and optax state, t
 logits out of the differentiated function as auxiliary output, and the compiled path is
 ``jax.jit``. 64-bit tensors need JAX's x64 mode, which the backend switches on the first time d2l
 asks for one (see ``ops``).
-
-This module is the backend's identity (:class:`d2l_optim.backend_api.Identity`), read without
-importing JAX; the implementation is in ``ops``, ``autograd``, ``nn``, ``train`` and ``compile``,
-what tests and the build need to know in ``facts``.
 """
 LABEL = "JAX"
 ALIASES = ()

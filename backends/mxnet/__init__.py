@@ -4,10 +4,6 @@ MXNet 1.9's autograd cannot differentiate a gradient again through most operator
 powers, cos, cosh: their backward operators register no gradient), so second derivatives raise
 :class:`d2l_optim.errors.SecondDerivativeUnsupported`; Newton's method then needs the objective's
 hand-written Hessian.
-
-This module is the backend's identity (:class:`d2l_optim.backend_api.Identity`), read without
-importing MXNet; the implementation is in ``ops``, ``autograd``, ``nn``, ``train`` and
-``compile``, what tests and the build need to know in ``facts``.
 """
 LABEL = "MXNet"
 ALIASES = ("mx",)

@@ -1,9 +1,4 @@
-"""NumPy backend: plain ``ndarray`` tensors, derivatives from HIPS ``autograd``.
-
-This module is the backend's identity (:class:`d2l_optim.backend_api.Identity`), read without
-importing anything; the implementation is in ``ops``, ``autograd``, ``nn``, ``train`` and
-``compile``, what tests and the build need to know in ``facts``.
-"""
+"""NumPy backend: plain ``ndarray`` tensors, derivatives from HIPS ``autograd``."""
 LABEL = "NumPy"
 ALIASES = ("np",)
 FRAMEWORK = "autograd"

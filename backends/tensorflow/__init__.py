@@ -1,9 +1,4 @@
-"""TensorFlow backend: ``tf.Tensor``, derivatives from ``tf.GradientTape``, Keras' optimizers.
-
-This module is the backend's identity (:class:`d2l_optim.backend_api.Identity`), read without
-importing TensorFlow; the implementation is in ``ops``, ``autograd``, ``nn``, ``train`` and
-``compile``, what tests and the build need to know in ``facts``.
-"""
+"""TensorFlow backend: ``tf.Tensor``, derivatives from ``tf.GradientTape``, Keras' optimizers."""
 LABEL = "TensorFlow"
 ALIASES = ("tf",)
 FRAMEWORK = "tensorflow"
