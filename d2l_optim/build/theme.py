@@ -12,6 +12,7 @@ import os
 import shutil
 
 from d2l_optim import _registry
+from d2l_optim.backend_api import CONCERNS, Facts, Identity
 
 CONF = '''\
 project = "Optimization Algorithms, on every framework"
@@ -117,9 +118,13 @@ def api_page():
                             for name in names)))
     parts.append("## Objectives\n")
     parts.append(_rst(".. automodule:: d2l_optim.objectives\n   :members:"))
-    parts.append("## The backend interface\n\nWhat each backend module (`d2l_optim.backends.<name>`) "
-                 "provides, signature by signature.\n")
-    parts.append(_rst(_autodoc("d2l_optim.backend_api.Backend", True)))
+    parts.append("## The backend interface\n\nWhat each backend package (`d2l_optim.backends.<name>`, "
+                 "or another distribution's, registered under the entry points `d2l_optim.backends`) "
+                 "provides, module by module: its identity in `__init__`, its facts in `facts`, and "
+                 + ", ".join(f"`{module}` ({protocol.__name__})" for module, protocol in CONCERNS.items())
+                 + ".\n")
+    parts.append(_rst(*(_autodoc(f"d2l_optim.backend_api.{protocol.__name__}", True)
+                        for protocol in (Identity, Facts, *CONCERNS.values()))))
     return "\n".join(parts)
 
 
