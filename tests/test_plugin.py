@@ -32,7 +32,8 @@ def install_tiny_backend(folder, name="tiny", package="tiny_backend"):
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tiny-backend\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text(f"[{_registry.GROUP}]\n{name} = {package}\n")
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]))
+    paths = [str(folder)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(paths))  # no empty entry: that is the cwd
 
 
 def _python(code, env):
