@@ -1,6 +1,8 @@
-"""Backend packages, one per framework, installed as ``d2l_optim.backends``.
+"""The backends that ship with d2l-optim, one package per framework, installed as ``d2l_optim.backends``.
 
-``d2l_optim.backends.<name>`` (this folder's ``<name>/``) is the only place that imports its
-framework. Each package implements the interface written in :mod:`d2l_optim.backend_api`, and its
-identity (label, aliases, distributions, pip extra) is in :mod:`d2l_optim._registry`.
+Each ``<name>/`` package is registered under the entry-point group ``d2l_optim.backends`` in
+setup.cfg (another distribution registers its own backend the same way) and is laid out as
+:mod:`d2l_optim.backend_api` describes: its identity in ``__init__``, its facts in ``facts``, and
+the framework's side of the shim in ``ops``, ``autograd``, ``nn``, ``train`` and ``compile`` — the
+only modules that import the framework.
 """

@@ -133,10 +133,9 @@ def main():
         else:
             print(json.dumps(cases.step_memory(backend, args.memory[1], int(args.memory[2]))))
         return
-    threads = str(args.threads)
-    os.environ.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads, TF_NUM_INTRAOP_THREADS=threads,
-                      TF_NUM_INTEROP_THREADS="1", TF_CPP_MIN_LOG_LEVEL="2", MXNET_CPU_WORKER_NTHREADS=threads,
-                      **MALLOC)
+    os.environ.update(MALLOC)
+    for name in cases.d2l._registry.BACKENDS:  # each framework's thread count, as the build sets it
+        os.environ.update(cases.d2l._registry.facts(name).run_environment(args.threads))
     backends = args.backends or cases.d2l.available_backends()
     rows = collect(args, [cases.d2l._config.canonical_name(b) for b in backends])
     info = machine()

@@ -1,5 +1,6 @@
 """d2l-optim: the "Optimization Algorithms" chapter of Dive into Deep Learning, written once and
-run on NumPy, PyTorch, TensorFlow or MXNet.
+run on every framework it has a backend for (NumPy, PyTorch, TensorFlow, MXNet, JAX, and any that
+another distribution registers; see ``d2l_optim._registry``).
 
 ``import d2l_optim as d2l`` gives the book's helpers (``d2l.plot``, ``d2l.train_2d``,
 ``d2l.show_trace_2d``, ...) and a tensor-ops shim (``d2l.cos``, ``d2l.arange``, ``d2l.grad``, ...)

@@ -1,4 +1,4 @@
-"""Command line: ``d2l-optim build`` (also ``python -m d2l_optim build``)."""
+"""Command line: ``d2l-optim build`` and ``d2l-optim equivalence`` (also ``python -m d2l_optim ...``)."""
 import argparse
 import signal
 import sys
@@ -71,7 +71,10 @@ def main(argv=None):
                        help="if another build is publishing into the same folder, stop instead of waiting")
     build.add_argument("--force", action="store_true", help="ignore the cache and run everything")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_equivalence(commands)
     args = parser.parse_args(argv)
+    if args.command == "equivalence":
+        return _equivalence(args)
 
     try:
         plan.require_course_extra()
@@ -90,6 +93,31 @@ def main(argv=None):
         parser.exit(128 + signum, f"d2l-optim build: stopped by {signal.Signals(signum).name}; "
                                   f"{args.out} left as it was\n")
     return 1 if failed else 0
+
+
+def _add_equivalence(commands):
+    equivalence = commands.add_parser(
+        "equivalence", help="measure each framework's built-in optimizers against d2l's rules",
+        description="Run every installed framework's built-in optimizers, configured to d2l's rules, "
+                    "next to d2l's own and write the Markdown tables of the largest differences. With "
+                    "--out, the tables of backends not installed here are kept from that file, so "
+                    "runs in several environments (MXNet needs its own) make one document.")
+    equivalence.add_argument("--out", help="the Markdown file to write (default: print)")
+    equivalence.add_argument("--backends", nargs="+", metavar="NAME",
+                             help="backends to measure (default: every installed one)")
+
+
+def _equivalence(args):
+    from d2l_optim import equivalence
+
+    log = (lambda message: print(message, file=sys.stderr)) if args.out else (lambda message: None)
+    try:
+        text = equivalence.write_document(args.out, args.backends, log)
+    except (ValueError, ImportError) as error:
+        sys.exit(f"d2l-optim equivalence: {error}")
+    if not args.out:
+        sys.stdout.write(text)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Framework-free helpers the backends share to build their own optimizers."""
+"""Framework-free helpers the backends share: building their own optimizers, mapping over outputs."""
 import inspect
 
 
@@ -20,3 +20,15 @@ def check_keywords(what, allowed, hyperparams):
 def describe(builtin, kwargs):
     """``builtin(key=value, ...)`` as text, e.g. ``torch.optim.Adagrad(lr=0.1, eps=0.0)``."""
     return f"{builtin}({', '.join(f'{key}={value!r}' for key, value in kwargs.items())})"
+
+
+def map_structure(fn, tree):
+    """``fn`` applied to every leaf of ``tree``: nested tuples, lists and dicts keep their shape
+    (a backend cuts an auxiliary output from its autograd graph this way)."""
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):  # a named tuple
+        return type(tree)(*(map_structure(fn, item) for item in tree))
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(map_structure(fn, item) for item in tree)
+    if isinstance(tree, dict):
+        return {key: map_structure(fn, value) for key, value in tree.items()}
+    return fn(tree)

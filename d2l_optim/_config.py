@@ -4,7 +4,6 @@ The active backend is resolved, highest priority first, from a :func:`use_backen
 :func:`set_backend` call, the ``D2L_OPTIM_BACKEND`` environment variable, and finally ``"numpy"``.
 A backend's framework is imported the first time the backend is used, never by ``import d2l_optim``.
 """
-import ast
 import contextlib
 import contextvars
 import importlib
@@ -15,11 +14,11 @@ import threading
 
 import numpy as np
 
-from d2l_optim._registry import ALIASES, BACKENDS
+from d2l_optim import _registry, backend_api
 from d2l_optim.errors import BackendConflict
 
 FLOAT_DTYPES = ("float32", "float64")
-DEFAULT_BACKEND = "numpy"
+DEFAULT_BACKEND = _registry.DEFAULT
 DEFAULT_FLOATX = "float32"
 
 _global_backend = None
@@ -34,50 +33,47 @@ _seed = None
 _rng = np.random.default_rng()
 
 
+def __getattr__(attribute):
+    """``BACKENDS`` and ``ALIASES``: the registry's tables (read at first use)."""
+    if attribute in ("BACKENDS", "ALIASES"):
+        return getattr(_registry, attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+
+
 def canonical_name(name):
     """Return the canonical backend name for ``name`` or one of its aliases."""
+    backends, aliases = _registry.BACKENDS, _registry.ALIASES
     key = str(name).strip().lower()
-    key = ALIASES.get(key, key)
-    if key not in BACKENDS:
-        valid = ", ".join(list(BACKENDS) + [f"{a} (= {c})" for a, c in ALIASES.items()])
+    key = aliases.get(key, key)
+    if key not in backends:
+        valid = ", ".join(list(backends) + [f"{a} (= {c})" for a, c in aliases.items()])
         raise ValueError(f"unknown backend {name!r}; valid names are: {valid}")
     return key
 
 
 def install_hint(name):
     """The pip command that installs the framework behind backend ``name``."""
-    extra = BACKENDS[canonical_name(name)].extra
+    extra = _registry.BACKENDS[canonical_name(name)].extra
     return "pip install d2l-optim" if extra is None else f'pip install "d2l-optim[{extra}]"'
 
 
 def is_installed(name):
     """Whether the framework of backend ``name`` can be imported (checked without importing it)."""
-    framework = BACKENDS[canonical_name(name)].framework
+    framework = _registry.BACKENDS[canonical_name(name)].framework
     return importlib.util.find_spec(framework) is not None
 
 
 def available_backends():
     """Canonical names of the backends whose framework is installed."""
-    return [name for name in BACKENDS if is_installed(name)]
+    return [name for name in _registry.BACKENDS if is_installed(name)]
 
 
 def import_conflicts(name):
     """``{framework: why}``: the frameworks after which backend ``name``'s framework cannot be
-    imported into a process, as its package declares (``CANNOT_IMPORT_AFTER``), read from the
-    package's source without importing it (that would import the framework)."""
-    try:
-        spec = importlib.util.find_spec(f"d2l_optim.backends.{canonical_name(name)}")
-    except ImportError:  # the source folder, without its backends: load() says so
-        return {}
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        return {}
-    with open(spec.origin, encoding="utf-8") as file:
-        tree = ast.parse(file.read(), spec.origin)
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CANNOT_IMPORT_AFTER"
-                                                for t in node.targets):
-            return ast.literal_eval(node.value)
-    return {}
+    imported into a process, as its package declares (``CANNOT_IMPORT_AFTER``; the package imports
+    no framework)."""
+    package = importlib.import_module(_registry.BACKENDS[canonical_name(name)].package)
+    return dict(getattr(package, "CANNOT_IMPORT_AFTER", {}))
 
 
 def _check_process(name):
@@ -92,23 +88,18 @@ def _check_process(name):
 
 
 def load(name):
-    """Import and return the backend module ``d2l_optim.backends.<name>``; BackendConflict if its
-    framework cannot share this process with one already imported."""
+    """The backend ``name`` as one namespace of the interface (:func:`d2l_optim.backend_api.assemble`);
+    the first call imports its framework, or raises BackendConflict if that framework cannot share
+    this process with one already imported."""
     name = canonical_name(name)
     if name not in _loaded:
+        info = _registry.BACKENDS[name]
         _check_process(name)
         try:
-            module = importlib.import_module(f"d2l_optim.backends.{name}")
+            module = backend_api.assemble(name, info.package)
         except (ImportError, AttributeError) as error:
-            if getattr(error, "name", None) == "d2l_optim.backends":
-                raise ImportError(
-                    f"d2l_optim was imported from the source folder {os.path.dirname(__file__)}, "
-                    "which does not hold its backends (they are installed from the top-level "
-                    "backends/ folder); install the package (pip install -e .) and run from "
-                    "outside the checkout's root") from error
-            framework = BACKENDS[name].framework
             raise ImportError(
-                f"the {name!r} backend needs {framework}, which could not be imported "
+                f"the {name!r} backend needs {info.framework}, which could not be imported "
                 f"({type(error).__name__}: {error}); install it with: {install_hint(name)}"
             ) from error
         if _seed is not None:

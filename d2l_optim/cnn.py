@@ -151,15 +151,16 @@ class Trainer:
 
 
 def _loss_grads_and_logits(net, loss, X, y):
-    """The loss of ``net`` on a minibatch, its gradients (one per parameter) and the logits."""
-    logits = []
+    """The loss of ``net`` on a minibatch, its gradients (one per parameter) and the logits (the
+    derivative's auxiliary output, so a tracing framework hands them back too)."""
 
     def objective(*params):
-        logits.append(net.apply(params, X))
-        return loss(logits[-1], y)
+        logits = net.apply(params, X)
+        return loss(logits, y), logits
 
-    value, grads = ops.value_and_grad(objective, argnums=tuple(range(len(net.params))))(*net.params)
-    return value, grads, logits[-1]
+    (value, logits), grads = ops.value_and_grad(objective, argnums=tuple(range(len(net.params))),
+                                                has_aux=True)(*net.params)
+    return value, grads, logits
 
 
 def _scheduled_rate(scheduler, epoch):

@@ -1,5 +1,5 @@
 """The concise training path: the same linear model as ``train_ch11``, stepped by a framework's own
-optimizer (``torch.optim``, ``tf.keras.optimizers``, ``gluon.Trainer``; d2l's own on NumPy).
+optimizer (``torch.optim``, ``tf.keras.optimizers``, ``gluon.Trainer``, optax; d2l's own on NumPy).
 
 Written once: the backend only builds the framework's parameters and optimizer, takes one step and
 reads the values back (:mod:`d2l_optim.backend_api`). ``trainer`` is either one of d2l's optimizers,
@@ -7,15 +7,15 @@ by name (``'adam'``) or function (``d2l.adam``), with d2l's hyperparameters (``{
 the framework's optimizer is then configured to apply exactly d2l's rule (see
 :mod:`d2l_optim.equivalence`); or the framework's own optimizer as the book passes it
 (``torch.optim.Adam`` with ``{'lr': 0.01}``, ``tf.keras.optimizers.Adam`` with
-``{'learning_rate': 0.01}``, gluon's name ``'adam'`` with ``{'learning_rate': 0.01}``), with the
-framework's keywords and defaults.
+``{'learning_rate': 0.01}``, gluon's name ``'adam'`` with ``{'learning_rate': 0.01}``, ``optax.adam``
+with ``{'learning_rate': 0.01}``), with the framework's keywords and defaults.
 
 The book's tabs differ from each other; :data:`BOOK_VARIANTS` lists how, and what the package
 does instead (spec §6.3 items 3, 16, 17).
 """
 import inspect
 
-from d2l_optim import _config, ops, optimizers
+from d2l_optim import _config, _registry, ops, optimizers
 from d2l_optim._builtin import check_keywords
 from d2l_optim._checks import check_count
 from d2l_optim.data import ArrayLoader
@@ -60,9 +60,9 @@ def our_hyperparams(name, hyperparams):
     return {key: hyperparams.get(key, value) for key, value in defaults.items()}
 
 
-def _our_name(trainer):
-    """d2l's optimizer name for ``trainer`` (a name or one of d2l's functions), else None."""
-    for name in CONCISE_OPTIMIZERS:
+def _our_name(trainer, rules):
+    """d2l's optimizer name for ``trainer`` (a name or one of d2l's functions) among ``rules``, else None."""
+    for name in rules:
         if trainer is getattr(optimizers, name) or (isinstance(trainer, str) and trainer.lower() == name):
             return name
     return None
@@ -71,22 +71,24 @@ def _our_name(trainer):
 def make_builtin(trainer, hyperparams, parameters):
     """The active backend's optimizer for ``trainer`` over the framework ``parameters``.
 
-    One of d2l's optimizers with d2l's hyperparameters gives the framework's optimizer configured
-    to d2l's rule; anything else goes to the framework as it is. On MXNet, whose own optimizers are
-    names too, a d2l name whose hyperparameters are not all d2l's (``'sgd'`` with
-    ``{'learning_rate': 0.05}``) is gluon's optimizer of that name.
+    One of d2l's optimizers that the framework has built in (its ``facts.BUILTINS``), with d2l's
+    hyperparameters, gives the framework's optimizer configured to d2l's rule; anything else goes
+    to the framework as it is. On MXNet, whose own optimizers are names too, a d2l name whose
+    hyperparameters are not all d2l's (``'sgd'`` with ``{'learning_rate': 0.05}``) is gluon's
+    optimizer of that name.
     """
     if not isinstance(hyperparams, dict):
         raise TypeError(f"hyperparams must be a dict of keyword arguments, got {hyperparams!r}")
     backend = _config.current()
-    name = _our_name(trainer)
+    rules = list(_registry.facts(backend.NAME).BUILTINS)
+    name = _our_name(trainer, rules)
     if name is not None:
         ours = set(hyperparams) <= set(_signature(name))
         if ours or not isinstance(trainer, str) or trainer not in backend.NATIVE_OPTIMIZER_NAMES:
             return backend.builtin_optimizer(name, our_hyperparams(name, hyperparams), parameters)
     elif isinstance(trainer, str) and trainer not in backend.NATIVE_OPTIMIZER_NAMES:
         native = ", ".join(backend.NATIVE_OPTIMIZER_NAMES) or "none: pass the framework's class"
-        raise ValueError(f"unknown optimizer {trainer!r}; d2l's names are {', '.join(CONCISE_OPTIMIZERS)} "
+        raise ValueError(f"unknown optimizer {trainer!r}; d2l's names are {', '.join(rules)} "
                          f"(with d2l's hyperparameters); {backend.NAME}'s own names: {native}")
     return backend.native_optimizer(trainer, dict(hyperparams), parameters)
 
@@ -122,6 +124,7 @@ def train_concise_ch11(trainer, hyperparams, data_iter, num_epochs=2):
         return linreg(X, *backend.parameter_values(parameters))
 
     def minibatch_step(X, y):
-        backend.builtin_step(optimizer, half_squared_loss, (X, y))
+        nonlocal parameters, optimizer
+        parameters, optimizer = backend.builtin_step(optimizer, parameters, half_squared_loss, (X, y))
 
     return fit_and_record("train_concise_ch11", net, minibatch_step, data_iter, num_epochs)

@@ -22,8 +22,7 @@ import warnings
 
 import numpy as np
 
-from d2l_optim import _config
-from d2l_optim._registry import MODULE_OWNERS
+from d2l_optim import _config, _registry
 
 pi = math.pi
 
@@ -34,7 +33,7 @@ def family(x):
     try:
         return _owners[kind]
     except KeyError:
-        _owners[kind] = MODULE_OWNERS.get(kind.__module__.split(".")[0])
+        _owners[kind] = _registry.MODULE_OWNERS.get(kind.__module__.split(".")[0])
         return _owners[kind]
 
 
@@ -204,7 +203,13 @@ def numpy(x):
         log.append(type(x).__name__)
     if owner is None or _is_numpy_data(x):
         return np.array(x)
-    return _config.load(owner).to_numpy(x)
+    try:
+        return _config.load(owner).to_numpy(x)
+    except TypeError as error:  # a tracing framework (JAX) cannot give the value of a traced tensor
+        if log is None:
+            raise
+        raise TypeError(f"d2l.numpy or d2l.to_float of a {type(x).__name__} while it is being "
+                        f"differentiated: {_GRADIENT_FIX}") from error
 
 
 def to_float(x):
@@ -298,14 +303,17 @@ _GRADIENT_FIX = ("build the result from the inputs with d2l ops and the framewor
                  "d2l.to_float, d2l.numpy, float() and NumPy functions cut the chain of derivatives")
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(f, argnums=0, has_aux=False):
     """``f`` and its gradient through the backend's autograd.
 
     Returns a function of the same arguments as ``f`` that gives ``(f(*args), grads)``; ``grads``
     is the gradient with respect to argument ``argnums`` or, when ``argnums`` is a tuple, a tuple
-    of gradients, each in the dtype of its argument. Rules, the same on every backend:
+    of gradients, each in the dtype of its argument. With ``has_aux`` (as in JAX), ``f`` returns a
+    pair ``(value, aux)``, only ``value`` is differentiated, and the result is
+    ``((value, aux), grads)``, ``aux`` (e.g. a network's logits) cut from any autograd graph.
+    Rules, the same on every backend:
 
-    * ``f`` must return a tensor of the active backend holding one number; a Python float, a NumPy
+    * the value must be a tensor of the active backend holding one number; a Python float, a NumPy
       array on another backend or a bigger tensor raises (``TypeError``/``ValueError``);
     * the differentiated arguments are converted first: numbers, lists and integer tensors become
       :func:`floatx` tensors, float tensors keep their dtype;
@@ -319,17 +327,24 @@ def value_and_grad(f, argnums=0):
     name = getattr(f, "__name__", "f")
 
     def checked(*args):
-        value = f(*args)
+        result = f(*args)
+        if has_aux:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise TypeError(f"{name} is differentiated with has_aux=True, so it must return a pair "
+                                f"(value, aux); it returned a {type(result).__name__}")
+            value, aux = result
+        else:
+            value = result
         backend = _config.current()
         if not isinstance(value, backend.TENSOR_TYPES):
             raise TypeError(f"{name} returned a {type(value).__name__}, not a {backend.NAME} tensor, "
                             f"so no gradient can flow back to its inputs; {_GRADIENT_FIX}")
-        if value.ndim == 0:
-            return value
-        if size(value) != 1:
-            raise ValueError(f"can only differentiate a function returning one number; "
-                             f"{name} returned shape {shape(value)}")
-        return reshape(value, ())
+        if value.ndim != 0:
+            if size(value) != 1:
+                raise ValueError(f"can only differentiate a function returning one number; "
+                                 f"{name} returned shape {shape(value)}")
+            value = reshape(value, ())
+        return (value, aux) if has_aux else value
 
     def evaluate(*args):
         backend = _backend_for(*args)
@@ -338,7 +353,7 @@ def value_and_grad(f, argnums=0):
         args = [_lift(backend, a) if i in nums else a for i, a in enumerate(args)]
         token = _conversions.set([])
         try:
-            value, grads = backend.value_and_grad(checked, nums)(*args)
+            result, grads = backend.value_and_grad(checked, nums, has_aux)(*args)
             converted = _conversions.get()
         finally:
             _conversions.reset(token)
@@ -349,7 +364,7 @@ def value_and_grad(f, argnums=0):
             warnings.warn(f"the value of {name} does not depend on argument(s) {argnums!r}: their "
                           "gradient is zero", UserWarning, stacklevel=3)
             grads = [zeros_like(args[i]) for i in nums]
-        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
+        return result, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return evaluate
 

@@ -76,8 +76,8 @@ class Section:
         global _active
         parser = argparse.ArgumentParser(prog=f"examples/{name}.py",
                                          description=f"Run the {name} section of the chapter.")
-        parser.add_argument("--backend", default=None,
-                            help="numpy (default), torch, tensorflow or mxnet")
+        parser.add_argument("--backend", default=None, help=f"one of: {', '.join(_config.BACKENDS)} "
+                                                             f"(default: {_config.DEFAULT_BACKEND})")
         parser.add_argument("--out", default=None,
                             help="folder to save the figures into (SVG and PNG)")
         args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)

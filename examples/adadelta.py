@@ -190,6 +190,11 @@ run = d2l.train_concise_ch11("adadelta", {"rho": 0.9}, data_iter)
 # %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.adadelta, {"rho": 0.9}, data_iter)
 
+# %% tags=["framework-jax"] figures=["train-concise"]
+import optax
+
+run = d2l.train_concise_ch11(optax.adadelta, {"learning_rate": 1.0, "rho": 0.9}, data_iter)
+
 # %% [markdown]
 # ## Summary
 #

@@ -214,6 +214,11 @@ run = d2l.train_concise_ch11("adagrad", {"learning_rate": 0.1}, data_iter)
 # %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.adagrad, {"lr": 0.1}, data_iter)
 
+# %% tags=["framework-jax"] figures=["train-concise"]
+import optax
+
+run = d2l.train_concise_ch11(optax.adagrad, {"learning_rate": 0.1}, data_iter)
+
 # %% [markdown]
 # ## Summary
 #

@@ -360,6 +360,11 @@ run = d2l.train_concise_ch11("adam", {"learning_rate": 0.01}, data_iter)
 # %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.adam, {"lr": 0.01}, data_iter)
 
+# %% tags=["framework-jax"] figures=["train-concise"]
+import optax
+
+run = d2l.train_concise_ch11(optax.adam, {"learning_rate": 0.01}, data_iter)
+
 # %% [markdown]
 # ## Yogi
 #
@@ -567,6 +572,9 @@ print(equivalence.format_table(equivalence.equivalence_table()))
 print(equivalence.format_table(equivalence.equivalence_table()))
 
 # %% tags=["framework-mxnet", "porting"]
+print(equivalence.format_table(equivalence.equivalence_table()))
+
+# %% tags=["framework-jax", "porting"]
 print(equivalence.format_table(equivalence.equivalence_table()))
 
 # %% tags=["framework-numpy", "porting"]

@@ -245,8 +245,9 @@ d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 # at the same moments with the same counter: a PyTorch scheduler is stepped once per epoch, after
 # that epoch's optimizer steps; Keras's `LearningRateScheduler` callback calls the schedule at the
 # start of each epoch; an MXNet schedule is a function of a counter that gluon's `Trainer`
-# advances on every update, and its multi-factor schedule switches one count later than ours.
-# NumPy has none: d2l's schedulers are plain Python functions of $t$. The tab of your framework
+# advances on every update, and its multi-factor schedule switches one count later than ours; an
+# optax schedule is a function of the update count that optax calls before each update. NumPy has
+# none: d2l's schedulers are plain Python functions of $t$. The tab of your framework
 # shows its classes producing the multi-factor rates epoch by epoch next to ours (the code asserts
 # that they are equal; the tests check the other schedules).
 
@@ -275,6 +276,11 @@ d2l.train(net, train_iter, test_iter, num_epochs, loss, trainer,
 #   bit), but its `MultiFactorScheduler` decays *after* a milestone, when $n > 15$. Called with the
 #   epoch it therefore gives $0.5$ up to epoch 15, one epoch longer than ours; called with
 #   epoch $+ 1$ (counting from 1, as gluon does) it gives ours.
+# * **JAX.** An optax schedule is a function of the update count $n = 0, 1, \ldots$ that
+#   `optax.sgd` calls before update $n$: stepped once per epoch, `piecewise_constant_schedule` gives
+#   our multi-factor rates exactly and `warmup_cosine_decay_schedule` our warm-up cosine to float32
+#   rounding (optax's warm-up divides an int32 count). In a real training loop the count is the
+#   minibatch, as in gluon.
 # * **The book's cosine scheduler** stores its rate only when called with $t \le T$, so an object
 #   first called beyond $T$ fails. Ours returns $\eta_T$ for every $t > T$, whatever was called
 #   before.
@@ -355,6 +361,30 @@ assert mxnet_rates(lambda: lr_scheduler.CosineScheduler(max_update=20, base_lr=0
     == rates(d2l.CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01))
 print("mxnet MultiFactorScheduler(epoch):", describe(mxnet_rates(make_multi_factor)))
 print("mxnet MultiFactorScheduler(epoch + 1):", describe(mxnet_rates(make_multi_factor, first=1)))
+
+# %% tags=["framework-jax"]
+import jax.numpy as jnp
+import optax
+
+
+def optax_rates(schedule):
+    """The rate of each update of optax.sgd(schedule), stepped once per epoch."""
+    optimizer = optax.sgd(schedule)
+    weight = jnp.zeros(1)
+    state, epoch_rates = optimizer.init(weight), []
+    for _ in range(num_epochs):
+        updates, state = optimizer.update(jnp.ones(1), state, weight)  # a gradient of 1 ...
+        epoch_rates.append(-float(updates[0]))  # ... moves the weight by minus the rate
+    return epoch_rates
+
+multi_factor = optax_rates(optax.piecewise_constant_schedule(0.5, {15: 0.5, 30: 0.5}))
+warmup_cosine = optax_rates(optax.warmup_cosine_decay_schedule(0.0, 0.3, warmup_steps=5, decay_steps=20,
+                                                               end_value=0.01))
+assert multi_factor == rates(d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5))
+assert jnp.allclose(jnp.array(warmup_cosine),
+                    jnp.array(rates(d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01))),
+                    rtol=1e-6, atol=0)
+print("optax piecewise_constant_schedule:", describe(multi_factor))
 
 # %% [markdown]
 # ## Cosine

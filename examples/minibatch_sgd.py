@@ -433,6 +433,11 @@ run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.05}, data_iter)
 # %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.sgd, {"lr": 0.05}, data_iter)
 
+# %% tags=["framework-jax"] figures=["train-concise"]
+import optax
+
+run = d2l.train_concise_ch11(optax.sgd, {"learning_rate": 0.05}, data_iter)
+
 # %% [markdown]
 # ## Summary
 #

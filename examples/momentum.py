@@ -346,6 +346,11 @@ run = d2l.train_concise_ch11("sgd", {"learning_rate": 0.005, "momentum": 0.9}, d
 # %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.momentum, {"lr": 0.005, "beta": 0.9}, data_iter)
 
+# %% tags=["framework-jax"] figures=["train-concise"]
+import optax
+
+run = d2l.train_concise_ch11(optax.sgd, {"learning_rate": 0.005, "momentum": 0.9}, data_iter)
+
 # %% [markdown]
 # ## Summary
 #

@@ -195,6 +195,11 @@ run = d2l.train_concise_ch11("rmsprop", {"learning_rate": 0.01, "gamma1": 0.9}, 
 # %% tags=["framework-numpy"] figures=["train-concise"]
 run = d2l.train_concise_ch11(d2l.rmsprop, {"lr": 0.01, "gamma": 0.9}, data_iter)
 
+# %% tags=["framework-jax"] figures=["train-concise"]
+import optax
+
+run = d2l.train_concise_ch11(optax.rmsprop, {"learning_rate": 0.01, "decay": 0.9}, data_iter)
+
 # %% [markdown]
 # ## Summary
 #

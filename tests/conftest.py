@@ -5,11 +5,13 @@ the pip command that installs it. ``pytest --backend torch`` (repeatable) runs o
 backends, and a named backend that is not installed is an error, not a skip: that is how tox
 proves every backend with nothing skipped.
 """
+import os
+
 import matplotlib
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim import _config
+from d2l_optim import _config, _registry
 
 matplotlib.use("Agg")
 
@@ -26,6 +28,9 @@ def _requested(config):
 
 
 def pytest_configure(config):
+    for name in _config.BACKENDS:  # one thread per framework (set before any is imported), quiet logs
+        for variable, value in _registry.facts(name).run_environment(1).items():
+            os.environ.setdefault(variable, value)
     for name in _requested(config) or []:
         if not _config.is_installed(name):
             raise pytest.UsageError(

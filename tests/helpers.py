@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: a backend name no backend can be registered under (backend names are lowercase identifiers)
+UNKNOWN_BACKEND = "not-a-backend"
 
 
 def run_example(section, backend, out=None, env=None):

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
+from d2l_optim import _registry
 from d2l_optim.build import cells, compare
+from helpers import UNKNOWN_BACKEND
 
 TRAINING = [r"loss: (\S+),", None, None, 1e-3], [r"(\S+) sec/epoch", "timing", None, None]
 
@@ -122,9 +124,10 @@ def test_cells_and_their_frameworks():
         ("code", None)]
     assert [position for position, _ in cells.code_cells(TAGGED, "numpy")] == [1, 3, 5]
     assert [position for position, _ in cells.code_cells(TAGGED, "mxnet")] == [1, 5]
-    with pytest.raises(ValueError, match="unknown cell tag framework-jax; the framework tags are "
-                                         "framework-numpy, framework-torch"):
-        cells.split("# %% tags=[\"framework-jax\"]\nx = 1\n")
+    tags = ", ".join(f"framework-{name}" for name in _registry.BACKENDS)
+    with pytest.raises(ValueError, match=f"unknown cell tag framework-{UNKNOWN_BACKEND}; the framework "
+                                         f"tags are {tags}$"):
+        cells.split(f'# %% tags=["framework-{UNKNOWN_BACKEND}"]\nx = 1\n')
 
 
 def test_a_script_runs_only_its_backends_framework_cells(backend, tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim import _config
+from d2l_optim import _config, _registry
 from d2l_optim import objectives as O
 
 #: float32 rounding, the promise of the compiled path (its t and lr enter as float32 tensors)
@@ -48,8 +48,8 @@ def test_compiled_update_checks_its_input_like_the_eager_one(backend):
 
 
 def test_compiled_update_writes_the_state_in_place(backend, monkeypatch):
-    """Where the backend compiles (PyTorch, TensorFlow), the slots the update is given are the
-    buffers it writes: the next State holds the same tensors."""
+    """Where the backend's compiled step writes its state in place (PyTorch, TensorFlow), the slots
+    the update is given are the buffers it writes: the next State holds the same tensors."""
     monkeypatch.setattr(_config, "_open_scopes", 0)  # as after d2l.set_backend(backend)
     monkeypatch.setattr(_config, "_global_backend", backend)
     optimizer = d2l.compile_update(d2l.momentum(0.1, 0.5))
@@ -57,7 +57,7 @@ def test_compiled_update_writes_the_state_in_place(backend, monkeypatch):
     params, state = optimizer.update(grads, optimizer.init(params), params)
     slot = state.slots[0][0]
     params, state = optimizer.update(grads, state, params)
-    assert (state.slots[0][0] is slot) == (backend in ("torch", "tensorflow"))
+    assert (state.slots[0][0] is slot) == _registry.facts(backend).COMPILED_STATE_IN_PLACE
     np.testing.assert_allclose(d2l.numpy(state.slots[0][0]), [1.5] * 4)
     np.testing.assert_allclose(d2l.numpy(params[0]), [1 - 0.1 - 0.15] * 4, RTOL)
 

@@ -1,14 +1,17 @@
 """The concise path: each framework's own optimizers on framework parameters, proven equal to d2l's."""
 import os
 import re
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim import _config
+from d2l_optim import _config, _registry
 from d2l_optim import equivalence as E
-from d2l_optim.concise import CONCISE_OPTIMIZERS, half_squared_loss, make_builtin
+from d2l_optim.concise import half_squared_loss, make_builtin
 from helpers import ROOT
 
 #: the concise sections' runs, with d2l's names and hyperparameters
@@ -18,19 +21,35 @@ LINE = re.compile(r"^loss: (\d\.\d{3}), \d+\.\d{3} sec/epoch$")
 
 
 def test_every_framework_optimizer_applies_the_formula_the_table_names(backend):
+    builtins = _registry.facts(backend).BUILTINS
     rows = E.equivalence_table()
-    assert [row.optimizer for row in rows] == list(CONCISE_OPTIMIZERS)
+    assert [row.optimizer for row in rows] == list(builtins)
     for row in rows:
-        assert row.dtype == ("float32" if backend == "mxnet" else "float64"), row
-        assert row.max_diff <= E.TOLERANCE[row.dtype], row
-        if (backend, row.optimizer) == ("torch", "rmsprop"):  # ε outside √: no setting gives d2l's rule
-            assert row.max_diff_ours > 100 * E.TOLERANCE[row.dtype], row
-        else:  # d2l's rule (MXNet's float32 β change nothing visible in float32)
-            assert row.max_diff_ours <= E.TOLERANCE[row.dtype], row
-    formula_rows = {row.optimizer for row in rows if row.formula}
-    assert formula_rows == {"torch": {"rmsprop"}, "mxnet": {"adam"}}.get(backend, set())
+        assert row.dtype == builtins[row.optimizer].dtype and row.equal, row
+        if not row.formula:  # d2l's own rule
+            assert row.max_diff_ours == row.max_diff, row
+        else:  # the formula the table names instead; whether it is d2l's, the table's last column says
+            assert row.formula == builtins[row.optimizer].formula
     table = E.format_table(rows)
     assert table.count("\n| ") == len(rows) and _config.current().BOOK_CONCISE_LOSS in table
+
+
+def test_a_formula_that_is_not_d2ls_rule_shows_in_the_table():
+    """A built-in whose formula moves the table's trajectory beyond the tolerance (PyTorch's RMSprop:
+    ε outside the root) is summed up as differing from d2l's rule; one within it as equal."""
+    cells = []
+    with d2l.use_backend("numpy"):
+        for name in _registry.BACKENDS:
+            for rule, facts in _registry.facts(name).BUILTINS.items():
+                if facts.rule_changes:
+                    ours = E.rule_trajectory(rule, E.HYPERPARAMS[rule], facts.dtype)
+                    theirs = E.rule_trajectory(rule, dict(E.HYPERPARAMS[rule], **facts.rule_changes),
+                                               facts.dtype)
+                    gap = float(np.abs(theirs - ours).max())
+                    cell = E._summary_cell(E.Row("", rule, "", facts.formula, "", facts.dtype, 0.0, gap))
+                    assert cell.startswith("equal" if gap <= E.TOLERANCE[facts.dtype] else "no setting")
+                    cells.append(cell)
+    assert any(cell.startswith("no setting") for cell in cells)
 
 
 def test_the_tolerances_separate_an_eps_placement_from_rounding():
@@ -63,25 +82,12 @@ def test_concise_sgd_is_the_from_scratch_run(backend):
     np.testing.assert_allclose(concise, scratch, rtol=1e-5)
 
 
-def _native(backend):
-    """The framework's own SGD as the book's tab passes it."""
-    if backend == "torch":
-        import torch
-        return torch.optim.SGD, {"lr": 0.05}
-    if backend == "tensorflow":
-        import tensorflow as tf
-        return tf.keras.optimizers.SGD, {"learning_rate": 0.05}
-    if backend == "mxnet":
-        return "sgd", {"learning_rate": 0.05}
-    return d2l.sgd, {"lr": 0.05}
-
-
 def test_the_frameworks_own_optimizer_as_the_book_passes_it(backend):
     d2l.seed(1)
     data_iter, _ = d2l.get_data_ch11(100)
     _, ours = d2l.train_concise_ch11("sgd", {"lr": 0.05}, data_iter)
     d2l.seed(1)
-    _, theirs = d2l.train_concise_ch11(*_native(backend), data_iter)
+    _, theirs = d2l.train_concise_ch11(*_registry.facts(backend).book_sgd(), data_iter)
     np.testing.assert_allclose(theirs, ours, rtol=1e-6)
 
 
@@ -91,7 +97,7 @@ def _steps(backend_module, name, count=25):
     parameters = backend_module.make_parameters([np.full((5, 1), 0.01, "float32"), np.zeros(1, "float32")])
     optimizer = make_builtin(name, dict(SECTION_RUNS)[name], parameters)
     for _, batch in zip(range(count), data_iter):
-        backend_module.builtin_step(optimizer, half_squared_loss, batch)
+        parameters, optimizer = backend_module.builtin_step(optimizer, parameters, half_squared_loss, batch)
     return parameters, optimizer
 
 
@@ -99,24 +105,10 @@ def _steps(backend_module, name, count=25):
 def test_framework_parameters_grow_no_autograd_graph(backend, name):
     module = _config.current()
     parameters, optimizer = _steps(module, name)
+    assert _registry.facts(backend).parameters_hold_no_graph(parameters, optimizer)
     values = module.parameter_values(parameters)
-    if backend == "torch":
-        import torch
-        assert all(isinstance(p, torch.nn.Parameter) and p.is_leaf and p.grad_fn is None for p in parameters)
-        assert all(v.grad_fn is None and not v.requires_grad for v in values)
-        assert all(p.grad is None or p.grad.grad_fn is None for p in parameters)
-    elif backend == "tensorflow":
-        import tensorflow as tf
-        assert all(isinstance(p, tf.Variable) for p in parameters)
-        (step,) = optimizer.compiled.values()
-        assert step.experimental_get_tracing_count() == 1  # one graph, reused by every step
-    elif backend == "mxnet":
-        from mxnet import autograd, gluon
-        assert all(isinstance(p, gluon.Parameter) for p in parameters) and not autograd.is_recording()
-        for value in values:  # a leaf: its recorded history is the variable alone
-            assert len(autograd.get_symbol(value).get_internals().list_outputs()) == 1
-    else:
-        assert all(type(v) is np.ndarray for v in values)
+    assert all(isinstance(v, module.TENSOR_TYPES) for v in values)
+    assert not any(getattr(v, "requires_grad", False) for v in values)  # PyTorch: no graph to extend
 
 
 def test_values_read_back_are_the_trained_parameters(backend):
@@ -139,7 +131,7 @@ def test_bad_trainers_and_hyperparameters_name_what_is_allowed(backend):
         d2l.train_concise_ch11("sgd", {"lr": -1.0}, data_iter)
     with pytest.raises(TypeError, match="hyperparams must be a dict"):
         d2l.train_concise_ch11("sgd", [0.1], data_iter)
-    native, hyperparams = _native(backend)
+    native, hyperparams = _registry.facts(backend).book_sgd()
     with pytest.raises(ValueError, match="has no hyperparameter 'lrate'; it takes: .*"):
         d2l.train_concise_ch11(native, dict(hyperparams, lrate=0.1), data_iter)
     with pytest.raises(ValueError, match="one of d2l's optimizer"):
@@ -148,14 +140,38 @@ def test_bad_trainers_and_hyperparameters_name_what_is_allowed(backend):
 
 @pytest.mark.parametrize("section", ["minibatch_sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam"])
 def test_sections_show_each_frameworks_concise_code_in_a_cell_of_its_own(section):
+    """One cell per backend with built-ins, next to each other, each ending in the training call and
+    importing only its own framework."""
     with open(os.path.join(ROOT, "examples", f"{section}.py"), encoding="utf-8") as file:
         cells = re.split(r"(?m)^(?=# %%)", file.read())
     tagged = [(i, re.match(r'# %% tags=\["framework-(\w+)"\].*\n', cell)) for i, cell in enumerate(cells)]
     tagged = [(i, match.group(1), cells[i][match.end():]) for i, match in tagged if match]
-    assert [framework for _, framework, _ in tagged] == ["torch", "tensorflow", "mxnet", "numpy"]
-    assert [i for i, _, _ in tagged] == list(range(tagged[0][0], tagged[0][0] + 4))  # consecutive
+    assert sorted(framework for _, framework, _ in tagged) == sorted(
+        name for name in _registry.BACKENDS if _registry.facts(name).BUILTINS)
+    assert [i for i, _, _ in tagged] == list(range(tagged[0][0], tagged[0][0] + len(tagged)))
     for _, framework, code in tagged:
         statements = re.split(r"(?m)^(?=\S)", code.strip())
         assert statements[-1].startswith("run = d2l.train_concise_ch11("), (section, framework)
         imported = set(re.findall(r"(?m)^import (\w+)", code))
-        assert imported <= {framework} - {"numpy", "mxnet"}, (section, framework, imported)
+        assert imported <= set(_registry.BACKENDS[framework].module_roots) - {"numpy"}, (section, imported)
+
+
+def test_the_equivalence_command_works_from_the_clone_root_and_keeps_other_environments_tables(tmp_path):
+    """``d2l-optim equivalence`` (the console script, so the installed package even in the clone's
+    root) measures the backends asked for and keeps the committed tables of the others."""
+    out = tmp_path / "equivalence.md"
+    shutil.copy(os.path.join(ROOT, "docs", "optimizer-equivalence.md"), out)
+    command = shutil.which("d2l-optim", path=os.path.dirname(sys.executable))
+    result = subprocess.run([command, "equivalence", "--backends", "numpy", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "computing the NumPy table" in result.stderr
+    summary = text.split("## Summary")[1].split("<!--")[0]
+    rules = {rule for name in _registry.BACKENDS for rule in _registry.facts(name).BUILTINS}
+    assert summary.count("\n| ") == 1 + len(rules)  # the header and a row per rule
+    for name, label in _registry.LABELS.items():
+        assert f"<!-- backend: {name} -->\n## {label}\n" in text, name
+        assert f" {label} |" in summary.splitlines()[2], label
+        if name != "numpy":
+            assert f"keeping the {label} table" in result.stderr

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim.build import compare
+from d2l_optim import _registry
+from d2l_optim.build import cells, compare
 from d2l_optim.plotting import flatten_figure_data
-from helpers import run_example
+from helpers import ROOT, UNKNOWN_BACKEND, run_example
 
 LINE = re.compile(r"epoch \d+, x1: -?\d+\.\d{6}, x2: -?\d+\.\d{6}")
 # a training run's final loss (the same on every backend) and its seconds per epoch (a timing)
@@ -326,8 +327,9 @@ def test_section_prints_the_book_and_draws_the_same_figures(backend, section, se
     reference, reference_out = section_runs(section, "numpy")
     declared = json.loads((out / "compare.json").read_text())  # the section's tolerances
     compare.assert_outputs_agree(shared, _checked_lines(reference.stdout, section), declared["lines"])
-    # MXNet cannot take second derivatives: Newton's method says it uses the hand-written Hessian
-    assert ("hand-written Hessian" in result.stderr) == (section == "gd" and backend == "mxnet")
+    # without second derivatives (MXNet) Newton's method says it uses the hand-written Hessian
+    assert ("hand-written Hessian" in result.stderr) == (
+        section == "gd" and not _registry.facts(backend).SECOND_DERIVATIVES)
     for name in FIGURES[section]:
         assert (out / f"{name}.svg").read_bytes().startswith(b"<?xml"), name
         assert (out / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
@@ -362,8 +364,8 @@ trace = d2l.newton(objectives.cosh)
 
 
 def test_notebook_shows_figures_and_clean_warnings_only(backend, tmp_path):
-    """Each figure once, named; no ``<Axes: ...>`` result after a plot; MXNet's notice without a
-    kernel file path."""
+    """Each figure once, named; no ``<Axes: ...>`` result after a plot; the Hessian notice (MXNet)
+    without a kernel file path."""
     pytest.importorskip("nbclient", reason='notebooks need: pip install "d2l-optim[course]"')
     (tmp_path / "notebook.py").write_text(NOTEBOOK)
     out = tmp_path / "out"
@@ -384,29 +386,39 @@ def test_notebook_shows_figures_and_clean_warnings_only(backend, tmp_path):
                             if "data" in o and not any(k.startswith("image/") for k in o["data"]))
     assert "<Axes" not in shown_as_text and "<Figure" not in shown_as_text
     stderr = record["cells"][-1]["stderr"]
-    assert ("RuntimeWarning: MXNet" in stderr and "hand-written Hessian of cosh" in stderr) == (
-        backend == "mxnet")
+    assert ("RuntimeWarning: " in stderr and "hand-written Hessian of cosh" in stderr) == (
+        not _registry.facts(backend).SECOND_DERIVATIVES)
     assert "ipykernel" not in stderr and not re.search(r"\.py:\d+", stderr), stderr
 
 
 def test_unknown_backend_on_the_command_line(tmp_path):
-    result = run_example("gd", "jax")
+    result = run_example("gd", UNKNOWN_BACKEND)
     assert result.returncode != 0
-    assert "unknown backend 'jax'; valid names are: numpy, torch, tensorflow, mxnet" in result.stderr
+    names = ", ".join(_registry.BACKENDS)
+    assert f"unknown backend '{UNKNOWN_BACKEND}'; valid names are: {names}" in result.stderr
+
+
+def _sections():
+    return sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, "examples"))
+                  if name.endswith(".py") and name != "__init__.py")
+
+
+def test_every_section_is_in_the_tests_tables():
+    assert sorted(EXPECTED) == sorted(FIGURES) == sorted(set(_sections()) - {"lr_scheduler"})
+
+
+@pytest.mark.parametrize("section", _sections())
+def test_a_section_with_framework_cells_has_one_for_every_backend_with_builtins(section):
+    with open(os.path.join(ROOT, "examples", f"{section}.py"), encoding="utf-8") as file:
+        tagged = cells.frameworks(file.read())
+    with_builtins = {name for name in _registry.BACKENDS if _registry.facts(name).BUILTINS}
+    assert tagged in (set(), with_builtins), section
 
 
 # The lr-scheduler section trains networks: its printed numbers are seeded but rounded differently
 # by each framework, so they are checked by format and range (test accuracy above 0.8), its
-# schedule figures exactly, and each backend prints its own framework's scheduler line.
+# schedule figures exactly, and each backend prints its own framework's scheduler lines (its facts).
 LR_TRAINING_LINE = re.compile(r"train loss (\d+\.\d{3}), train acc ([01]\.\d{3}), test acc ([01]\.\d{3})")
-LR_MULTI_FACTOR = "0.5 for epochs 0-14, 0.25 for epochs 15-29"
-LR_FRAMEWORK_LINES = {
-    "numpy": [f"d2l MultiFactorScheduler: {LR_MULTI_FACTOR}"],
-    "torch": [f"torch MultiStepLR: {LR_MULTI_FACTOR}"],
-    "tensorflow": [f"Keras LearningRateScheduler: {LR_MULTI_FACTOR}"],
-    "mxnet": ["mxnet MultiFactorScheduler(epoch): 0.5 for epochs 0-15, 0.25 for epochs 16-29",
-              f"mxnet MultiFactorScheduler(epoch + 1): {LR_MULTI_FACTOR}"],
-}
 LR_SCHEDULE_FIGURES = {  # spec F49, F51, F52, F54, F56: (name, scheduler, steps)
     "lr-square-root": (lambda: d2l.SquareRootScheduler(lr=0.1), 30),
     "lr-factor": (lambda: d2l.FactorScheduler(factor=0.9, stop_factor_lr=1e-2, base_lr=2.0), 50),
@@ -450,8 +462,8 @@ def test_lr_scheduler_section_trains_every_schedule_above_0_8(backend, tmp_path)
     result = run_example("lr_scheduler", backend, tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    expected = [None, "learning rate is now 0.10", None, None, *LR_FRAMEWORK_LINES[backend], None, None,
-                *LR_EXERCISE_LINES]
+    expected = [None, "learning rate is now 0.10", None, None, *_registry.facts(backend).SCHEDULER_LINES,
+                None, None, *LR_EXERCISE_LINES]
     assert len(lines) == len(expected), lines
     for line, wanted in zip(lines, expected):
         if wanted is not None:

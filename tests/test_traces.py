@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
+from d2l_optim import _registry
 from d2l_optim import objectives as O
 
 ETA_2D = 0.1
@@ -31,7 +32,7 @@ BOOK_RUNS = {
 
 def _quiet(run):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # MXNet's Hessian fallback notice
+        warnings.simplefilter("ignore", RuntimeWarning)  # the Hessian fallback notice (MXNet)
         return run()
 
 
@@ -70,20 +71,20 @@ def test_newton_books_early_iterates(backend):
                                            26.834133], atol=5e-7)
 
 
-def test_newton_on_mxnet_says_it_uses_the_hand_written_hessian(backend):
+def test_newton_without_second_derivatives_says_it_uses_the_hand_written_hessian(backend):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         d2l.newton(O.cosh)
     notes = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-    if backend == "mxnet":
+    if not _registry.facts(backend).SECOND_DERIVATIVES:
         assert len(notes) == 1 and "hand-written Hessian of cosh" in notes[0]
     else:
         assert notes == []
 
 
-def test_newton_without_a_known_hessian_reraises_on_mxnet(backend):
+def test_newton_without_a_known_hessian_reraises_without_second_derivatives(backend):
     run = lambda: d2l.newton(lambda x: x**4 + x**2)  # noqa: E731
-    if backend == "mxnet":
+    if not _registry.facts(backend).SECOND_DERIVATIVES:
         with pytest.raises(d2l.SecondDerivativeUnsupported, match="cannot differentiate"):
             run()
     else:

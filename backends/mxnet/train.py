@@ -7,9 +7,8 @@ from mxnet import autograd, gluon
 from mxnet import numpy as mnp
 
 from d2l_optim._builtin import check_keywords, keywords
-from d2l_optim.backend_api import TRAINING_NAMES, BuiltinFacts, BuiltinOptimizer
-
-__all__ = list(TRAINING_NAMES)  # what the backend package re-exports
+from d2l_optim.backend_api import BuiltinOptimizer
+from d2l_optim.backends.mxnet.facts import float32_rounded
 
 _REGISTRY = mxnet.optimizer.Optimizer.opt_registry
 NATIVE_OPTIMIZER_NAMES = tuple(sorted(name for name in _REGISTRY if name != "test"))
@@ -23,12 +22,6 @@ _BASE_KEYWORDS = [k for k in keywords(mxnet.optimizer.Optimizer.__init__)
 #: MXNet 1.9 creates these optimizers' state with float32 zeros, whatever the weights' dtype
 _FLOAT32_STATE = ("adagrad", "rmsprop", "adadelta")
 
-
-def _float32(value):
-    """``value`` rounded to float32, as MXNet's kernels hold their hyperparameters."""
-    return float(np.float32(value))
-
-
 # d2l's rule -> (gluon optimizer name, its keywords from d2l's hyperparameters h)
 _SETTINGS = {
     "sgd": ("sgd", lambda h: {"learning_rate": h["lr"]}),
@@ -36,26 +29,8 @@ _SETTINGS = {
     "adagrad": ("adagrad", lambda h: {"learning_rate": h["lr"], "eps": h["eps"]}),
     "rmsprop": ("rmsprop", lambda h: {"learning_rate": h["lr"], "gamma1": h["gamma"], "epsilon": h["eps"]}),
     "adadelta": ("adadelta", lambda h: {"rho": h["rho"], "epsilon": h["eps"]}),
-    "adam": ("adam", lambda h: {"learning_rate": h["lr"], "beta1": _float32(h["beta1"]),
-                                "beta2": _float32(h["beta2"]), "epsilon": h["eps"]}),
-}
-
-_FACTS = {
-    "sgd": BuiltinFacts("gluon.Trainer 'sgd'", {}, "", "learning_rate=0.01", "float32"),
-    "momentum": BuiltinFacts("gluon.Trainer 'sgd'", {}, "",
-                             "none for a constant η (it keeps mom = −η v, so a schedule would differ)",
-                             "float32"),
-    "adagrad": BuiltinFacts("gluon.Trainer 'adagrad'", {}, "", "eps=1e-7 (keyword eps, not epsilon)",
-                            "float32"),
-    "rmsprop": BuiltinFacts("gluon.Trainer 'rmsprop'", {}, "",
-                            "learning_rate=0.001; epsilon=1e-8; centered=False already", "float32"),
-    "adadelta": BuiltinFacts("gluon.Trainer 'adadelta'", {}, "",
-                             "none: like the book it has no learning rate (learning_rate is ignored)",
-                             "float32"),
-    "adam": BuiltinFacts("gluon.Trainer 'adam'", {"beta1": _float32(0.9), "beta2": _float32(0.999)},
-                         "β₁, β₂ as float32 (its kernel holds them so; the book's rule otherwise)",
-                         "epsilon=1e-8 added to the uncorrected √v (ε̂ = ε√(1 − β₂ᵗ), not the book's ε)",
-                         "float32"),
+    "adam": ("adam", lambda h: {"learning_rate": h["lr"], "beta1": float32_rounded(h["beta1"]),
+                                "beta2": float32_rounded(h["beta2"]), "epsilon": h["eps"]}),
 }
 
 
@@ -95,7 +70,7 @@ def builtin_optimizer(name, hyperparams, parameters):
             trainer.optimizer.epsilon = eps * math.sqrt(1 - beta2 ** steps[0])
 
         settings += ", epsilon set to ε·√(1 − β₂ᵗ) before step t"
-    return BuiltinOptimizer(trainer, list(parameters), settings, before_step)
+    return BuiltinOptimizer(trainer, settings, None, before_step)
 
 
 def native_optimizer(trainer, hyperparams, parameters):
@@ -105,18 +80,15 @@ def native_optimizer(trainer, hyperparams, parameters):
                          f"got {trainer!r}")
     check_keywords(f"MXNet's {trainer!r}",
                    keywords(_REGISTRY[trainer].__init__) + _BASE_KEYWORDS, hyperparams)
-    return BuiltinOptimizer(_trainer(trainer, hyperparams, parameters), list(parameters),
+    return BuiltinOptimizer(_trainer(trainer, hyperparams, parameters),
                             f"gluon.Trainer(params, {trainer!r}, {hyperparams!r})")
 
 
-def builtin_step(optimizer, loss, batch):
+def builtin_step(optimizer, parameters, loss, batch):
     if optimizer.before_step is not None:
         optimizer.before_step()
     with autograd.record():  # the recording ends with the block; the update itself is not recorded
-        value = loss(parameter_values(optimizer.parameters), *batch)
+        value = loss(parameter_values(parameters), *batch)
     value.backward()
-    optimizer.optimizer.step(1)  # the loss is already a mean: no 1/batch rescaling
-
-
-def builtin_facts(name):
-    return _FACTS[name]
+    optimizer.optimizer.step(1)  # in place; the loss is already a mean: no 1/batch rescaling
+    return parameters, optimizer

@@ -3,20 +3,11 @@ import numpy as np
 
 from d2l_optim import ops, optimizers
 from d2l_optim._builtin import describe
-from d2l_optim.backend_api import TRAINING_NAMES, BuiltinFacts, BuiltinOptimizer
-
-__all__ = list(TRAINING_NAMES)  # what the backend package re-exports
+from d2l_optim.backend_api import BuiltinOptimizer
 
 NATIVE_OPTIMIZER_NAMES = ()
 BOOK_CONCISE_LOSS = ("The book has no NumPy tab. The package minimises mean ½(ŷ − y)², the loss of the "
                      "book's MXNet tab and of its from-scratch code, with d2l's own optimizers.")
-
-
-class _Stateful:
-    """d2l's pure optimizer together with its current state."""
-
-    def __init__(self, rule, parameters):
-        self.rule, self.state = rule, rule.init(parameters)
 
 
 def make_parameters(arrays):
@@ -29,8 +20,7 @@ def parameter_values(parameters):
 
 def builtin_optimizer(name, hyperparams, parameters):
     rule = getattr(optimizers, name)(**hyperparams)
-    return BuiltinOptimizer(_Stateful(rule, parameters), list(parameters),
-                            describe(f"d2l.{name}", hyperparams))
+    return BuiltinOptimizer(rule, describe(f"d2l.{name}", hyperparams), rule.init(list(parameters)))
 
 
 def native_optimizer(trainer, hyperparams, parameters):
@@ -39,15 +29,8 @@ def native_optimizer(trainer, hyperparams, parameters):
                      f"got {trainer!r}")
 
 
-def builtin_step(optimizer, loss, batch):
-    parameters, stateful = optimizer.parameters, optimizer.optimizer
+def builtin_step(optimizer, parameters, loss, batch):
     argnums = tuple(range(len(parameters)))
     _, grads = ops.value_and_grad(lambda *values: loss(list(values), *batch), argnums)(*parameters)
-    new_values, stateful.state = stateful.rule.update(grads, stateful.state, parameters)
-    for parameter, value in zip(parameters, new_values):
-        parameter[...] = value
-
-
-def builtin_facts(name):
-    return BuiltinFacts(f"d2l.{name}", {}, "", "none: NumPy has no built-in optimizers, d2l's own are used",
-                        "float64")
+    parameters, state = optimizer.optimizer.update(grads, optimizer.state, list(parameters))
+    return parameters, optimizer._replace(state=state)

@@ -6,9 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from d2l_optim._builtin import check_keywords, describe, keywords
-from d2l_optim.backend_api import TRAINING_NAMES, BuiltinFacts, BuiltinOptimizer
-
-__all__ = list(TRAINING_NAMES)  # what the backend package re-exports
+from d2l_optim.backend_api import BuiltinOptimizer
 
 NATIVE_OPTIMIZER_NAMES = ()
 BOOK_CONCISE_LOSS = (
@@ -29,23 +27,6 @@ _SETTINGS = {
     "adam": ("Adam", lambda h: {"learning_rate": float(h["lr"]), "beta_1": float(h["beta1"]),
                                 "beta_2": float(h["beta2"]), "epsilon": float(h["eps"])}),
 }
-
-_FACTS = {
-    "sgd": BuiltinFacts("tf.keras.optimizers.SGD", {}, "", "learning_rate=0.01", "float64"),
-    "momentum": BuiltinFacts("tf.keras.optimizers.SGD", {}, "",
-                             "none for a constant η (it keeps m = −η v, so a schedule would differ)",
-                             "float64"),
-    "adagrad": BuiltinFacts("tf.keras.optimizers.Adagrad", {}, "",
-                            "initial_accumulator_value=0.1; epsilon=1e-7", "float64"),
-    "rmsprop": BuiltinFacts("tf.keras.optimizers.RMSprop", {}, "", "epsilon=1e-7", "float64"),
-    "adadelta": BuiltinFacts("tf.keras.optimizers.Adadelta", {}, "",
-                             "learning_rate=0.001 (the book has none, i.e. 1.0; its TF tab passes 5.0); "
-                             "rho=0.95; epsilon=1e-7", "float64"),
-    "adam": BuiltinFacts("tf.keras.optimizers.Adam", {}, "",
-                         "epsilon=1e-7 added to the uncorrected √v (ε̂ = ε√(1 − β₂ᵗ), not the book's ε)",
-                         "float64"),
-}
-
 
 def make_parameters(arrays):
     return [tf.Variable(np.asarray(a)) for a in arrays]
@@ -85,7 +66,7 @@ def builtin_optimizer(name, hyperparams, parameters):
             optimizer.epsilon.assign(eps * math.sqrt(1 - beta2 ** steps[0]))
 
         settings += ", epsilon set to ε·√(1 − β₂ᵗ) before step t"
-    return BuiltinOptimizer(optimizer, list(parameters), settings, before_step, {})
+    return BuiltinOptimizer(optimizer, settings, None, before_step, {})
 
 
 def native_optimizer(trainer, hyperparams, parameters):
@@ -94,15 +75,16 @@ def native_optimizer(trainer, hyperparams, parameters):
                          f"tf.keras.optimizers.Adam) or one of d2l's optimizer names; got {trainer!r}")
     what = f"tf.keras.optimizers.{trainer.__name__}"
     check_keywords(what, keywords(trainer.__init__), hyperparams)
-    return BuiltinOptimizer(_build(trainer, hyperparams, parameters), list(parameters),
-                            describe(what, hyperparams), None, {})
+    return BuiltinOptimizer(_build(trainer, hyperparams, parameters), describe(what, hyperparams),
+                            None, None, {})
 
 
-def _compiled_step(optimizer, loss):
-    """One update as a ``tf.function`` (eager ``apply_gradients`` costs ten times more)."""
+def _compiled_step(optimizer, parameters, loss):
+    """One update of the variables ``parameters`` as a ``tf.function`` (eager ``apply_gradients``
+    costs ten times more), made at the first step with ``loss``."""
     steps = optimizer.compiled
     if loss not in steps:
-        parameters, keras_optimizer = optimizer.parameters, optimizer.optimizer
+        keras_optimizer = optimizer.optimizer
         keras_optimizer.build(parameters)  # its state is created eagerly, outside the trace
 
         @tf.function(reduce_retracing=True, autograph=False)  # the shim needs no autograph
@@ -115,11 +97,8 @@ def _compiled_step(optimizer, loss):
     return steps[loss]
 
 
-def builtin_step(optimizer, loss, batch):
+def builtin_step(optimizer, parameters, loss, batch):
     if optimizer.before_step is not None:
         optimizer.before_step()
-    _compiled_step(optimizer, loss)(*batch)
-
-
-def builtin_facts(name):
-    return _FACTS[name]
+    _compiled_step(optimizer, parameters, loss)(*batch)  # assigns to the variables
+    return parameters, optimizer

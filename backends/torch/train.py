@@ -3,9 +3,7 @@ import numpy as np
 import torch
 
 from d2l_optim._builtin import check_keywords, describe, keywords
-from d2l_optim.backend_api import TRAINING_NAMES, BuiltinFacts, BuiltinOptimizer
-
-__all__ = list(TRAINING_NAMES)  # what the backend package re-exports
+from d2l_optim.backend_api import BuiltinOptimizer
 
 NATIVE_OPTIMIZER_NAMES = ()
 BOOK_CONCISE_LOSS = (
@@ -24,22 +22,6 @@ _SETTINGS = {
     "adam": ("Adam", lambda h: {"lr": h["lr"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"]}),
 }
 
-_FACTS = {
-    "sgd": BuiltinFacts("torch.optim.SGD", {}, "", "none (lr is always given)", "float64"),
-    "momentum": BuiltinFacts("torch.optim.SGD", {}, "",
-                             "dampening=0, nesterov=False already give the book's buffer v ← βv + g",
-                             "float64"),
-    "adagrad": BuiltinFacts("torch.optim.Adagrad", {}, "",
-                            "eps=1e-10 added outside √; initial_accumulator_value=0", "float64"),
-    "rmsprop": BuiltinFacts("torch.optim.RMSprop", {"eps_in_sqrt": False},
-                            "ε outside the root: x ← x − η g / (√s + ε)",
-                            "alpha=0.99; eps=1e-8 added outside √ (no setting puts it inside)",
-                            "float64"),
-    "adadelta": BuiltinFacts("torch.optim.Adadelta", {}, "", "eps=1e-6 (the book: 1e-5)", "float64"),
-    "adam": BuiltinFacts("torch.optim.Adam", {}, "", "eps=1e-8 (the book: 1e-6)", "float64"),
-}
-
-
 def make_parameters(arrays):
     return [torch.nn.Parameter(torch.tensor(np.asarray(a))) for a in arrays]
 
@@ -52,7 +34,7 @@ def builtin_optimizer(name, hyperparams, parameters):
     class_name, to_keywords = _SETTINGS[name]
     kwargs = to_keywords(hyperparams)
     optimizer = getattr(torch.optim, class_name)(parameters, **kwargs)
-    return BuiltinOptimizer(optimizer, list(parameters), describe(f"torch.optim.{class_name}", kwargs))
+    return BuiltinOptimizer(optimizer, describe(f"torch.optim.{class_name}", kwargs))
 
 
 def native_optimizer(trainer, hyperparams, parameters):
@@ -61,19 +43,15 @@ def native_optimizer(trainer, hyperparams, parameters):
                          f"torch.optim.Adam) or one of d2l's optimizer names; got {trainer!r}")
     what = f"torch.optim.{trainer.__name__}"
     check_keywords(what, keywords(trainer.__init__), hyperparams)
-    return BuiltinOptimizer(trainer(parameters, **hyperparams), list(parameters),
-                            describe(what, hyperparams))
+    return BuiltinOptimizer(trainer(parameters, **hyperparams), describe(what, hyperparams))
 
 
-def builtin_step(optimizer, loss, batch):
+def builtin_step(optimizer, parameters, loss, batch):
     if optimizer.before_step is not None:
         optimizer.before_step()
     optimizer.optimizer.zero_grad(set_to_none=True)
     with torch.enable_grad():
-        value = loss(optimizer.parameters, *batch)
+        value = loss(parameters, *batch)
     value.backward()  # frees the step's graph; the update itself runs under no_grad
-    optimizer.optimizer.step()
-
-
-def builtin_facts(name):
-    return _FACTS[name]
+    optimizer.optimizer.step()  # in place
+    return parameters, optimizer

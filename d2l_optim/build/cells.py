@@ -3,9 +3,9 @@ reader sees it, and the names of the figures it draws.
 
 A cell's ``# %%`` line carries its metadata as jupytext writes it, ``key=[...]`` (JSON lists):
 
-- ``tags=["framework-torch"]`` (likewise ``framework-tensorflow``, ``framework-mxnet``,
-  ``framework-numpy``): code for that backend only. The build runs it only on that backend, a
-  script runs it only when that backend is active, and the site shows it in the framework's tab.
+- ``tags=["framework-torch"]`` (likewise ``framework-<name>`` for every registered backend): code
+  for that backend only. The build runs it only on that backend, a script runs it only when that
+  backend is active, and the site shows it in the framework's tab.
 - ``tags=["remove-cell"]`` (Jupyter Book's tag for "run, but do not show"): the section's setup,
   which the build and the script run and no page or published notebook shows.
 - ``figures=["gd-lr-0.05", "gd-lr-1.1"]``: the names of the figures the cell draws, in the order
@@ -17,7 +17,7 @@ import json
 import re
 from typing import NamedTuple, Optional, Tuple
 
-from d2l_optim._registry import BACKENDS
+from d2l_optim import _registry
 
 TAG_PREFIX = "framework-"
 HIDDEN_TAG = "remove-cell"
@@ -38,10 +38,10 @@ def is_plain_name(name):
 def framework_of(tags):
     """The backend a cell's tags reserve it for (``framework-torch`` -> ``"torch"``), or None."""
     names = [tag[len(TAG_PREFIX):] for tag in tags or () if tag.startswith(TAG_PREFIX)]
-    unknown = [name for name in names if name not in BACKENDS]
+    unknown = [name for name in names if name not in _registry.BACKENDS]
     if unknown:
         raise ValueError(f"unknown cell tag {TAG_PREFIX}{unknown[0]!s}; the framework tags are "
-                         + ", ".join(TAG_PREFIX + name for name in BACKENDS))
+                         + ", ".join(TAG_PREFIX + name for name in _registry.BACKENDS))
     if len(names) > 1:
         raise ValueError(f"a cell is for one framework, but it is tagged {', '.join(names)}")
     return names[0] if names else None

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 
+from d2l_optim import _registry
 from d2l_optim.build import plan
 from d2l_optim.build.runner import clean_error
 
@@ -139,12 +140,14 @@ def _signal_group(process, signum):
 
 
 def job_environment(jobs):
-    """Thread counts shared out between parallel jobs (and fixed, which keeps numerics stable)."""
-    threads = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
-    return dict(os.environ, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
-                TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS="1",
-                TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline",
-                PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8")
+    """Thread counts shared out between parallel jobs (and fixed, which keeps numerics stable), as
+    each backend's ``facts.run_environment`` sets them."""
+    threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
+    environment = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline",
+                       PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8")
+    for name in _registry.BACKENDS:
+        environment.update(_registry.facts(name).run_environment(threads))
+    return environment
 
 
 def failed_record(error):

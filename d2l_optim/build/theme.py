@@ -11,6 +11,9 @@ import inspect
 import os
 import shutil
 
+from d2l_optim import _registry
+from d2l_optim.backend_api import CONCERNS, Facts, Identity
+
 CONF = '''\
 project = "Optimization Algorithms, on every framework"
 author = "d2l-optim"
@@ -36,13 +39,15 @@ suppress_warnings = ["myst.header"]
 MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
 
 CC_BY = '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>'
+_LABELS = list(_registry.LABELS.values())
+FRAMEWORKS = ", ".join(_LABELS[:-1]) + " and " + _LABELS[-1]
 FOOTER = f'''\
 {{% extends "!page.html" %}}
 {{% block footer %}}
 {{{{ super() }}}}
 <div class="d2l-footer">
   <p><strong>d2l-optim</strong>: the "Optimization Algorithms" chapter of <em>Dive into Deep
-  Learning</em>, written once and run on NumPy, PyTorch, TensorFlow and MXNet.</p>
+  Learning</em>, written once and run on {FRAMEWORKS}.</p>
   <p>Data: the NASA airfoil self-noise data set (T. Brooks, D. Pope, M. Marcolini, 1989), from the
   UCI Machine Learning Repository (id 291), licensed {CC_BY}; the handwritten digits:
   scikit-learn's copy of the UCI Optical Recognition of Handwritten Digits data, licensed {CC_BY}.</p>
@@ -113,9 +118,13 @@ def api_page():
                             for name in names)))
     parts.append("## Objectives\n")
     parts.append(_rst(".. automodule:: d2l_optim.objectives\n   :members:"))
-    parts.append("## The backend interface\n\nWhat each backend module (`d2l_optim.backends.<name>`) "
-                 "provides, signature by signature.\n")
-    parts.append(_rst(_autodoc("d2l_optim.backend_api.Backend", True)))
+    parts.append("## The backend interface\n\nWhat each backend package (`d2l_optim.backends.<name>`, "
+                 "or another distribution's, registered under the entry points `d2l_optim.backends`) "
+                 "provides, module by module: its identity in `__init__`, its facts in `facts`, and "
+                 + ", ".join(f"`{module}` ({protocol.__name__})" for module, protocol in CONCERNS.items())
+                 + ".\n")
+    parts.append(_rst(*(_autodoc(f"d2l_optim.backend_api.{protocol.__name__}", True)
+                        for protocol in (Identity, Facts, *CONCERNS.values()))))
     return "\n".join(parts)
 
 

@@ -1,0 +1,6 @@
+"""NumPy has no compiler."""
+
+
+def compile_step(step):
+    """The step runs as it is."""
+    return step
