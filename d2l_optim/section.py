@@ -163,12 +163,18 @@ class Section:
 
 
 def check_figure_rules(figure_rules, drawn):
-    """ValueError if ``figure_rules`` (name -> rule) names a figure not in ``drawn``: a misspelt
-    name would leave its figure under the default rule."""
+    """ValueError if ``figure_rules`` (name -> rule) names a figure not in ``drawn`` (the figures
+    this run drew and those the section's other frameworks' cells declare): a misspelt name would
+    leave its figure under the default rule."""
     unknown = [name for name in figure_rules if name not in drawn]
     if unknown:
         raise ValueError(f"compare_figures names {', '.join(map(repr, unknown))}, but no cell draws a "
                          f"figure of that name (drawn: {', '.join(drawn) or 'none'})")
+
+
+def declared_figures(text):
+    """The figure names that the cells of a section's source ``text`` declare, every framework's."""
+    return [name for cell in cells.split(text) for name in cell.figures]
 
 
 def _run_script(namespace, backend):
@@ -194,7 +200,7 @@ def _run_script(namespace, backend):
         where = f"{path}, line {cell.start + 1}, " + cells.describe(position, source)
         _active._save_cell_figures(cell.figures, position, where)
     try:
-        check_figure_rules(_active.rules["figures"], list(_active._drawn_by))
+        check_figure_rules(_active.rules["figures"], list(_active._drawn_by) + declared_figures(text))
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
     raise SystemExit(0)

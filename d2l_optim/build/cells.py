@@ -22,10 +22,10 @@ from d2l_optim import _registry
 TAG_PREFIX = "framework-"
 HIDDEN_TAG = "remove-cell"
 MAX_NAME_LENGTH = 100
-#: a plain name (a section's file name, a figure's name): letters, digits, ``-`` and ``_``, and
-#: ``.`` only between two digits (``gd-lr-0.2``), at most 100 characters; never a path, a quote, a
-#: space or ``..``
-PLAIN_NAME = re.compile(rf"(?:[A-Za-z0-9_-]|(?<=[0-9])\.(?=[0-9])){{1,{MAX_NAME_LENGTH}}}")
+#: a plain name (a section's file name, a figure's name): a letter or digit, then letters, digits,
+#: ``-`` and ``_``, and ``.`` only between two digits (``gd-lr-0.2``), at most 100 characters; never
+#: a path, a quote, a space or ``..``
+PLAIN_NAME = re.compile(rf"[A-Za-z0-9](?:[A-Za-z0-9_-]|(?<=[0-9])\.(?=[0-9])){{0,{MAX_NAME_LENGTH - 1}}}")
 MARKER = re.compile(r"^# %%(.*)$")
 METADATA = re.compile(r"\b(tags|figures)=(\[[^\]]*\])")
 

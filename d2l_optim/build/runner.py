@@ -208,8 +208,11 @@ def run(section_file, backend, out_dir, cell_timeout):
         record["compare"] = {"lines": [], "figures": {}}
     if record["status"] == "ok":
         try:
+            with open(section_file, encoding="utf-8") as file:
+                declared = section_run.declared_figures(file.read())
             section_run.check_figure_rules(record["compare"]["figures"],
-                                           [name for cell in record["cells"] for name in cell["figures"]])
+                                           [name for cell in record["cells"] for name in cell["figures"]]
+                                           + declared)
         except ValueError as error:
             record.update(status="failed", error=f"{section_file}: {error}")
     with open(os.path.join(out_dir, "run.json"), "w") as file:
