@@ -5,8 +5,7 @@ import inspect
 import os
 import re
 
-from d2l_optim import _config, _registry, backend_api
-from d2l_optim.build import cells
+from d2l_optim import _config, _registry, backend_api, cells
 from helpers import ROOT
 
 MATH_NAMES = ("cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign",
@@ -101,7 +100,7 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
 
 
 # lowest first
-BUILD_LAYERS = ("compare", "cells", "bounds", "plan", "runner", "run", "explorer", "published", "theme",
+BUILD_LAYERS = ("bounds", "plan", "runner", "run", "explorer", "published", "theme",
                 "site", "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim.build import compare
+from d2l_optim import compare
 from d2l_optim.plotting import flatten_figure_data
 from helpers import run_example
 

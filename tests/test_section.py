@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from d2l_optim.build import cells
+from d2l_optim import cells
 from helpers import ROOT
 
 EXAMPLES = os.path.join(ROOT, "examples")

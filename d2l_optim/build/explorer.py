@@ -6,7 +6,7 @@ objective, the whole grid of hyperparameters (:data:`LEARNING_RATES` × the opti
 hyperparameter) runs as one batched optimisation (:func:`d2l_optim.traces.sweep_traces`). The build
 computes the data on every backend it builds, each in its own process
 (``python -m d2l_optim.build.explorer BACKEND`` prints it as JSON), and publishes it only if they
-all agree under the figure tolerance of :mod:`~d2l_optim.build.compare`. The page embeds the data
+all agree under the figure tolerance of :mod:`~d2l_optim.compare`. The page embeds the data
 as JSON; its script (``explorer.js``, plain JavaScript, no library, no network) only draws.
 
 A run *diverges* when a point is not finite or lies beyond the plot's box widened by
@@ -29,9 +29,8 @@ from typing import Callable, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from d2l_optim import _config, objectives, ops, optimizers
+from d2l_optim import _config, compare, objectives, ops, optimizers
 from d2l_optim._registry import LABELS
-from d2l_optim.build import compare
 from d2l_optim.traces import TRACE_DTYPE, sweep_traces
 
 STEPS = 20

@@ -5,7 +5,7 @@ Each (section, backend) runs as a notebook in its own process (:mod:`~d2l_optim.
 run is reported with its error and the rest is published. The site holds the pages, each figure
 once (SVG), each backend's notebook of each section, the printed output, and a manifest
 ``outputs.json``; ``consistency.json`` says for each printed line and figure whether the backends
-agree under the section's declared tolerances (:mod:`~d2l_optim.build.compare`). Pages are MyST
+agree under the section's declared tolerances (:mod:`~d2l_optim.compare`). Pages are MyST
 built by Sphinx (:mod:`~d2l_optim.build.site`).
 
 Runs are cached (keys: :mod:`~d2l_optim.build.plan`) in the cache folder beside the site
@@ -23,8 +23,9 @@ import tempfile
 import threading
 
 import d2l_optim
+from d2l_optim import compare
 from d2l_optim._registry import BACKENDS, LABELS
-from d2l_optim.build import compare, plan, run, site
+from d2l_optim.build import plan, run, site
 from d2l_optim.build.plan import BuildError, UsageError
 from d2l_optim.build.published import Published
 from d2l_optim.build.run import BuildStopped

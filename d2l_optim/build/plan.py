@@ -23,9 +23,8 @@ import shutil
 import sys
 
 import d2l_optim
-from d2l_optim import _config
+from d2l_optim import _config, cells
 from d2l_optim._registry import BACKENDS
-from d2l_optim.build import cells
 
 MARKER = ".d2l-optim-site"
 LOCK_SUFFIX = ".d2l-optim-lock"
@@ -46,7 +45,7 @@ COURSE_MODULES = {"jupytext": "jupytext", "nbformat": "nbformat", "nbclient": "n
                   "sphinx_design": "sphinx-design", "furo": "furo",
                   "sphinx-mathjax-offline": "sphinx-mathjax-offline", "tqdm": "tqdm"}
 #: the build's modules that run inside a section (the rest only plans, runs and publishes)
-RUN_SIDE = ("runner.py", "cells.py", "compare.py", "bounds.py")
+RUN_SIDE = ("runner.py", "bounds.py")
 SITE_DISTRIBUTIONS = ("sphinx", "myst-parser", "sphinx-design", "furo", "sphinx-mathjax-offline")
 RUN_DISTRIBUTIONS = ("numpy", "matplotlib", "autograd", "jupytext", "nbclient", "ipykernel")
 

@@ -3,7 +3,7 @@
 :class:`Published` removes ANSI codes and control characters (a carriage return keeps what a
 terminal would show), writes the build machine's folders as names (``<sources>``, ``<python>``,
 ...) instead of spelling them out, and fails a run that names a figure with a name that is not plain
-(:func:`~d2l_optim.build.cells.is_plain_name`), leaving the figure out. The pages then write the text
+(:func:`~d2l_optim.cells.is_plain_name`), leaving the figure out. The pages then write the text
 escaped (:mod:`~d2l_optim.build.site`).
 """
 import copy
@@ -15,7 +15,8 @@ import tempfile
 
 import nbformat
 
-from d2l_optim.build import cells, plan
+from d2l_optim import cells
+from d2l_optim.build import plan
 from d2l_optim.build.runner import ANSI
 
 #: control characters, but for newline and tab

@@ -33,8 +33,9 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from d2l_optim import cells
 from d2l_optim import section as section_run
-from d2l_optim.build import bounds, cells
+from d2l_optim.build import bounds
 
 #: an ANSI escape sequence: colours and cursor moves (CSI), terminal titles and links (OSC), the rest
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")

@@ -3,7 +3,7 @@
 Each section page holds the section's explanation and code, written once, and under every code
 cell its output. What every backend printed alike (the same text, with no value the section
 declares a timing or framework-specific) and each figure whose plotted data agree under the
-section's tolerance (the consistency check, :mod:`~d2l_optim.build.compare`) are shown once, saying
+section's tolerance (the consistency check, :mod:`~d2l_optim.compare`) are shown once, saying
 so; what differs is shown in a tab set with one tab per framework. All tab sets share the sync
 group ``framework``: choosing PyTorch anywhere switches every tab on the page, and sphinx-design
 keeps the choice in the browser's localStorage, so the next page opens on PyTorch too. A run of
@@ -33,8 +33,9 @@ import sys
 
 import jupytext
 
+from d2l_optim import cells
 from d2l_optim._registry import LABELS
-from d2l_optim.build import cells, explorer, run, theme
+from d2l_optim.build import explorer, run, theme
 from d2l_optim.build.plan import BuildError
 from d2l_optim.build.published import CONTROL
 
