@@ -3,7 +3,7 @@
 Everything else reads this table: backend selection and aliases (``_config``), which backend owns a
 tensor (``ops``), the labels of the site's tabs and the framework versions in the build's cache key
 (the course build), the test parametrisation, and the checks that ``setup.cfg``, ``tox.ini`` and
-``.ci/constraints.txt`` agree with it (``tests/test_architecture.py``). It imports nothing, so
+the pins in ``.ci/`` agree with it (``tests/test_architecture.py``). It imports nothing, so
 ``import d2l_optim`` stays framework-free.
 """
 from typing import NamedTuple, Optional, Tuple

@@ -46,8 +46,14 @@ def test_every_backend_implements_the_written_interface(backend):
         assert list(inspect.signature(getattr(module, name)).parameters) == parameters, name
 
 
+def _pins(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as file:
+        return dict(line.strip().split("==") for line in file if "==" in line)
+
+
 def test_backend_identity_is_written_once():
-    """setup.cfg's extras, tox's environments and the pins agree with the registry."""
+    """setup.cfg's extras, tox's environments and the pins agree with the registry: each backend's
+    tox env pins its framework, and the ``all`` extra is the modern set."""
     setup = configparser.ConfigParser()
     setup.read(os.path.join(ROOT, "setup.cfg"))
     extras = setup["options.extras_require"]
@@ -55,15 +61,18 @@ def test_backend_identity_is_written_once():
     tox = configparser.ConfigParser(interpolation=None)
     tox.read(os.path.join(ROOT, "tox.ini"))
     envs = [e.strip() for e in tox["tox"]["envlist"].split(",")]
-    with open(os.path.join(ROOT, ".ci", "constraints.txt"), encoding="utf-8") as file:
-        pinned = {line.split("==")[0] for line in file if "==" in line}
+    modern = ".ci/constraints-modern.txt"
     for name, info in _registry.BACKENDS.items():
         assert name in envs and f"d2l_optim.backends.{name}" in packages
         assert os.path.isdir(os.path.join(ROOT, "backends", name))
+        setenv = tox[f"testenv:{name}"]["setenv"] if tox.has_section(f"testenv:{name}") else ""
+        constraints = re.search(r"PIP_CONSTRAINT = \{toxinidir\}/(\S+)", setenv or tox["testenv"]["setenv"])
+        assert constraints, name
         if info.extra is not None:
             assert info.distributions[0] in extras[info.extra]
-            assert info.distributions[0] in pinned
-            assert info.extra in extras["all"]
+            assert info.distributions[0] in _pins(constraints.group(1)), (name, constraints.group(1))
+            assert (info.extra in extras["all"]) == (constraints.group(1) == modern), name
+    assert _pins(modern)["numpy"].startswith("2.") and _pins(".ci/constraints-legacy.txt")["numpy"] < "1.24"
 
 
 def test_ci_runs_the_readmes_test_command():
