@@ -23,9 +23,9 @@ TAG_PREFIX = "framework-"
 HIDDEN_TAG = "remove-cell"
 MAX_NAME_LENGTH = 100
 #: a plain name (a section's file name, a figure's name): letters, digits, ``-`` and ``_``, and
-#: ``.`` only between two digits (``gd-lr-0.2``), at most 100 characters; never a path, a quote, a
-#: space or ``..``
-PLAIN_NAME = re.compile(rf"(?:[A-Za-z0-9_-]|(?<=[0-9])\.(?=[0-9])){{1,{MAX_NAME_LENGTH}}}")
+#: ``.`` only between two digits (``gd-lr-0.2``), at most 100 characters, not starting with ``-``
+#: (a command line would read it as an option); never a path, a quote, a space or ``..``
+PLAIN_NAME = re.compile(rf"(?!-)(?:[A-Za-z0-9_-]|(?<=[0-9])\.(?=[0-9])){{1,{MAX_NAME_LENGTH}}}")
 MARKER = re.compile(r"^# %%(.*)$")
 METADATA = re.compile(r"\b(tags|figures)=(\[[^\]]*\])")
 

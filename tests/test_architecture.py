@@ -1,4 +1,5 @@
 """The one rule: nothing framework-specific outside backends/, and one interface per backend."""
+import ast
 import configparser
 import importlib.util
 import inspect
@@ -6,6 +7,7 @@ import os
 import re
 
 from d2l_optim import _config, _registry, backend_api, cells
+from d2l_optim.build import records
 from helpers import ROOT
 
 MATH_NAMES = ("cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign",
@@ -109,8 +111,8 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
 
 
 # lowest first
-BUILD_LAYERS = ("bounds", "plan", "runner", "run", "explorer", "published", "theme",
-                "site", "pipeline")
+BUILD_LAYERS = ("errors", "bounds", "published", "runner", "explorer", "records", "plan", "run",
+                "explorer_page", "theme", "site", "assemble", "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 
 
@@ -123,3 +125,49 @@ def test_the_build_imports_only_downwards():
             for module, names in BUILD_IMPORT.findall(file.read()):
                 for imported in [module] if module else [n.strip() for n in names.split(",")]:
                     assert BUILD_LAYERS.index(imported) < layer, f"build/{name}.py imports {imported}"
+
+
+#: an import of a module of the build in code a kernel runs (a string: the runner's exec_lines)
+IMPORT_IN_TEXT = re.compile(r"\bfrom d2l_optim\.build\.(\w+) import\b|\bimport d2l_optim\.build\.(\w+)")
+
+
+def build_modules_imported(path):
+    """The modules of d2l_optim.build that the file at ``path`` imports, anywhere in it (in a function,
+    or in a string of code it has a kernel run)."""
+    with open(path, encoding="utf-8") as file:
+        tree = ast.parse(file.read(), path)
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "d2l_optim.build":
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("d2l_optim.build."):
+            found.add(node.module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[2] for alias in node.names
+                      if alias.name.startswith("d2l_optim.build.")}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found |= {a or b for a, b in IMPORT_IN_TEXT.findall(node.value)}
+    return found
+
+
+def test_a_records_source_is_all_the_code_behind_a_run():
+    """The run key and a record's source cover the library and the build's run side
+    (``records.RUN_SIDE``): that is all the code behind a run if the library imports nothing of the
+    build and the run side imports nothing else of it."""
+    run_side = {name[:-3] for name in records.RUN_SIDE}
+    build = os.path.join(ROOT, "d2l_optim", "build")
+    library = [os.path.join(folder, name) for top in ("d2l_optim", "backends")
+               for folder, _, files in os.walk(os.path.join(ROOT, top)) if not folder.startswith(build)
+               for name in files if name.endswith(".py") and name != "__main__.py"]
+    assert len(library) > 20
+    assert {os.path.relpath(path, ROOT): build_modules_imported(path) for path in library
+            if build_modules_imported(path)} == {}
+    for name in sorted(run_side):
+        imported = build_modules_imported(os.path.join(build, f"{name}.py"))
+        assert imported <= run_side, f"build/{name}.py, which runs in a run, imports {imported - run_side}"
+    assert build_modules_imported(os.path.join(build, "runner.py")) == {"bounds", "published"}
+    in_source = {name for name, _ in records.package_files() if records.is_source(name)}
+    assert {f"d2l_optim/build/{name}" for name in records.RUN_SIDE} <= in_source
+    assert "d2l_optim/ops.py" in in_source and "backends/numpy/__init__.py" in in_source
+    assert not {"d2l_optim/__main__.py", "d2l_optim/build/site.py", "d2l_optim/build/plan.py"} & in_source
+    assert not [name for name in in_source if name.startswith("d2l_optim/examples")]
