@@ -28,3 +28,14 @@ def section_functions(section):
     namespace = {"d2l": d2l_optim}
     exec(compile(tree, path, "exec"), namespace)
     return namespace
+
+
+def tree(folder):
+    """Every file under ``folder`` with its bytes (symlinks as their target)."""
+    found = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as file:
+                found[os.path.relpath(path, folder)] = file.read()
+    return found

@@ -22,7 +22,7 @@ import pytest
 
 from d2l_optim import __main__ as cli
 from d2l_optim.build import plan, records
-from helpers import ROOT
+from helpers import ROOT, tree
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
                                reason='the course build needs: pip install "d2l-optim[course]"')
@@ -51,17 +51,6 @@ import os
 
 open(os.path.join(os.environ["RAN_FOLDER"], "{name}"), "w").close()
 '''
-
-
-def _tree(folder):
-    """Every file under ``folder`` with its bytes (symlinks as their target)."""
-    found = {}
-    for root, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(root, name)
-            with open(path, "rb") as file:
-                found[os.path.relpath(path, folder)] = file.read()
-    return found
 
 
 def _cli(out, sources, *extra):
@@ -124,13 +113,13 @@ def test_folders_it_did_not_make_are_refused_untouched(make_out, tmp_path, sourc
     out, reason = make_out(tmp_path, sources)
     if out == tmp_path / "outer":
         sources = out / "sources"
-    before, names = _tree(tmp_path), sorted(os.listdir(tmp_path))
+    before, names = tree(tmp_path), sorted(os.listdir(tmp_path))
     with pytest.raises(SystemExit) as exit_:
         _cli(out, sources)
     message = capsys.readouterr().err
     assert exit_.value.code == 2 and reason in message, message
     assert "pass --out with a new or empty folder, or one that an earlier d2l-optim build made" in message
-    assert _tree(tmp_path) == before and sorted(os.listdir(tmp_path)) == names  # nothing touched
+    assert tree(tmp_path) == before and sorted(os.listdir(tmp_path)) == names  # nothing touched
 
 
 @pytest.mark.parametrize("name", ["index", "Consistency", "genindex", "search"])
@@ -346,7 +335,7 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     (slow_sources / "a_slow.py").write_text(SLOW)
     for name in ("b_later", "c_later"):
         (slow_sources / f"{name}.py").write_text(LATER.format(name=name))
-    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    before, cached = tree(quick_site), tree(_cache(quick_site))
     pid_file = tmp_path / "kernel.pid"
     environment = dict(os.environ, PID_FILE=str(pid_file), RAN_FOLDER=str(ran))
     build = subprocess.Popen([sys.executable, "-m", "d2l_optim", "build", "--out", str(quick_site),
@@ -366,7 +355,7 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     assert "Traceback" not in stdout
     assert os.listdir(ran) == []  # the queued runs never started
     _wait_for(lambda: not _alive(kernel) and not _alive(runner), "the runner and its kernel to end")
-    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+    assert tree(quick_site) == before and tree(_cache(quick_site)) == cached
     assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == [_cache(quick_site).name]
 
 
@@ -553,7 +542,7 @@ def test_wrong_flags_are_usage_errors_before_anything_runs(flag, value, tmp_path
 
 
 def test_a_failing_run_never_replaces_a_working_lesson(quick_site, sources, capsys):
-    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    before, cached = tree(quick_site), tree(_cache(quick_site))
     (sources / "quick.py").write_text(QUICK + 'raise ValueError("broken by an edit")\n')
     with pytest.raises(SystemExit) as exit_:
         _cli(quick_site, sources)
@@ -561,7 +550,7 @@ def test_a_failing_run_never_replaces_a_working_lesson(quick_site, sources, caps
     assert exit_.value.code == 1
     assert ("these runs failed, and the published site shows them working, so it was left as it was:\n"
             "  quick on NumPy: ValueError: broken by an edit") in message, message
-    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+    assert tree(quick_site) == before and tree(_cache(quick_site)) == cached
 
 
 UNSAFE = '''# %%
@@ -635,7 +624,7 @@ def test_section_file_names_must_be_plain(name, sources, tmp_path, capsys):
 
 @pytest.mark.parametrize("make_sources", ["empty", "private only", "the site itself"])
 def test_sources_without_sections_are_refused_and_the_site_kept(make_sources, quick_site, tmp_path, capsys):
-    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    before, cached = tree(quick_site), tree(_cache(quick_site))
     folder = quick_site if make_sources == "the site itself" else tmp_path / make_sources
     folder.mkdir(exist_ok=True)
     if make_sources == "private only":
@@ -645,7 +634,7 @@ def test_sources_without_sections_are_refused_and_the_site_kept(make_sources, qu
     message = capsys.readouterr().err
     assert exit_.value.code == 2 and f"--sources {folder} holds no section scripts" in message, message
     assert "no site was replaced" in message
-    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+    assert tree(quick_site) == before and tree(_cache(quick_site)) == cached
 
 
 def _build_process(out, sources, environment=None, *extra):
@@ -779,12 +768,12 @@ def test_files_added_to_a_published_site_are_kept_and_listed(quick_site, sources
 
     (quick_site / "extra.html").write_text("mine")
     (sources / "extra.py").write_text(QUICK.replace('"quick"', '"extra"'))
-    before = _tree(quick_site)
+    before = tree(quick_site)
     taken = f"you added extra.html to {quick_site}, and the new site has files of the same name"
     with pytest.raises(pipeline.BuildError, match=re.escape(taken)):
         pipeline.build(out=str(quick_site), backends=["numpy"], source_dir=str(sources), progress=False,
                        log=lambda *a: None)
-    assert _tree(quick_site) == before
+    assert tree(quick_site) == before
 
 
 def test_help_is_plain_text_and_names_the_sections(capsys):

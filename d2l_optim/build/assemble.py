@@ -69,8 +69,8 @@ class Course:
                 raise RecordsRefused(f"{folder} is not a records folder (it has no {records.MARKER})")
             if marker["source"] != ours:
                 raise RecordsRefused(
-                    f"{folder} holds records made from another d2l-optim source ({marker['package']}) than "
-                    f"this one ({d2l_optim.__version__}): "
+                    f"{folder} holds records made from another d2l-optim source than this one (they were "
+                    f"made by d2l-optim {marker['package']}, this is {d2l_optim.__version__}): "
                     + records.source_difference(ours, marker["source"], "this one", "the records'")
                     + "; make the records again with this source (d2l-optim build --records), or assemble "
                       "them with the source they were made from")
