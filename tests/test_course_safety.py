@@ -22,21 +22,12 @@ import pytest
 
 from d2l_optim import __main__ as cli
 from d2l_optim.build import plan, records
-from helpers import ROOT, tree
+from helpers import ROOT, quick_section, tree
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
                                reason='the course build needs: pip install "d2l-optim[course]"')
 
-QUICK = '''# %% [markdown]
-# # Quick
-# %% tags=["remove-cell"]
-import d2l_optim as d2l
-
-section = d2l.Section("quick")
-# %% figures=["line"]
-d2l.plot([0.0, 1.0], [0.0, 1.0])
-print("one line")
-'''
+QUICK = quick_section()
 SLOW = '''# %%
 import os
 import time

@@ -21,23 +21,14 @@ from d2l_optim import __main__ as cli
 from d2l_optim import _config
 from d2l_optim.build import plan, records
 from d2l_optim.build.errors import RecordsRefused
-from helpers import tree
+from helpers import quick_section, tree
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
                                reason='the course build needs: pip install "d2l-optim[course]"')
 assemble = pytest.importorskip("d2l_optim.build.assemble",
                                reason='the course build needs: pip install "d2l-optim[course]"')
 
-QUICK = '''# %% [markdown]
-# # The {name} section
-# %% tags=["remove-cell"]
-import d2l_optim as d2l
-
-section = d2l.Section("{name}")
-# %% figures=["line"]
-d2l.plot([0.0, 1.0], [0.0, 1.0])
-print("one line")
-'''
+QUICK = quick_section("quick", "The quick section")
 
 
 def _quiet(*args):
@@ -68,11 +59,11 @@ def made(tmp_path_factory, second_python):
     sources = root / "sources"
     sources.mkdir()
     for name in ("quick", "other"):
-        (sources / f"{name}.py").write_text(QUICK.format(name=name))
+        (sources / f"{name}.py").write_text(quick_section(name, f"The {name} section"))
     assert pipeline.build(records=str(root / "numpy"), backends=["numpy"], source_dir=str(sources),
                           progress=False, log=_quiet) == []
     (root / "torch-sources").mkdir()
-    (root / "torch-sources" / "quick.py").write_text(QUICK.format(name="quick"))
+    (root / "torch-sources" / "quick.py").write_text(QUICK)
     command = ["build", "--records", str(root / "torch"), "--sources", str(root / "torch-sources"),
                "--backends", "torch", "--no-progress"]
     second = subprocess.run([str(second_python), "-m", "d2l_optim", *command], capture_output=True, text=True,
@@ -108,7 +99,7 @@ def test_records_from_two_environments_make_one_site(made, capsys):
     for line in ("no records of TensorFlow: its column of the coverage matrix is a gap",
                  "no record of other on PyTorch: a gap in the coverage matrix"):
         assert line in printed
-    assert re.search(r"published \S+ \(2 sections x 2 backends, 0 failed, 1 gaps; from the records in ",
+    assert re.search(r"published \S+ \(2 sections x 2 backends, 0 failed, 7 gaps; from the records in ",
                      printed)
     manifest = json.loads((out / "outputs.json").read_text())
     assert manifest["sections"]["quick"]["torch"]["lines"] == ["one line"] == manifest["sections"]["quick"][
@@ -166,7 +157,7 @@ def test_mixes_that_cannot_be_merged_are_refused_and_nothing_is_touched(made, tm
     marker["source"] = {**marker["source"], "d2l_optim/ops.py": "0" * 64, "d2l_optim/new.py": "1" * 64}
     records.write_sealed_json(str(other_source / records.MARKER), marker)
     other_script = _copy(made / "torch", tmp_path / "other-script")
-    (other_script / "quick" / "section.py").write_text(QUICK.format(name="quick") + "print(2)\n")
+    (other_script / "quick" / "section.py").write_text(QUICK + "print(2)\n")
     damaged = _copy(made / "torch", tmp_path / "damaged")
     (damaged / "quick" / "torch" / "line.svg").write_text("<svg/>")
     (tmp_path / "mine").mkdir()
@@ -226,6 +217,11 @@ def test_a_working_site_is_never_replaced_by_a_worse_one(made, tmp_path, capsys)
     assert raised.value.code == 1 and tree(out) == before
     assert ("these runs failed or have no record, and the published site shows them working, so it was left "
             "as it was:\n  quick on PyTorch: no record\n  explorer on PyTorch: no record") in error, error
+    with plan.folder_locks([str(out)], log=_quiet):  # another build publishes into it
+        with pytest.raises(SystemExit) as raised:
+            cli.main(["assemble", str(made / "numpy"), str(made / "torch"), "--out", str(out), "--no-wait"])
+    assert raised.value.code == 2 and "another d2l-optim build is publishing into" in capsys.readouterr().err
+    assert tree(out) == before and [p for p in os.listdir(tmp_path) if p.startswith(".")] == []
 
 
 def test_records_are_a_cache_and_keep_other_runs(made, tmp_path):
@@ -233,11 +229,11 @@ def test_records_are_a_cache_and_keep_other_runs(made, tmp_path):
     messages = []
     sources = tmp_path / "sources"
     sources.mkdir()
-    (sources / "quick.py").write_text(QUICK.format(name="quick"))
+    (sources / "quick.py").write_text(QUICK)
     assert pipeline.build(records=str(folder), backends=["numpy"], source_dir=str(sources), progress=False,
                           log=messages.append) == []
     assert messages == [f"{folder} is up to date: nothing to run"]
-    (sources / "quick.py").write_text(QUICK.format(name="quick").replace("one line", "two lines"))
+    (sources / "quick.py").write_text(QUICK.replace("one line", "two lines"))
     explorer_before = (folder / "explorer" / "numpy" / records.RUN).read_text()
     messages.clear()
     assert pipeline.build(records=str(folder), backends=["numpy"], source_dir=str(sources), progress=False,
@@ -252,7 +248,7 @@ def test_records_are_a_cache_and_keep_other_runs(made, tmp_path):
 def test_records_go_only_into_a_folder_the_build_made(tmp_path, capsys):
     sources = tmp_path / "sources"
     sources.mkdir()
-    (sources / "quick.py").write_text(QUICK.format(name="quick"))
+    (sources / "quick.py").write_text(QUICK)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.txt").write_text("three years")

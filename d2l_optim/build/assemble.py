@@ -194,10 +194,12 @@ def assemble(folders, out="site", wait=True, log=print):
         out = plan.check_folder(out, kind="site", inputs=found)  # as the build we waited for left it
         plan.remove_dead_builds_folders(out, log)
         course = Course.read(found)
-        for backend in (b for b in _registry.BACKENDS if b not in course.backends):
+        missing = [b for b in _registry.BACKENDS if b not in course.backends]
+        for backend in missing:
             log(f"no records of {LABELS[backend]}: its column of the coverage matrix is a gap")
         for name, backend in course.gaps:
             log(f"no record of {name} on {LABELS[backend]}: a gap in the coverage matrix")
+        gaps = len(course.gaps) + len(missing) * (len(course.sections) + 1)  # the matrix's empty cells
         if up_to_date(out, course.key, log):
             log(f"{out} is up to date: nothing to assemble")
             return report_failures(course.jobs, log)
@@ -205,7 +207,7 @@ def assemble(folders, out="site", wait=True, log=print):
         with staging_folder(out) as staging:
             failed = publish(course, out, staging, log)
         log(f"published {out} ({len(course.sections)} sections x {len(course.backends)} backends, "
-            f"{len(failed)} failed, {len(course.gaps)} gaps; from the records in {', '.join(found)})")
+            f"{len(failed)} failed, {gaps} gaps; from the records in {', '.join(found)})")
         return failed
 
 

@@ -125,9 +125,12 @@ def select_sections(source_dir, requested=None):
 
 
 def select_backends(requested=None):
-    """Canonical backend names, aliases and repeats merged; a missing framework raises UsageError."""
-    requested = requested or _config.available_backends()
-    backends = list(dict.fromkeys(_config.canonical_name(b) for b in requested))
+    """Canonical backend names, aliases and repeats merged; an unknown backend or a missing framework
+    raises UsageError."""
+    try:
+        backends = list(dict.fromkeys(map(_config.canonical_name, requested or _config.available_backends())))
+    except ValueError as error:  # an unknown name
+        raise UsageError(str(error)) from None
     for backend in backends:
         if not _config.is_installed(backend):
             raise UsageError(f"backend {backend!r} is not installed: {_config.install_hint(backend)}")
