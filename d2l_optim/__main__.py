@@ -1,15 +1,20 @@
-"""Command line: ``d2l-optim build`` and ``d2l-optim equivalence`` (also ``python -m d2l_optim ...``)."""
+"""Command line: ``d2l-optim build``, ``d2l-optim assemble`` and ``d2l-optim equivalence`` (also
+``python -m d2l_optim ...``).
+
+Exit status: 0 done; 1 a run failed or nothing could be published (the previous site or records
+left as they were); 2 a usage error (nothing touched); 128 + the signal when stopped."""
 import argparse
 import signal
 import sys
 
 from d2l_optim import _config
 from d2l_optim.build import plan
-from d2l_optim.build.plan import BuildError
+from d2l_optim.build.errors import BuildError, UsageError
 
 DESCRIPTION = ("The Optimization Algorithms chapter of Dive into Deep Learning, on every framework. "
-               "'d2l-optim build' runs its sections and publishes the course web site; "
-               "'d2l-optim build --help' says how.")
+               "'d2l-optim build' runs its sections and publishes the course web site (or, with "
+               "--records, only records the runs); 'd2l-optim assemble' publishes one site from the "
+               "records of several environments or machines. 'd2l-optim build --help' says how.")
 
 
 def _whole_number(text):
@@ -42,14 +47,13 @@ def _section_names():
     return ", ".join(examples.SECTIONS)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="d2l-optim", description=DESCRIPTION)
-    commands = parser.add_subparsers(dest="command", required=True)
+def _add_build(commands):
     build = commands.add_parser(
         "build", help="run every section on every backend and publish the course web site",
-        description="Run every section on every installed backend (each in its own process) and "
-                    "publish figures, outputs, executed notebooks and a web site. The output folder "
-                    "must be new, empty, or made by an earlier build (it holds a "
+        description="Run every section, and the optimizer explorer, on every installed backend (each in "
+                    "its own process) and publish figures, outputs, executed notebooks and a web site; "
+                    "with --records, only record the runs, for d2l-optim assemble. The output folder "
+                    "must be new, empty, or made by an earlier build (a site holds a "
                     f"{plan.MARKER} file), outside the d2l-optim package; anything else is refused, "
                     "and files you add to a published site are kept. Ctrl-C stops the build and "
                     "leaves the previous site as it was, as does a build in which a run fails that "
@@ -59,39 +63,73 @@ def main(argv=None):
                             f"{', '.join(_config.BACKENDS)})")
     build.add_argument("--sections", nargs="+", metavar="NAME",
                        help=f"sections to run (default: all; the chapter's: {_section_names()})")
-    build.add_argument("--out", default="site", help="output folder (default: site)")
+    where = build.add_mutually_exclusive_group()
+    where.add_argument("--out", default="site", help="output folder (default: site)")
+    where.add_argument("--records", metavar="DIR",
+                       help="write the run records into DIR and publish no site (d2l-optim assemble "
+                            "publishes it, from the records of any number of environments)")
     build.add_argument("--jobs", type=_whole_number, default=2, help="runs at a time (default: 2)")
     build.add_argument("--sources", default=None,
                        help="folder of section scripts (default: the chapter's, shipped inside the package)")
     build.add_argument("--cell-timeout", type=_seconds, default=plan.DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
-                       help="stop a notebook cell that runs longer, and report its section as failed: "
-                            f"seconds from 1 to {plan.LONGEST_CELL_TIMEOUT}, or none for no limit "
-                            f"(default: {plan.DEFAULT_CELL_TIMEOUT})")
-    build.add_argument("--no-wait", action="store_true",
-                       help="if another build is publishing into the same folder, stop instead of waiting")
+                       help="stop a notebook cell (or the explorer's computation) that runs longer, and "
+                            f"report its run as failed: seconds from 1 to {plan.LONGEST_CELL_TIMEOUT}, or "
+                            f"none for no limit (default: {plan.DEFAULT_CELL_TIMEOUT})")
+    _add_no_wait(build)
     build.add_argument("--force", action="store_true", help="ignore the cache and run everything")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _add_assemble(commands):
+    assemble = commands.add_parser(
+        "assemble", help="publish one course web site from the run records of several environments",
+        description="Publish the course web site from run records (d2l-optim build --records DIR), made "
+                    "in any number of environments and machines: one folder per environment, or a folder "
+                    "holding such folders (a CI job's downloaded artifacts). Starts no kernel and imports "
+                    "no framework. Records made from another d2l-optim source than this one, or that "
+                    "differ in a section's script, are refused; a section with no record on a backend "
+                    "is shown as a gap in the coverage matrix. The output folder is treated as by "
+                    "d2l-optim build.")
+    assemble.add_argument("folders", nargs="+", metavar="DIR", help="records folders")
+    assemble.add_argument("--out", default="site", help="output folder (default: site)")
+    _add_no_wait(assemble)
+
+
+def _add_no_wait(parser):
+    parser.add_argument("--no-wait", action="store_true",
+                        help="if another build is publishing into the same folder, stop instead of waiting")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="d2l-optim", description=DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_build(commands)
+    _add_assemble(commands)
     _add_equivalence(commands)
     args = parser.parse_args(argv)
     if args.command == "equivalence":
         return _equivalence(args)
-
+    target = args.records if getattr(args, "records", None) is not None else args.out
     try:
-        plan.require_course_extra()
-        from d2l_optim.build import pipeline
+        if args.command == "assemble":
+            from d2l_optim.build import assemble
 
-        failed = pipeline.build(out=args.out, backends=args.backends, sections=args.sections,
-                                jobs=args.jobs, source_dir=args.sources, force=args.force,
-                                progress=not args.no_progress, cell_timeout=args.cell_timeout,
-                                wait=not args.no_wait)
-    except (ValueError, ImportError) as error:
-        parser.exit(2, f"d2l-optim build: {error}\n")
+            failed = assemble.assemble(args.folders, out=args.out, wait=not args.no_wait)
+        else:
+            from d2l_optim.build import pipeline
+
+            failed = pipeline.build(out=args.out, backends=args.backends, sections=args.sections,
+                                    jobs=args.jobs, source_dir=args.sources, force=args.force,
+                                    progress=not args.no_progress, cell_timeout=args.cell_timeout,
+                                    wait=not args.no_wait, records=args.records)
+    except UsageError as error:
+        parser.exit(2, f"d2l-optim {args.command}: {error}\n")
     except BuildError as error:
-        parser.exit(1, f"d2l-optim build failed, {args.out} left as it was: {error}\n")
+        parser.exit(1, f"d2l-optim {args.command} failed, {target} left as it was: {error}\n")
     except KeyboardInterrupt as stopped:  # BuildStopped, or a Ctrl-C before the build took over
         signum = getattr(stopped, "signum", signal.SIGINT)
-        parser.exit(128 + signum, f"d2l-optim build: stopped by {signal.Signals(signum).name}; "
-                                  f"{args.out} left as it was\n")
+        parser.exit(128 + signum, f"d2l-optim {args.command}: stopped by {signal.Signals(signum).name}; "
+                                  f"{target} left as it was\n")
     return 1 if failed else 0
 
 

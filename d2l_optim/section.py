@@ -15,7 +15,7 @@ Book's tag for "run, but do not show"), before the first code cell::
 
 The build and ``python examples/adam.py`` run it; the site's pages and every published notebook
 leave it out. ``compare`` and ``compare_figures`` declare how a printed value or a figure may differ
-between backends (:mod:`d2l_optim.build.compare`); they are written to ``<out>/compare.json``.
+between backends (:mod:`d2l_optim.compare`); they are written to ``<out>/compare.json``.
 
 Figures are saved without a call in the lesson: after each cell, every figure the cell drew (a
 pyplot figure, so every Axes a plotting helper returns, and every :class:`~d2l_optim.Animator`
@@ -49,9 +49,8 @@ import json
 import os
 import sys
 
-from d2l_optim import _config, plotting
-from d2l_optim.build import cells
-from d2l_optim.build import compare as policy
+from d2l_optim import _config, cells, plotting
+from d2l_optim import compare as policy
 
 _active = None  # the Section made last: the one that saves each cell's figures
 _running_script = False  # True while a script runs itself cell by cell

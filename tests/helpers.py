@@ -30,3 +30,29 @@ def section_functions(section):
     namespace = {"d2l": d2l_optim}
     exec(compile(tree, path, "exec"), namespace)
     return namespace
+
+
+def tree(folder):
+    """Every file under ``folder`` with its bytes (symlinks as their target)."""
+    found = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as file:
+                found[os.path.relpath(path, folder)] = file.read()
+    return found
+
+
+def quick_section(name="quick", title="Quick"):
+    """The script of a small section: its setup cell, and a cell that draws figure ``line`` and
+    prints ``one line``."""
+    return f'''# %% [markdown]
+# # {title}
+# %% tags=["remove-cell"]
+import d2l_optim as d2l
+
+section = d2l.Section("{name}")
+# %% figures=["line"]
+d2l.plot([0.0, 1.0], [0.0, 1.0])
+print("one line")
+'''

@@ -1,4 +1,5 @@
 """The one rule: nothing framework-specific outside backends/, and one interface per backend."""
+import ast
 import configparser
 import importlib
 import importlib.util
@@ -8,8 +9,8 @@ import re
 
 import pytest
 
-from d2l_optim import _config, _registry, backend_api
-from d2l_optim.build import cells
+from d2l_optim import _config, _registry, backend_api, cells
+from d2l_optim.build import records
 from d2l_optim.concise import CONCISE_OPTIMIZERS
 from helpers import ROOT
 
@@ -96,16 +97,29 @@ def _pins(path):
         return dict(line.strip().split("==") for line in file if "==" in line)
 
 
+def _tox():
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(os.path.join(ROOT, "tox.ini"))
+    return tox
+
+
+def _pins_of(name, tox):
+    """The constraints file tox installs backend ``name``'s environments with (a factor line wins)."""
+    setenv = tox["testenv"]["setenv"]
+    found = (re.search(rf"^\s*{name}: PIP_CONSTRAINT = \{{toxinidir\}}/(\S+)", setenv, re.M)
+             or re.search(r"^\s*PIP_CONSTRAINT = \{toxinidir\}/(\S+)", setenv, re.M))
+    return found.group(1)
+
+
 def test_backend_identity_is_written_once():
     """setup.cfg's entry points, packages and extras, tox's environments and the pins agree with the
-    registry: each backend's tox env pins its framework, and the ``all`` extra is the modern set."""
+    registry: each backend's tox envs pin its framework, and the ``all`` extra is the modern set."""
     setup = _read_setup()
     extras = setup["options.extras_require"]
     packages = setup["options"]["packages"].split()
     registered = dict(line.replace(" ", "").split("=")
                       for line in setup["options.entry_points"][_registry.GROUP].split("\n") if line)
-    tox = configparser.ConfigParser(interpolation=None)
-    tox.read(os.path.join(ROOT, "tox.ini"))
+    tox = _tox()
     envs = [e.strip() for e in tox["tox"]["envlist"].split(",")]
     assert set(registered) == set(_registry.BACKENDS)
     modern = ".ci/constraints-modern.txt"
@@ -113,23 +127,71 @@ def test_backend_identity_is_written_once():
         assert registered[name] == info.package == f"d2l_optim.backends.{name}"
         assert name in envs and info.package in packages
         assert os.path.isfile(os.path.join(ROOT, "backends", name, "__init__.py"))
-        setenv = tox[f"testenv:{name}"]["setenv"] if tox.has_section(f"testenv:{name}") else ""
-        constraints = re.search(r"PIP_CONSTRAINT = \{toxinidir\}/(\S+)", setenv or tox["testenv"]["setenv"])
-        assert constraints, name
         if info.extra is not None:
             assert info.distributions[0] in extras[info.extra]
-            assert info.distributions[0] in _pins(constraints.group(1)), (name, constraints.group(1))
-            assert (info.extra in extras["all"]) == (constraints.group(1) == modern), name
+            assert info.distributions[0] in _pins(_pins_of(name, tox)), (name, _pins_of(name, tox))
+            assert (info.extra in extras["all"]) == (_pins_of(name, tox) == modern), name
     assert _pins(modern)["numpy"].startswith("2.") and _pins(".ci/constraints-legacy.txt")["numpy"] < "1.24"
+    assert "python3.11" in tox["testenv"]["basepython"]  # MXNet 1.9 has no wheel for a newer Python
 
 
-def test_ci_runs_the_readmes_test_command():
+def test_the_course_has_a_records_environment_per_backend_and_one_that_assembles():
+    """`tox run-parallel -m course`: a records-<backend> env for every registered backend (its extra,
+    its backend; its pins as its test env's), skipped where its Python is missing, and the site env,
+    which waits for every one of them and assembles what they recorded."""
+    tox = _tox()
+    [section] = [s for s in tox.sections() if s.startswith("testenv:records-")]
+    assert sorted(re.fullmatch(r"testenv:records-\{(.+)\}", section).group(1).split(",")) == sorted(
+        _registry.BACKENDS)
+    records_env, site_env = tox[section], tox["testenv:site"]
+    for name, info in _registry.BACKENDS.items():
+        assert f"{name}: D2L_OPTIM_BACKEND = {name}" in records_env["setenv"], name
+        assert info.extra is None or f"{name}: {info.extra}" in records_env["extras"], name
+    assert "{[testenv]setenv}" in records_env["setenv"] and "records" in records_env["extras"].split()
+    assert records_env["labels"].strip() == site_env["labels"].strip() == "course"
+    assert records_env["skip_missing_interpreters"].strip() == "true"
+    assert ("d2l-optim build --records {work_dir}{/}records{/}{env_name} --backends {env:D2L_OPTIM_BACKEND}"
+            in records_env["commands"])
+    assert site_env["depends"].strip() == "records-*" and site_env["extras"].strip() == "course"
+    assert "d2l-optim assemble {posargs:{work_dir}{/}records} --out {tox_root}{/}site" in site_env["commands"]
+    with open(os.path.join(ROOT, "tox.ini"), encoding="utf-8") as file:  # glob patterns in depends
+        assert re.search(r"requires = tox>=4\.(4[6-9]|[5-9]\d)", file.read())
+
+
+README_COMMANDS = ('python -m pip install "tox>=4" && tox run-parallel -m course',  # the course
+                   'python -m pip install "tox>=4" && tox run-parallel --parallel-live')  # the tests
+
+
+def test_ci_runs_the_readmes_two_commands():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as file:
         readme = file.read()
-    command = 'python -m pip install "tox>=4" && tox run-parallel --parallel-live'
-    assert command in readme
     with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as file:
-        assert command.replace("python ", "python3 ", 1) in file.read()
+        ci = file.read()
+    for command in README_COMMANDS:
+        assert f"```bash\n{command}\n```" in readme
+        assert command.replace("python ", "python3 ", 1) in ci
+
+
+def test_ci_scales_the_course_out_one_job_per_framework():
+    """.github/workflows/course.yml: the frameworks from the registry, a job each making its records
+    in its tox env and uploading them, one job assembling them all (even if a framework's job failed)."""
+    yaml = pytest.importorskip("yaml", reason="pip install pyyaml (jupytext, in the test extra, needs it)")
+    with open(os.path.join(ROOT, ".github", "workflows", "course.yml"), encoding="utf-8") as file:
+        jobs = yaml.safe_load(file)["jobs"]
+    assert "json.dumps(list(_registry.BACKENDS))" in jobs["backends"]["steps"][-1]["run"]
+    matrix = jobs["records"]["strategy"]
+    assert matrix["matrix"]["backend"] == "${{ fromJSON(needs.backends.outputs.names) }}"
+    assert matrix["fail-fast"] is False
+    steps = {step.get("uses", step.get("run")).split("@")[0]: step for step in jobs["records"]["steps"]}
+    assert "tox run -e records-${{ matrix.backend }}" in steps
+    assert steps["actions/upload-artifact"]["with"]["path"] == ".tox/records/records-${{ matrix.backend }}"
+    assert "3.11" in steps["actions/setup-python"]["with"]["python-version"].split()
+    site = jobs["site"]
+    assert site["needs"] == "records" and site["if"] == "${{ !cancelled() }}"
+    steps = {step.get("uses", step.get("run")).split("@")[0]: step for step in site["steps"]}
+    assert steps["actions/download-artifact"]["with"] == {"pattern": "records-*", "path": "records"}
+    assert "tox run -e site -- records" in steps
+    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "site"
 
 
 FRAMEWORK_IMPORT = re.compile(rf"^\s*(?:import|from)\s+({'|'.join(FRAMEWORK_MODULES)})\b", re.M)
@@ -157,8 +219,8 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
 
 
 # lowest first
-BUILD_LAYERS = ("compare", "cells", "bounds", "plan", "runner", "run", "explorer", "published", "theme",
-                "site", "pipeline")
+BUILD_LAYERS = ("errors", "bounds", "published", "runner", "explorer", "records", "plan", "run",
+                "explorer_page", "theme", "site", "assemble", "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 
 
@@ -171,3 +233,49 @@ def test_the_build_imports_only_downwards():
             for module, names in BUILD_IMPORT.findall(file.read()):
                 for imported in [module] if module else [n.strip() for n in names.split(",")]:
                     assert BUILD_LAYERS.index(imported) < layer, f"build/{name}.py imports {imported}"
+
+
+#: an import of a module of the build in code a kernel runs (a string: the runner's exec_lines)
+IMPORT_IN_TEXT = re.compile(r"\bfrom d2l_optim\.build\.(\w+) import\b|\bimport d2l_optim\.build\.(\w+)")
+
+
+def build_modules_imported(path):
+    """The modules of d2l_optim.build that the file at ``path`` imports, anywhere in it (in a function,
+    or in a string of code it has a kernel run)."""
+    with open(path, encoding="utf-8") as file:
+        tree = ast.parse(file.read(), path)
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "d2l_optim.build":
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("d2l_optim.build."):
+            found.add(node.module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[2] for alias in node.names
+                      if alias.name.startswith("d2l_optim.build.")}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found |= {a or b for a, b in IMPORT_IN_TEXT.findall(node.value)}
+    return found
+
+
+def test_a_records_source_is_all_the_code_behind_a_run():
+    """The run key and a record's source cover the library and the build's run side
+    (``records.RUN_SIDE``): that is all the code behind a run if the library imports nothing of the
+    build and the run side imports nothing else of it."""
+    run_side = {name[:-3] for name in records.RUN_SIDE}
+    build = os.path.join(ROOT, "d2l_optim", "build")
+    library = [os.path.join(folder, name) for top in ("d2l_optim", "backends")
+               for folder, _, files in os.walk(os.path.join(ROOT, top)) if not folder.startswith(build)
+               for name in files if name.endswith(".py") and name != "__main__.py"]
+    assert len(library) > 20
+    assert {os.path.relpath(path, ROOT): build_modules_imported(path) for path in library
+            if build_modules_imported(path)} == {}
+    for name in sorted(run_side):
+        imported = build_modules_imported(os.path.join(build, f"{name}.py"))
+        assert imported <= run_side, f"build/{name}.py, which runs in a run, imports {imported - run_side}"
+    assert build_modules_imported(os.path.join(build, "runner.py")) == {"bounds", "published"}
+    in_source = {name for name, _ in records.package_files() if records.is_source(name)}
+    assert {f"d2l_optim/build/{name}" for name in records.RUN_SIDE} <= in_source
+    assert "d2l_optim/ops.py" in in_source and "backends/numpy/__init__.py" in in_source
+    assert not {"d2l_optim/__main__.py", "d2l_optim/build/site.py", "d2l_optim/build/plan.py"} & in_source
+    assert not [name for name in in_source if name.startswith("d2l_optim/examples")]

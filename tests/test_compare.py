@@ -1,4 +1,4 @@
-"""The tolerance policy (``d2l_optim.build.compare``), section declarations, and framework cells."""
+"""The tolerance policy (``d2l_optim.compare``), section declarations, and framework cells."""
 import json
 import re
 import subprocess
@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim import _registry
-from d2l_optim.build import cells, compare
+from d2l_optim import _registry, cells, compare
 from helpers import UNKNOWN_BACKEND
 
 TRAINING = [r"loss: (\S+),", None, None, 1e-3], [r"(\S+) sec/epoch", "timing", None, None]

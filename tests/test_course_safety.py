@@ -21,22 +21,13 @@ import time
 import pytest
 
 from d2l_optim import __main__ as cli
-from d2l_optim.build import plan
-from helpers import ROOT
+from d2l_optim.build import plan, records
+from helpers import ROOT, quick_section, tree
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
                                reason='the course build needs: pip install "d2l-optim[course]"')
 
-QUICK = '''# %% [markdown]
-# # Quick
-# %% tags=["remove-cell"]
-import d2l_optim as d2l
-
-section = d2l.Section("quick")
-# %% figures=["line"]
-d2l.plot([0.0, 1.0], [0.0, 1.0])
-print("one line")
-'''
+QUICK = quick_section()
 SLOW = '''# %%
 import os
 import time
@@ -51,17 +42,6 @@ import os
 
 open(os.path.join(os.environ["RAN_FOLDER"], "{name}"), "w").close()
 '''
-
-
-def _tree(folder):
-    """Every file under ``folder`` with its bytes (symlinks as their target)."""
-    found = {}
-    for root, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(root, name)
-            with open(path, "rb") as file:
-                found[os.path.relpath(path, folder)] = file.read()
-    return found
 
 
 def _cli(out, sources, *extra):
@@ -124,13 +104,13 @@ def test_folders_it_did_not_make_are_refused_untouched(make_out, tmp_path, sourc
     out, reason = make_out(tmp_path, sources)
     if out == tmp_path / "outer":
         sources = out / "sources"
-    before, names = _tree(tmp_path), sorted(os.listdir(tmp_path))
+    before, names = tree(tmp_path), sorted(os.listdir(tmp_path))
     with pytest.raises(SystemExit) as exit_:
         _cli(out, sources)
     message = capsys.readouterr().err
     assert exit_.value.code == 2 and reason in message, message
     assert "pass --out with a new or empty folder, or one that an earlier d2l-optim build made" in message
-    assert _tree(tmp_path) == before and sorted(os.listdir(tmp_path)) == names  # nothing touched
+    assert tree(tmp_path) == before and sorted(os.listdir(tmp_path)) == names  # nothing touched
 
 
 @pytest.mark.parametrize("name", ["index", "Consistency", "genindex", "search"])
@@ -144,7 +124,7 @@ def test_reserved_page_names_are_refused(name, sources, tmp_path, capsys):
 
 
 def test_missing_course_extra_names_the_install_command(monkeypatch, sources, tmp_path, capsys):
-    monkeypatch.setattr(plan, "COURSE_MODULES", {**plan.COURSE_MODULES, "d2l_optim_absent": "absent-dist"})
+    monkeypatch.setattr(plan, "RECORD_TOOLS", {**plan.RECORD_TOOLS, "d2l_optim_absent": "absent-dist"})
     with pytest.raises(SystemExit) as exit_:
         _cli(tmp_path / "site", sources)
     assert exit_.value.code == 2
@@ -165,9 +145,9 @@ def test_site_is_published_through_a_symlink_with_umask_permissions_and_a_lock(t
     assert oct(real.stat().st_mode & 0o777) == oct(0o750)
     cache = f".real-site{plan.CACHE_SUFFIX}"  # beside the real folder, not published
     assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == [cache]  # lock and staging gone
-    assert (tmp_path / cache / "runs/quick/numpy/run.json").is_file() and not (real / "runs").exists()
+    assert (tmp_path / cache / "quick/numpy/run.json").is_file() and not (real / "quick").exists()
 
-    with plan.output_lock(str(real), log=print):  # another build holds the folder
+    with plan.folder_locks([str(real)], log=print):  # another build holds the folder
         with pytest.raises(SystemExit) as exit_:
             _cli(link, sources, "--no-wait", "--force")
         assert exit_.value.code == 2
@@ -205,12 +185,12 @@ def _cache(out):
 
 
 def test_changed_or_missing_files_are_made_again_with_a_note(quick_site, sources, monkeypatch):
-    out, run = quick_site, _cache(quick_site) / "runs" / "quick" / "numpy"
+    out, run = quick_site, _cache(quick_site) / "quick" / "numpy"
     svg = (run / "line.svg").read_bytes()
     (run / "line.svg").write_bytes(svg.replace(b"<svg", b"<svg data-corrupt", 1))
     messages = _rebuild(out, sources)
     assert f"{run / 'line.svg'} changed since it was published: running quick on numpy again" in messages
-    assert "1 of 1 runs to do (0 cached), 2 at a time" in messages
+    assert "1 of 2 runs to do (1 cached), 2 at a time" in messages  # the explorer's run is cached
     assert (run / "line.svg").read_bytes() == svg == (out / "figures/quick/numpy/line.svg").read_bytes()
 
     (run / "run.json").write_text('{"status": "ok", "key": ')
@@ -223,24 +203,29 @@ def test_changed_or_missing_files_are_made_again_with_a_note(quick_site, sources
     messages = _rebuild(out, sources)
     figure = out / "figures/quick/numpy/line.svg"
     assert messages[0] == f"{figure} changed since it was published: rebuilding the site"
-    assert "0 of 1 runs to do (1 cached), 2 at a time" in messages
+    assert "0 of 2 runs to do (2 cached), 2 at a time" in messages
     assert (out / "index.html").is_file() and (out / "figures/quick/numpy/line.svg").read_bytes() == svg
 
     monkeypatch.setattr(plan, "site_code_fingerprint", lambda: "a new page layout")
     messages = _rebuild(out, sources)
-    assert "0 of 1 runs to do (1 cached), 2 at a time" in messages  # pages only
+    assert "0 of 2 runs to do (2 cached), 2 at a time" in messages  # pages only: not even the explorer runs
     assert _rebuild(out, sources) == [f"{out} is up to date: nothing to run"]
 
 
 def test_run_keys_cover_what_shapes_a_run_and_not_the_site_writer(tmp_path, sources, monkeypatch):
-    keys = plan.run_keys(str(sources), ["quick"], ["numpy", "torch"])
-    real_version = plan._distribution_version
+    source = records.source_files()
+    keys = plan.run_keys(str(sources), ["quick"], ["numpy", "torch"], source)
+    assert sorted(keys) == [("explorer", "numpy"), ("explorer", "torch"), ("quick", "numpy"),
+                            ("quick", "torch")]  # the explorer's runs are keyed as the sections' are
+    real_version = records.distribution_version
     for distribution in ("numpy", "matplotlib", "autograd"):
-        monkeypatch.setattr(plan, "_distribution_version", lambda d, changed=distribution:
+        monkeypatch.setattr(records, "distribution_version", lambda d, changed=distribution:
                             real_version(d) + ("-upgraded" if d == changed else ""))
-        changed = plan.run_keys(str(sources), ["quick"], ["numpy", "torch"])
+        changed = plan.run_keys(str(sources), ["quick"], ["numpy", "torch"], source)
         assert all(changed[job] != keys[job] for job in keys), distribution
-    monkeypatch.setattr(plan, "_distribution_version", real_version)
+    monkeypatch.setattr(records, "distribution_version", real_version)
+    changed = plan.run_keys(str(sources), ["quick"], ["numpy", "torch"], {**source, "d2l_optim/ops.py": "0"})
+    assert all(changed[job] != keys[job] for job in keys)
 
     def installed_as(name):  # a plain `tensorflow` install, not the tensorflow-cpu of the extra
         def version(distribution):
@@ -250,21 +235,27 @@ def test_run_keys_cover_what_shapes_a_run_and_not_the_site_writer(tmp_path, sour
         return version
 
     monkeypatch.setattr(importlib.metadata, "version", installed_as("tensorflow"))
-    assert plan.framework_version("tensorflow") == "tensorflow==2.99.0"
+    assert records.framework_version("tensorflow") == "tensorflow==2.99.0"
     monkeypatch.undo()
 
     names = ("d2l_optim/ops.py", "d2l_optim/build/site.py", "d2l_optim/build/runner.py",
-             "d2l_optim/__main__.py")
+             "d2l_optim/build/published.py", "d2l_optim/build/explorer.py", "d2l_optim/build/assemble.py",
+             "d2l_optim/__main__.py", "backends/torch/__init__.py")
     files = {name: tmp_path / name.replace("/", "_") for name in names}
     for path in files.values():
         path.write_text("# version 1\n")
-    monkeypatch.setattr(plan, "_package_files",
-                        lambda: [(n.replace("/", os.sep), str(p)) for n, p in files.items()])
-    before = plan.run_code_fingerprint(), plan.site_code_fingerprint()
-    for name, shapes_runs in [("d2l_optim/build/site.py", False), ("d2l_optim/__main__.py", False),
-                              ("d2l_optim/ops.py", True), ("d2l_optim/build/runner.py", True)]:
+    monkeypatch.setattr(records, "package_files", lambda: [(n, str(p)) for n, p in files.items()])
+
+    def fingerprints():
+        return records.source_digest(records.source_files()), plan.site_code_fingerprint()
+
+    before = fingerprints()
+    for name in names:
         files[name].write_text(files[name].read_text() + "# touched\n")
-        after = plan.run_code_fingerprint(), plan.site_code_fingerprint()
+        after = fingerprints()
+        shapes_runs = records.is_source(name)
+        assert shapes_runs == (name not in ("d2l_optim/build/site.py", "d2l_optim/build/assemble.py",
+                                            "d2l_optim/__main__.py")), name
         assert (after[0] != before[0], after[1] != before[1]) == (shapes_runs, not shapes_runs), name
         before = after
 
@@ -335,7 +326,7 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     (slow_sources / "a_slow.py").write_text(SLOW)
     for name in ("b_later", "c_later"):
         (slow_sources / f"{name}.py").write_text(LATER.format(name=name))
-    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    before, cached = tree(quick_site), tree(_cache(quick_site))
     pid_file = tmp_path / "kernel.pid"
     environment = dict(os.environ, PID_FILE=str(pid_file), RAN_FOLDER=str(ran))
     build = subprocess.Popen([sys.executable, "-m", "d2l_optim", "build", "--out", str(quick_site),
@@ -355,7 +346,7 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
     assert "Traceback" not in stdout
     assert os.listdir(ran) == []  # the queued runs never started
     _wait_for(lambda: not _alive(kernel) and not _alive(runner), "the runner and its kernel to end")
-    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+    assert tree(quick_site) == before and tree(_cache(quick_site)) == cached
     assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == [_cache(quick_site).name]
 
 
@@ -462,14 +453,16 @@ import d2l_optim as d2l
 
 section = d2l.Section("dense")
 x = np.linspace(0, 1, 100_000)
-section.save(d2l.plot(x, [np.sin(50 * x) + x], fmts=["."]), "dots")
+# %% figures=["dots"]
+d2l.plot(x, [np.sin(50 * x) + x], fmts=["."])
 '''
 MANY = '''# %%
 import d2l_optim as d2l
 
 section = d2l.Section("many")
+# %%
 for i in range(101):
-    section.save(d2l.plot([0.0, 1.0], [0.0, float(i)], figsize=(1, 1)), f"f{i}")
+    d2l.plot([0.0, 1.0], [0.0, float(i)], figsize=(1, 1))
 '''
 
 
@@ -500,12 +493,12 @@ def test_a_run_past_its_limits_fails_and_its_figures_are_not_kept(tmp_path, sour
     assert "the section saved 101 figures, over the limit of 100" in many["error"]
     assert not (out / "figures" / "dense").exists() and not (out / "figures" / "many").exists()
     for section in ("dense", "many"):
-        kept = os.listdir(_cache(out) / "runs" / section / "numpy")
+        kept = os.listdir(_cache(out) / section / "numpy")
         assert sorted(kept) == ["compare.json", "notebook.ipynb", "run.json"], kept
 
 
 def test_a_changed_run_record_is_run_again_before_it_is_published(quick_site, sources, monkeypatch):
-    run = _cache(quick_site) / "runs" / "quick" / "numpy"
+    run = _cache(quick_site) / "quick" / "numpy"
     (run / "run.json").write_text((run / "run.json").read_text().replace("one line", "one lime"))
     messages = _rebuild(quick_site, sources)
     assert (f"{run / 'run.json'} changed since it was written (its content does not match its seal): "
@@ -540,7 +533,7 @@ def test_wrong_flags_are_usage_errors_before_anything_runs(flag, value, tmp_path
 
 
 def test_a_failing_run_never_replaces_a_working_lesson(quick_site, sources, capsys):
-    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    before, cached = tree(quick_site), tree(_cache(quick_site))
     (sources / "quick.py").write_text(QUICK + 'raise ValueError("broken by an edit")\n')
     with pytest.raises(SystemExit) as exit_:
         _cli(quick_site, sources)
@@ -548,7 +541,7 @@ def test_a_failing_run_never_replaces_a_working_lesson(quick_site, sources, caps
     assert exit_.value.code == 1
     assert ("these runs failed, and the published site shows them working, so it was left as it was:\n"
             "  quick on NumPy: ValueError: broken by an edit") in message, message
-    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+    assert tree(quick_site) == before and tree(_cache(quick_site)) == cached
 
 
 UNSAFE = '''# %%
@@ -594,12 +587,12 @@ def test_what_a_run_prints_and_names_is_published_safely(tmp_path, sources):
     refused = ['../../../../escaped', 'x" onerror="alert(6)']
     assert f"figure name(s) {refused} are not plain, so they were not published" in entry["error"]
     assert entry["lines"][:2] == ["red and a bell, a null and a tab\tstop", "progress 100%"]
-    assert re.fullmatch(r"working in <output folder>/\.site\.d2l-optim-build-\w+/cache/runs/unsafe/numpy "
+    assert re.fullmatch(r"working in <output folder>/\.site\.d2l-optim-build-\w+/records/unsafe/numpy "
                         r"with <python> from <d2l_optim>/__init__\.py", entry["lines"][2]), entry["lines"][2]
     page = (out / "unsafe.html").read_text()
     assert "onerror" not in _Attributes(page).names and "<d2l_optim>/data.py" in html.unescape(page)
     assert "<d2l_optim>/__init__.py:1: UserWarning: a warning from the package" in html.unescape(page)
-    assert not [p for p in tmp_path.rglob("escaped*")]  # written nowhere, published nowhere
+    assert not [p for folder in (out, _cache(out)) for p in folder.rglob("escaped*")]  # published nowhere
     machine = [str(tmp_path), os.path.realpath(tmp_path), sys.prefix, os.path.expanduser("~"),
                os.path.dirname(os.path.realpath(cli.__file__))]
     for path in out.rglob("*"):
@@ -622,7 +615,7 @@ def test_section_file_names_must_be_plain(name, sources, tmp_path, capsys):
 
 @pytest.mark.parametrize("make_sources", ["empty", "private only", "the site itself"])
 def test_sources_without_sections_are_refused_and_the_site_kept(make_sources, quick_site, tmp_path, capsys):
-    before, cached = _tree(quick_site), _tree(_cache(quick_site))
+    before, cached = tree(quick_site), tree(_cache(quick_site))
     folder = quick_site if make_sources == "the site itself" else tmp_path / make_sources
     folder.mkdir(exist_ok=True)
     if make_sources == "private only":
@@ -632,7 +625,7 @@ def test_sources_without_sections_are_refused_and_the_site_kept(make_sources, qu
     message = capsys.readouterr().err
     assert exit_.value.code == 2 and f"--sources {folder} holds no section scripts" in message, message
     assert "no site was replaced" in message
-    assert _tree(quick_site) == before and _tree(_cache(quick_site)) == cached
+    assert tree(quick_site) == before and tree(_cache(quick_site)) == cached
 
 
 def _build_process(out, sources, environment=None, *extra):
@@ -749,7 +742,7 @@ def test_a_build_of_some_sections_keeps_the_other_sections_runs(tmp_path, source
         messages.clear()
         assert pipeline.build(out=str(out), backends=["numpy"], sections=subset, source_dir=str(sources),
                               progress=False, log=messages.append) == []
-    assert "0 of 2 runs to do (2 cached), 2 at a time" in messages, messages
+    assert "0 of 3 runs to do (3 cached), 2 at a time" in messages, messages
 
 
 def test_files_added_to_a_published_site_are_kept_and_listed(quick_site, sources):
@@ -766,12 +759,12 @@ def test_files_added_to_a_published_site_are_kept_and_listed(quick_site, sources
 
     (quick_site / "extra.html").write_text("mine")
     (sources / "extra.py").write_text(QUICK.replace('"quick"', '"extra"'))
-    before = _tree(quick_site)
+    before = tree(quick_site)
     taken = f"you added extra.html to {quick_site}, and the new site has files of the same name"
     with pytest.raises(pipeline.BuildError, match=re.escape(taken)):
         pipeline.build(out=str(quick_site), backends=["numpy"], source_dir=str(sources), progress=False,
                        log=lambda *a: None)
-    assert _tree(quick_site) == before
+    assert tree(quick_site) == before
 
 
 def test_help_is_plain_text_and_names_the_sections(capsys):

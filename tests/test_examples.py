@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim import _registry
-from d2l_optim.build import cells, compare
+from d2l_optim import _registry, cells, compare
 from d2l_optim.plotting import flatten_figure_data
 from helpers import ROOT, UNKNOWN_BACKEND, run_example
 

@@ -1,5 +1,5 @@
 """The optimizer explorer's data: batched whole paths (``d2l.sweep_traces``), the same paths on
-every backend, and the page's data (the page itself: tests/test_explorer_page.py)."""
+every backend, a run's paths file, and the page's data (the page itself: tests/test_explorer_page.py)."""
 import json
 import re
 
@@ -8,7 +8,7 @@ import pytest
 
 import d2l_optim as d2l
 from d2l_optim import objectives as O
-from d2l_optim.build import explorer
+from d2l_optim.build import explorer, explorer_page
 
 
 def test_sweep_traces_are_the_runs_one_by_one(backend, capsys):
@@ -33,6 +33,27 @@ def test_sweep_traces_are_the_runs_one_by_one(backend, capsys):
 def reference():
     with d2l.use_backend("numpy"):
         return explorer.compute()
+
+
+@pytest.fixture(scope="module")
+def paths(reference):
+    """What an explorer run on NumPy records."""
+    with d2l.use_backend("numpy"):
+        return {"runs": reference, "drawings": explorer.drawings()}
+
+
+def test_a_run_writes_its_paths_and_the_surfaces_drawings(backend, tmp_path, paths):
+    explorer.write_paths(str(tmp_path / "run"))
+    written = json.loads((tmp_path / "run" / explorer.PATHS).read_text())
+    assert sorted(written) == ["drawings", "runs"] and sorted(written["runs"]) == sorted(paths["runs"])
+    assert explorer.agreement({"numpy": paths["runs"], backend: written["runs"]}) == []
+    for name, surface in explorer.SURFACES.items():
+        drawing = written["drawings"][name]
+        if len(surface.x0) == 2:
+            assert len(drawing["contours"]) == 12 and all(level["lines"] for level in drawing["contours"])
+            assert drawing["contours"] == paths["drawings"][name]["contours"], name  # rounded to 2 decimals
+        else:
+            np.testing.assert_allclose(drawing["curve"], paths["drawings"][name]["curve"], atol=0.01)
 
 
 def test_every_backend_computes_the_same_paths(backend, reference):
@@ -64,9 +85,9 @@ def test_the_paths_are_the_optimizers_runs(reference):
     assert len(momentum) == len(lrs) * len(explorer.METHODS["momentum"].second[2])
 
 
-def test_the_page_data_is_small_rounded_and_offline(reference):
-    data = explorer.page_data(reference, ["numpy"], {})
-    text = explorer.widget(data)
+def test_the_page_data_is_small_rounded_and_offline(reference, paths):
+    data = explorer_page.page_data(paths, ["numpy"], {})
+    text = explorer_page.widget(data)
     assert len(text.encode()) < 450_000
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", text) and "fetch(" not in text
     embedded = json.loads(re.search(r'id="d2l-explorer-data">(.*?)</script>', text, re.S).group(1))
@@ -77,10 +98,10 @@ def test_the_page_data_is_small_rounded_and_offline(reference):
     assert [v is None for v in gd["values"]] == [d is not None for d in gd["diverged"]]
 
 
-def test_the_readout_holds_the_lessons_digits(backend, capsys, reference):
+def test_the_readout_holds_the_lessons_digits(backend, capsys, paths):
     """Where a run ends the page shows x as the lesson prints it; a path holds the decimals of
     about a pixel of its plot, no more (and the page shows no more)."""
-    data = explorer.page_data(reference, ["numpy"], {})
+    data = explorer_page.page_data(paths, ["numpy"], {})
     lrs, betas = list(explorer.LEARNING_RATES), explorer.METHODS["momentum"].second[2]
     index = betas.index(0.5) * len(lrs) + lrs.index(0.6)
     d2l.train_2d(d2l.momentum(0.6, 0.5), f_grad=d2l.grad(O.elongated_2d, (0, 1)))

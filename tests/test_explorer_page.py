@@ -1,6 +1,6 @@
 """The optimizer explorer's page in Chromium: moving the slider redraws the path and the value, as
-the build computed them. It builds the explorer page alone with Sphinx (no section runs) and runs
-in tox's ``course`` env.
+the build computed them. It builds the explorer page alone with Sphinx, from the paths computed here
+(no section runs), and runs in tox's ``course`` env.
 """
 import json
 import os
@@ -11,7 +11,9 @@ import sys
 import numpy as np
 import pytest
 
+import d2l_optim as d2l
 from d2l_optim.build import explorer
+from d2l_optim.build import explorer_page as page_module
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -27,7 +29,9 @@ def explorer_page(tmp_path_factory):
 
     src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("html")
     theme.write_theme(str(src))
-    (src / "index.md").write_text(explorer.page(["numpy"]))
+    with d2l.use_backend("numpy"):
+        paths = {"runs": explorer.compute(), "drawings": explorer.drawings()}
+    (src / "index.md").write_text(page_module.page({"numpy": paths}, {}))
     subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(out)], check=True)
     return out / "index.html"
 

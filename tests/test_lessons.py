@@ -9,8 +9,7 @@ import re
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim import objectives
-from d2l_optim.build import cells
+from d2l_optim import cells, objectives
 from helpers import ROOT, run_example
 
 EXAMPLES = os.path.join(ROOT, "examples")

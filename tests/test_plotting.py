@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
+from d2l_optim import compare
 from d2l_optim import objectives as O
-from d2l_optim.build import compare
 from d2l_optim.plotting import figure_data, flatten_figure_data
 
 

@@ -8,15 +8,18 @@ import sys
 
 import pytest
 
-from d2l_optim.build import cells
+from d2l_optim import _config, cells
 from helpers import ROOT
 
 EXAMPLES = os.path.join(ROOT, "examples")
 SECTIONS = sorted(f[:-3] for f in os.listdir(EXAMPLES) if f.endswith(".py") and f != "__init__.py")
 PLUMBING = re.compile(r"\bsection\.|\bSection\(|\bcompare=|\bCURVE\b")
 
+#: the backends in the order the made-up section has a framework cell for each
+OWN_ORDER = ["torch", "numpy", *(name for name in _config.BACKENDS if name not in ("torch", "numpy"))]
 # a made-up section: a loop naming its two figures, a cell naming none, a training run (an
-# Animator) drawn before a plot in the same cell, framework cells that each name their figure
+# Animator) drawn before a plot in the same cell, framework cells (one per backend) that each name
+# their figure
 SCRIPT = '''# %% [markdown]
 # # A made-up section
 # %% tags=["remove-cell"]
@@ -40,23 +43,18 @@ data_iter, feature_dim = d2l.get_data_ch11(batch_size=500)
 run = d2l.train_ch11(d2l.sgd(0.1), None, None, data_iter, feature_dim)
 d2l.plot([0.0, 1.0], [0.0, 1.0])
 run
-# %% tags=["framework-torch"] figures=["own"]
-d2l.plot([0.0, 1.0], [0.0, 2.0])
-# %% tags=["framework-numpy"] figures=["own"]
-d2l.plot([0.0, 1.0], [0.0, 3.0])
-# %%
+''' + "".join(f'''# %% tags=["framework-{name}"] figures=["own"]
+d2l.plot([0.0, 1.0], [0.0, {position}.0])
+''' for position, name in enumerate(OWN_ORDER, start=2)) + '''# %%
 print("the end")
 '''
 # figure names by cell position, as each backend draws them: cell 5 names none and gets cell-5
 FIGURES = {3: ["curve-1.5", "curve-2"], 4: ["cell-5"], 5: ["training", "after-training"]}
-OWN = {"torch": 6, "numpy": 7}  # the position of each backend's own cell
+OWN = {name: position for position, name in enumerate(OWN_ORDER, start=6)}  # each backend's own cell
 
 
 def _expected_figures(backend):
-    figures = dict(FIGURES)
-    if backend in OWN:
-        figures[OWN[backend]] = ["own"]
-    return figures
+    return {**FIGURES, OWN[backend]: ["own"]}
 
 
 def _section_text(name):

@@ -1,31 +1,24 @@
-"""The course build (``d2l-optim build``), in layers that import only downwards:
+"""The course build (``d2l-optim build``, ``d2l-optim assemble``), in layers that import only
+downwards:
 
-- :mod:`~d2l_optim.build.compare` — the one tolerance policy (sections declare, the build and the
-  tests compare); :mod:`~d2l_optim.build.cells` — a script's cells, their framework tags and plain
-  names; :mod:`~d2l_optim.build.bounds` — what a run may print and save, and the life of every
-  process the build starts, tied to the build's. They import nothing of the build and run inside
-  sections too.
-- :mod:`~d2l_optim.build.plan` — what to run, the output folder's safety and lock, cache keys;
-- :mod:`~d2l_optim.build.runner` (one section on one backend, in its own process) and
-  :mod:`~d2l_optim.build.run` (the runner processes, signals, timeouts);
-- :mod:`~d2l_optim.build.explorer` — the optimizer explorer's paths, computed and checked on every
-  backend, and its page;
-- :mod:`~d2l_optim.build.published` — what of a run the site may publish: its text cleaned, its
-  names plain;
-- :mod:`~d2l_optim.build.theme` — the Sphinx configuration, footer, stylesheet, the MathJax subset
-  and the API reference page;
-- :mod:`~d2l_optim.build.site` — the pages;
-- :mod:`~d2l_optim.build.pipeline` — :func:`build`, which puts them together.
-
-``from d2l_optim.build import build`` loads the pipeline on first use, so importing ``compare`` or
-``cells`` (as ``d2l.Section`` does) stays light.
+- :mod:`~d2l_optim.build.errors` — the build's errors, named by their exit status;
+- the run side, whose code runs inside a run or makes its record (a record's source, see
+  :data:`~d2l_optim.build.records.RUN_SIDE`): :mod:`~d2l_optim.build.bounds` (what a run may print
+  and save, and the life of every process the build starts, tied to the build's),
+  :mod:`~d2l_optim.build.published` (a run's text cleaned of the machine's folders, its names plain),
+  :mod:`~d2l_optim.build.runner` (one section on one backend, as a notebook, in its own process) and
+  :mod:`~d2l_optim.build.explorer` (the optimizer explorer's paths on one backend). What the sections
+  themselves use, a script's cells (:mod:`d2l_optim.cells`) and the one tolerance policy
+  (:mod:`d2l_optim.compare`), is library code: the build imports the library, never the reverse;
+- :mod:`~d2l_optim.build.records` — run records and records folders: what a run left, its
+  environment and source, sealed;
+- :mod:`~d2l_optim.build.plan` — what to run, the folders' safety and locks, cache keys;
+- :mod:`~d2l_optim.build.run` — the run processes, signals, timeouts;
+- :mod:`~d2l_optim.build.explorer_page`, :mod:`~d2l_optim.build.theme` (the Sphinx configuration,
+  footer, stylesheet, the MathJax subset and the API reference page) and
+  :mod:`~d2l_optim.build.site` — the pages;
+- :mod:`~d2l_optim.build.assemble` — :func:`~d2l_optim.build.assemble.assemble`: one site from the
+  records of many environments (the consistency check, the publishing, which the build shares);
+- :mod:`~d2l_optim.build.pipeline` — :func:`~d2l_optim.build.pipeline.build`: the runs of this
+  environment, recorded, then published.
 """
-_PIPELINE_NAMES = ("build", "BuildError", "BuildStopped", "UsageError")
-
-
-def __getattr__(name):
-    if name in _PIPELINE_NAMES:
-        from d2l_optim.build import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(f"module 'd2l_optim.build' has no attribute {name!r}")

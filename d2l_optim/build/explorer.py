@@ -1,37 +1,29 @@
-"""The optimizer explorer: a page where a student picks an optimizer and an objective, moves the
-learning-rate slider (and β, γ or ρ) and sees the path and the final value at once, with no kernel.
+"""The optimizer explorer's paths: for a page where a student picks an optimizer and an objective,
+moves the learning-rate slider (and β, γ or ρ) and sees the path and the final value at once, with
+no kernel (the page: :mod:`~d2l_optim.build.explorer_page`).
 
-Every path is computed here, at build time, by the package's own optimizers: for each optimizer and
-objective, the whole grid of hyperparameters (:data:`LEARNING_RATES` × the optimizer's second
-hyperparameter) runs as one batched optimisation (:func:`d2l_optim.traces.sweep_traces`). The build
-computes the data on every backend it builds, each in its own process
-(``python -m d2l_optim.build.explorer BACKEND`` prints it as JSON), and publishes it only if they
-all agree under the figure tolerance of :mod:`~d2l_optim.build.compare`. The page embeds the data
-as JSON; its script (``explorer.js``, plain JavaScript, no library, no network) only draws.
+Every path is computed here, by the package's own optimizers: for each optimizer and objective, the
+whole grid of hyperparameters (:data:`LEARNING_RATES` × the optimizer's second hyperparameter) runs
+as one batched optimisation (:func:`d2l_optim.traces.sweep_traces`). The build runs this on every
+backend, in that backend's environment, as a run like a section's (planned, cached, stopped, timed
+out and recorded the same way): ``python -m d2l_optim.build.explorer BACKEND OUT_DIR`` writes
+``OUT_DIR/paths.json``, the runs and the surfaces' contours. The assembly publishes the paths only
+if every backend's agree (:func:`agreement`) under the figure tolerance of :mod:`~d2l_optim.compare`.
 
 A run *diverges* when a point is not finite or lies beyond the plot's box widened by
 :data:`FAR` box sizes on every side: its path stops there (the last segment cut at that border),
 and the page says "diverged" instead of a value.
-
-The page shows only digits its data holds: a path's points are rounded to about a pixel of the
-plot (:func:`_decimals`, the readout of an intermediate step shows that many), and where a run ends
-the page shows x with :data:`END_DECIMALS` decimals, written here as the lesson's ``train_2d``
-prints it (momentum, η = 0.6, β = 0.5, on the ill-conditioned quadratic: 0.007188, 0.002553).
 """
-import concurrent.futures
 import json
 import math
 import os
-import re
-import subprocess
 import sys
 from typing import Callable, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from d2l_optim import _config, objectives, ops, optimizers
+from d2l_optim import _config, compare, objectives, ops, optimizers
 from d2l_optim._registry import LABELS
-from d2l_optim.build import compare
 from d2l_optim.traces import TRACE_DTYPE, sweep_traces
 
 STEPS = 20
@@ -40,12 +32,10 @@ LEARNING_RATES = (0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12, 0.
                   0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0)
 FAR = 10
 PIXELS = 500  # a published coordinate is rounded to about 1/PIXELS of its plot's box
-END_DECIMALS = 6  # where a run ends, as the lessons print it
 CONTOUR_GRID = 61
 CURVE_POINTS = 241
 TOLERANCE = compare.FIGURE_DEFAULT
 NUDGE = 1e-12  # moves the start, to find the chaotic runs
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Method(NamedTuple):
@@ -213,57 +203,12 @@ def agreement(computed):
     return found
 
 
-_MEMO = {}
-
-
-def compute_on(backends, timeout=600):
-    """``({backend: data}, {backend: why it failed})``, each backend in its own process, at the same time.
-
-    Results are remembered for the life of the process, keyed by the package's code and the
-    framework's version, so a second build in one process does not compute them again. A signal
-    (:class:`~d2l_optim.build.run.BuildStopped`) ends the processes at once.
-    """
-    from d2l_optim.build import plan, run
-
-    code = plan.run_code_fingerprint()
-    keys = {b: (b, code, plan.framework_version(b), sys.executable) for b in backends}
-    runners = run.Runners()
-
-    def compute_in_a_process(backend):
-        command = [sys.executable, "-m", "d2l_optim.build.explorer", backend]
-        finished = runners.run(command, dict(os.environ), timeout, keep_stdout=True)
-        if finished is None:
-            raise RuntimeError("stopped")
-        status, stdout, stderr = finished
-        if status != 0:
-            raise RuntimeError(stderr.strip()[-2000:] or f"exit status {status}")
-        return json.loads(stdout)
-
-    computed, failed = {}, {}
-    missing = [b for b in backends if keys[b] not in _MEMO]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(missing))) as pool:
-        futures = {b: pool.submit(compute_in_a_process, b) for b in missing}
-        try:
-            for backend, future in futures.items():
-                try:
-                    _MEMO[keys[backend]] = future.result()
-                except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
-                    failed[backend] = str(error)
-        except BaseException:
-            runners.stop()
-            raise
-    for backend in backends:
-        if keys[backend] in _MEMO:
-            computed[backend] = _MEMO[keys[backend]]
-    return computed, failed
-
-
-def _decimals(surface):
+def pixel_decimals(surface):
     """Decimals that keep a coordinate of ``surface``'s plot within about a pixel."""
     return max(0, math.ceil(-math.log10(min(high - low for low, high in surface.box) / PIXELS)))
 
 
-def _rounded(values, decimals):
+def rounded(values, decimals):
     """``values`` rounded, whole numbers written without ".0" and no "-0" (a smaller page)."""
     rounded = (round(float(v), decimals) + 0.0 for v in values)
     return [int(v) if v.is_integer() else v for v in rounded]
@@ -275,112 +220,39 @@ def _contours(surface):
 
     (x_low, x_high), (y_low, y_high) = surface.box
     x, y = np.meshgrid(np.linspace(x_low, x_high, CONTOUR_GRID), np.linspace(y_low, y_high, CONTOUR_GRID))
-    with _config.use_backend("numpy"):
-        z = ops.numpy(surface.objective(ops.tensor(x, TRACE_DTYPE), ops.tensor(y, TRACE_DTYPE)))
+    z = ops.numpy(surface.objective(ops.tensor(x, TRACE_DTYPE), ops.tensor(y, TRACE_DTYPE)))
     if z.min() >= 0:  # a bowl: levels evenly spaced in √f, so the ellipses are evenly spaced
         levels = np.linspace(0, math.sqrt(z.max()), 14)[1:-1] ** 2
     else:
         levels = np.linspace(z.min(), z.max(), 14)[1:-1]
     generator = contourpy.contour_generator(x, y, z)
     return [{"level": float(f"{level:.4g}"),
-             "lines": [_rounded(line.ravel(), 2) for line in generator.lines(level) if len(line) > 1]}
+             "lines": [rounded(line.ravel(), 2) for line in generator.lines(level) if len(line) > 1]}
             for level in levels]
 
 
 def _curve(surface):
     ((low, high),) = surface.box
-    with _config.use_backend("numpy"):
-        y = ops.numpy(surface.objective(ops.tensor(np.linspace(low, high, CURVE_POINTS), TRACE_DTYPE)))
-    return _rounded(y, _decimals(surface))
+    y = ops.numpy(surface.objective(ops.tensor(np.linspace(low, high, CURVE_POINTS), TRACE_DTYPE)))
+    return rounded(y, pixel_decimals(surface))
 
 
-def _surface_data(name, surface):
-    dims = len(surface.x0)
-    entry = {"key": name, "label": surface.label, "formula": surface.objective.formula, "dims": dims,
-             "x0": list(surface.x0), "box": [list(b) for b in surface.box],
-             "stationary": [{"x": list(p.x), "kind": p.kind} for p in surface.objective.stationary
-                            if all(low <= c <= high for c, (low, high) in zip(p.x, surface.box))]}
-    if dims == 2:
-        entry["contours"] = _contours(surface)
-    else:
-        entry["curve"] = _curve(surface)
-    return entry
+def drawings():
+    """What the page draws of each surface, on the active backend: its contour lines (2-D) or its
+    curve (1-D), ``{name: {"contours": ...} or {"curve": ...}}``."""
+    return {name: {"contours": _contours(s)} if len(s.x0) == 2 else {"curve": _curve(s)}
+            for name, s in SURFACES.items()}
 
 
-def page_data(data, checked_on, failed):
-    """What the page embeds: the controls, the surfaces and every run (coordinates rounded)."""
-    methods = [{"key": name, "label": m.label, "rule": m.rule, "lr": m.uses_lr,
-                "second": m.second and {"name": m.second[0], "symbol": m.second[1],
-                                        "values": list(m.second[2])},
-                "defaults": list(m.defaults)} for name, m in METHODS.items()]
-    runs = {key: {"paths": [_rounded([c for point in run["path"] for c in point],
-                                     _decimals(SURFACES[key.split("/")[1]])) for run in key_runs],
-                  "values": [None if run["value"] is None else float(f"{run['value']:.6g}")
-                             for run in key_runs],
-                  "ends": [None if run["end"] is None else [f"{x:.{END_DECIMALS}f}" for x in run["end"]]
-                           for run in key_runs],
-                  "diverged": [run["diverged"] for run in key_runs],
-                  "sensitive": [i for i, run in enumerate(key_runs) if run["sensitive"]]}
-            for key, key_runs in data.items()}
-    return {"steps": STEPS, "far": FAR, "nudge": f"{NUDGE:g}", "lrs": list(LEARNING_RATES),
-            "decimals": {name: _decimals(s) for name, s in SURFACES.items()},
-            "methods": methods,
-            "surfaces": [_surface_data(name, s) for name, s in SURFACES.items()],
-            "presets": [dict(zip(("label", "method", "surface", "lr", "second"), p)) for p in PRESETS],
-            "runs": runs, "checked": {"backends": [LABELS[b] for b in checked_on],
-                                      "failed": [LABELS[b] for b in failed],
-                                      "policy": TOLERANCE.describe()}}
+#: the file of a run's folder that holds its paths
+PATHS = "paths.json"
 
 
-def _asset(name):
-    with open(os.path.join(HERE, name), encoding="utf-8") as file:
-        return file.read()
-
-
-def widget(data):
-    """The explorer as one HTML fragment: its style, its markup, its data (JSON) and its script."""
-    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    payload = payload.replace("<", "\\u003c")  # nothing in the data can close the script element
-    return (f"<style>\n{_asset('explorer.css')}</style>\n"
-            f'<div class="d2l-explorer" id="d2l-explorer"></div>\n'
-            f'<script type="application/json" id="d2l-explorer-data">{payload}</script>\n'
-            f"<script>\n{_asset('explorer.js')}</script>\n")
-
-
-def page(backends):
-    """The MyST page of the explorer, its data computed and checked on ``backends``.
-
-    Raises ``BuildError`` if the backends disagree beyond :data:`TOLERANCE` or none could compute.
-    """
-    from d2l_optim.build.plan import BuildError
-
-    computed, failed = compute_on(backends)
-    if not computed:
-        raise BuildError("the optimizer explorer could not compute its paths on any backend:\n"
-                         + "\n".join(f"{LABELS[b]}: {why}" for b, why in failed.items()))
-    differences = agreement(computed)
-    if differences:
-        raise BuildError("the optimizer explorer's paths differ between backends:\n  "
-                         + "\n  ".join(differences[:20]))
-    checked_on = list(computed)
-    frameworks = ", ".join(LABELS[b] for b in checked_on)
-    failures = "".join(f"\n\n:::{{warning}}\nThe paths could not be computed on {LABELS[b]}:\n\n"
-                       f"```text\n{why}\n```\n:::" for b, why in failed.items())
-    html = widget(page_data(computed[checked_on[0]], checked_on, failed))
-    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", html)), default=0) + 1)
-    return f"""# Optimizer explorer
-
-Pick an optimizer and an objective, then move the sliders: the path of {STEPS} steps from the
-start (hollow circle) and the value it ends at change as you go. Use the step slider to watch
-the run unfold. Every path was computed when this site was built, by the package's own optimizers
-(`d2l.sweep_traces` runs the whole grid of learning rates at once), on {frameworks}: they agree
-{TOLERANCE.describe()}, except on the few chaotic runs, which the page points out. The page needs no
-Python; it only draws.{failures}
-
-{fence}{{raw}} html
-{html}
-{fence}
-"""
+def write_paths(out_dir):
+    """Compute every path on the active backend and write them, with the drawings, to ``out_dir``."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, PATHS), "w", encoding="utf-8") as file:
+        json.dump({"runs": compute(), "drawings": drawings()}, file, allow_nan=False)
 
 
 if __name__ == "__main__":
@@ -388,4 +260,4 @@ if __name__ == "__main__":
 
     end_with_the_build()
     _config.set_backend(sys.argv[1])
-    json.dump(compute(), sys.stdout, allow_nan=False)
+    write_paths(sys.argv[2])

@@ -1,51 +1,64 @@
-"""``d2l-optim build``: every section on every backend, published as a static web site.
+"""``d2l-optim build``: every section, and the optimizer explorer, on every backend of this
+environment, recorded (:mod:`~d2l_optim.build.records`) and published as the course web site
+(:mod:`~d2l_optim.build.assemble`); or, with ``records``, recorded only.
 
-Each (section, backend) runs as a notebook in its own process (:mod:`~d2l_optim.build.run`), up to
-``jobs`` at a time, so one framework's crash, hang or import cost never touches another: a failed
-run is reported with its error and the rest is published. The site holds the pages, each figure
-once (SVG), each backend's notebook of each section, the printed output, and a manifest
-``outputs.json``; ``consistency.json`` says for each printed line and figure whether the backends
-agree under the section's declared tolerances (:mod:`~d2l_optim.build.compare`). Pages are MyST
-built by Sphinx (:mod:`~d2l_optim.build.site`).
+Each run (a section, or the explorer, on one backend) runs in a process of its own
+(:mod:`~d2l_optim.build.run`), up to ``jobs`` at a time, so one framework's crash, hang or import
+cost never touches another: a failed run is recorded with its error and the rest goes on. A run is
+recorded where it ran: its text cleaned of this machine's folders (:mod:`~d2l_optim.build.published`),
+its environment, its key, the hash of its section's script and of each of its files.
 
-Runs are cached (keys: :mod:`~d2l_optim.build.plan`) in the cache folder beside the site
-(:func:`~d2l_optim.build.plan.cache_folder`), not published; every cached or published file carries
-its hash and is checked, so a changed or missing file is made again. The site and the cache are
-assembled in a staging folder beside the output folder and swapped in at the end: an interrupted,
-stopped or failed build leaves the previous site and cache as they were.
+Records are a cache: a run whose key (:func:`~d2l_optim.build.plan.run_keys`) matches a record in
+the folder, and whose files check out, is not run again. A plain build keeps its records in the cache
+folder beside the site (:func:`~d2l_optim.build.plan.cache_folder`) and publishes the site from them;
+``build(records=DIR)`` writes them into DIR and publishes nothing, for ``d2l-optim assemble`` to merge
+with the records that other environments and machines made. The runs already in the folder that
+this build does not make (other sections, other backends) are kept if they were made from the same
+source, and from the same script of their section. Either way, the new records (and site) are made
+in a staging folder beside their destination and swapped in at the end: an interrupted, stopped or
+failed build leaves the previous ones as they were.
 """
-import errno
+import dataclasses
 import os
 import shutil
-import signal
 import sys
-import tempfile
-import threading
 
-import d2l_optim
-from d2l_optim._registry import BACKENDS, LABELS
-from d2l_optim.build import compare, plan, run, site
-from d2l_optim.build.plan import BuildError, UsageError
+from d2l_optim.build import assemble, plan, run
+from d2l_optim.build.assemble import Course
+from d2l_optim.build.errors import BuildError, BuildStopped, UsageError
 from d2l_optim.build.published import Published
-from d2l_optim.build.run import BuildStopped
-from d2l_optim.plotting import flatten_figure_data
+from d2l_optim.build.records import (
+    EXPLORER,
+    RUN,
+    SCRIPT,
+    RunRecord,
+    environment,
+    file_hash,
+    hash_files,
+    read_marker,
+    source_files,
+    write_marker,
+)
 
 __all__ = ["build", "BuildError", "BuildStopped", "UsageError"]
 
 
 def build(out="site", backends=None, sections=None, jobs=2, source_dir=None, progress=True,
-          force=False, cell_timeout=plan.DEFAULT_CELL_TIMEOUT, wait=True, log=print):
-    """Build the course into ``out``; return the list of failed (section, backend) pairs.
+          force=False, cell_timeout=plan.DEFAULT_CELL_TIMEOUT, wait=True, log=print, records=None):
+    """Build the course into ``out`` or, with ``records`` (a folder), only its run records, there;
+    return the failed (section or ``"explorer"``, backend) runs.
 
-    Raises :class:`UsageError` (nothing touched) for an output folder the build may not use, no
-    sections, a reserved, unknown or not plain section name, a wrong ``jobs`` or ``cell_timeout``
-    (whole seconds >= 1, or None: no limit), or with ``wait=False`` when another build holds ``out``;
-    :class:`BuildError` (``out`` left as it was) when a number or figure differs between backends
-    beyond the section's tolerance, a run fails that the published site shows working, the site
-    cannot be written or the site generator fails; :class:`BuildStopped` on SIGINT or SIGTERM
-    (running runs ended, nothing published); ImportError without the course extra.
+    Raises :class:`UsageError` (nothing touched) for a folder the build may not use, no sections, a
+    reserved, unknown or not plain section name, a backend that is not installed, a wrong ``jobs`` or
+    ``cell_timeout`` (whole seconds >= 1, or None: no limit), missing tools of the course extra, or with
+    ``wait=False`` when another build holds the folder; :class:`BuildError` (the folder left as it
+    was) when a number or figure differs between backends beyond the section's tolerance, a run fails
+    that the published site shows working, or the site cannot be written; :class:`BuildStopped` on
+    SIGINT or SIGTERM (running runs ended, nothing published).
     """
-    plan.require_course_extra()
+    only_records = records is not None
+    plan.require(plan.RECORD_TOOLS if only_records else {**plan.RECORD_TOOLS, **plan.SITE_TOOLS},
+                 "records" if only_records else "course")
     source_dir = os.path.realpath(source_dir or plan.sections_folder())
     sections = plan.select_sections(source_dir, sections)
     backends = plan.select_backends(backends)
@@ -56,124 +69,163 @@ def build(out="site", backends=None, sections=None, jobs=2, source_dir=None, pro
             cell_timeout = plan.cell_timeout(cell_timeout)
         except ValueError as error:
             raise UsageError(str(error)) from None
-    out = plan.check_output_folder(out, source_dir)
-    try:
-        with run.stop_on_signals(), plan.output_lock(out, wait, log):
-            out = plan.check_output_folder(out, source_dir)  # as the build we waited for left it
-            plan.remove_dead_builds_folders(out, log)
-            return _build(out, source_dir, sections, backends, jobs, progress, force, cell_timeout, log)
-    except OSError as error:  # a full disk, a file-size limit (ulimit -f), a folder made read-only
-        raise BuildError(f"could not write {error.filename2 or error.filename or 'the site'}: "
-                         f"{error.strerror or error}{WRITE_HINTS.get(error.errno, '')}") from None
+    kind = "records" if only_records else "site"
+    destination = plan.check_folder(records if only_records else out, source_dir, kind)
+    with assemble.writing(), run.stop_on_signals(), plan.folder_locks([destination], wait, log):
+        destination = plan.check_folder(destination, source_dir, kind)  # as the build we waited for left it
+        plan.remove_dead_builds_folders(destination, log)
+        runs = _Runs(source_dir, sections, backends, jobs, cell_timeout, progress, log)
+        return runs.records_only(destination, force) if only_records else runs.site(destination, force)
 
 
-def _build(out, source_dir, sections, backends, jobs, progress, force, cell_timeout, log):
-    keys = plan.run_keys(source_dir, sections, backends)
-    site_key = plan.digest(plan.site_code_fingerprint(), *sections, "|", *backends,
-                           *(keys[job] for job in sorted(keys)))
-    if not force and _up_to_date(out, site_key, log):
-        log(f"{out} is up to date: nothing to run")
-        return []
-    source_errors = {}
-    for section in sections:
-        try:
-            plan.read_source(os.path.join(source_dir, f"{section}.py"))
-        except ValueError as error:
-            source_errors[section] = str(error)
+class _Runs:
+    """The runs of one build: their keys, which can be taken from earlier records, and the making of
+    a new records folder."""
 
-    cache = plan.cache_folder(out)
-    staging = tempfile.mkdtemp(prefix=plan.staging_prefix(out), dir=os.path.dirname(out))
-    try:
-        site_dir, cache_dir = os.path.join(staging, "site"), os.path.join(staging, "cache")
-        os.makedirs(site_dir)  # with the umask's permissions
-        runs_dir = os.path.join(cache_dir, "runs")
-        os.makedirs(runs_dir)
-        records, to_run, cached = {}, {}, set()
-        for (section, backend), key in keys.items():
-            new_dir = os.path.join(runs_dir, section, backend)
-            if section in source_errors:
-                records[section, backend] = run.failed_record(source_errors[section])
+    def __init__(self, source_dir, sections, backends, jobs, cell_timeout, progress, log):
+        self.source_dir, self.sections, self.backends = source_dir, sections, backends
+        self.jobs, self.cell_timeout, self.progress, self.log = jobs, cell_timeout, progress, log
+        self.source = source_files()
+        self.keys = plan.run_keys(source_dir, sections, backends, self.source)
+        self.environments = {backend: environment(backend) for backend in backends}
+
+    def site(self, out, force):
+        """Record the runs into the cache beside ``out`` and publish the site from them."""
+        cache = plan.cache_folder(out)
+        cached = {} if force else self._cached(cache)
+        if len(cached) == len(self.keys):
+            course = Course.of_build(cache, self.sections, self.backends, cached)
+            if assemble.up_to_date(out, course.key, self.log):
+                self.log(f"{out} is up to date: nothing to run")
+                return []
+        with assemble.staging_folder(out) as staging:
+            made = os.path.join(staging, "records")
+            found = self._record(made, cache, cached, out)
+            course = Course.of_build(made, self.sections, self.backends, found)
+            failed = assemble.publish(course, out, staging, self.log, also={made: cache}, cached=set(cached),
+                                      selected=True)
+        self.log(f"published {out} ({len(self.sections)} sections x {len(self.backends)} backends, "
+                 f"{len(failed)} failed; the runs behind it are kept in {cache})")
+        return failed
+
+    def records_only(self, folder, force):
+        """Record the runs into the records ``folder``."""
+        cached = {} if force else self._cached(folder)
+        if len(cached) == len(self.keys):
+            self.log(f"{folder} is up to date: nothing to run")
+            return []
+        with assemble.staging_folder(folder) as staging:
+            made = os.path.join(staging, "records")
+            found = self._record(made, folder, cached, folder)
+            assemble.swap({made: folder})
+        failed = assemble.report_failures(found, self.log)
+        self.log(f"recorded {folder} ({len(self.sections)} sections and the explorer x {len(self.backends)} "
+                 f"backends, {len(failed)} failed): publish it with d2l-optim assemble")
+        return failed
+
+    def _cached(self, folder):
+        """The runs of this build that the records ``folder`` holds and that can be used again: the
+        same key, a success, every file as it was recorded."""
+        found = {}
+        for (name, backend), key in self.keys.items():
+            path = os.path.join(folder, name, backend)
+            try:
+                record = RunRecord.read(path)
+            except ValueError as error:
+                self.log(f"{error}: running {name} on {backend} again")
                 continue
-            record = None if force else _cached_run(cache, section, backend, key, log)
-            if record is not None:
-                _copy_run(os.path.join(cache, "runs", section, backend), new_dir)
-                records[section, backend], cached = record, cached | {(section, backend)}
+            if record is None or record.key != key or not record.ok:
+                continue
+            note = record.changed_file(path)
+            if note:
+                self.log(f"{note}: running {name} on {backend} again")
+                continue
+            found[name, backend] = record
+        return found
+
+    def _record(self, target, previous, cached, destination):
+        """Fill the new records folder ``target``: the ``cached`` runs linked from the records folder
+        ``previous``, the others run (the explorer's first: they take longest), then the runs of
+        ``previous`` that this build does not make, where they can be kept. ``destination``: where the
+        records (or the site) will be, which the cleaned text calls ``<output folder>``."""
+        os.makedirs(target)
+        write_marker(target, self.source)
+        scripts, unreadable = {}, {}
+        for section in self.sections:
+            source = os.path.join(self.source_dir, f"{section}.py")
+            os.makedirs(os.path.join(target, section))
+            shutil.copyfile(source, os.path.join(target, section, SCRIPT))
+            scripts[section] = file_hash(source)
+            try:
+                plan.read_source(source)
+            except ValueError as error:
+                unreadable[section] = str(error)
+        published = Published(self.source_dir, destination)
+        found, to_run = {}, {}
+        for job in self.keys:
+            folder = os.path.join(target, *job)
+            if job in cached:
+                _copy_run(os.path.join(previous, *job), folder)
+                found[job] = cached[job]
+            elif job[0] in unreadable:
+                failed = RunRecord.failed(unreadable[job[0]])
+                found[job] = self._write(failed, job, folder, published, scripts)
             else:
-                to_run[section, backend] = (os.path.join(source_dir, f"{section}.py"), new_dir)
-        _keep_other_runs(cache, runs_dir, plan.default_sections(source_dir), keys)
-        log(f"{len(to_run)} of {len(keys)} runs to do ({len(cached)} cached), {jobs} at a time")
-        with _progress(len(to_run), progress) as on_done:
-            ran = run.execute(to_run, jobs, cell_timeout, on_done)
+                script = None if job[0] == EXPLORER else os.path.join(self.source_dir, f"{job[0]}.py")
+                to_run[job] = (script, folder)
+        self._keep_others(previous, target, scripts)
+        self.log(f"{len(to_run)} of {len(self.keys)} runs to do ({len(cached)} cached), "
+                 f"{self.jobs} at a time")
+        with _progress(len(to_run), self.progress) as on_done:
+            ran = run.execute(to_run, self.jobs, self.cell_timeout, on_done)
         for job, record in ran.items():
-            os.makedirs(to_run[job][1], exist_ok=True)
-            record.update(key=keys[job], files=plan.hash_files(to_run[job][1], skip={"run.json"}))
-            plan.write_sealed_json(os.path.join(to_run[job][1], "run.json"), record)
-            records[job] = record
-        published = Published(source_dir, out)
-        shown = {job: published.record(record) for job, record in records.items()}
-        _keep_working_lessons(out, shown)
-        added = _files_added_to(out)
-        _publish(site_dir, cache_dir, site_key, source_dir, sections, backends, shown, source_errors,
-                 published, cached, os.path.join(staging, "pages"))
-        _carry_over(added, out, site_dir, log)
-        _swap({site_dir: out, cache_dir: cache})
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    failed = [job for job in keys if shown[job]["status"] != "ok"]
-    for section, backend in failed:
-        log(f"FAILED {section} on {backend}:\n{shown[section, backend]['error']}")
-    log(f"published {out} ({len(sections)} sections x {len(backends)} backends, {len(failed)} failed; "
-        f"the runs behind it are kept in {cache})")
-    return failed
+            found[job] = self._write(record, job, to_run[job][1], published, scripts)
+        return {job: found[job] for job in self.keys}
 
+    def _write(self, record, job, folder, published, scripts):
+        """Clean ``record`` and its notebook of this machine's folders, complete it and seal it."""
+        os.makedirs(folder, exist_ok=True)
+        notebook = os.path.join(folder, "notebook.ipynb")
+        if os.path.isfile(notebook):
+            published.clean_notebook_file(notebook)
+        record = dataclasses.replace(published.record(record), key=self.keys[job],
+                                     environment=self.environments[job[1]], script=scripts.get(job[0]),
+                                     files=hash_files(folder, skip={RUN}))
+        record.write(folder)
+        return record
 
-#: what to do about a failed write, by errno
-WRITE_HINTS = {errno.ENOSPC: " (the disk is full: free some space)",
-               errno.EDQUOT: " (the disk quota is used up)",
-               errno.EFBIG: " (a file-size limit stops it: see ulimit -f)"}
-
-
-def _publish(site_dir, cache_dir, site_key, source_dir, sections, backends, records, source_errors,
-             published, cached, work):
-    runs_dir = os.path.join(cache_dir, "runs")
-    plan.write_json(os.path.join(cache_dir, plan.CACHE_MARKER), {
-        "made by": "d2l-optim build: the runs behind the site beside this folder; replaced by the "
-                   "next build, safe to delete (everything is run again)"})
-    try:
-        report = consistency(records, sections, backends, runs_dir)
-    except ValueError as error:  # an unreadable figure-data.json, named in the message
-        raise BuildError(str(error)) from None
-    plan.write_json(os.path.join(site_dir, "consistency.json"), report)
-    differences = disagreements(report)
-    if differences:
-        raise BuildError("backends disagree beyond their declared tolerance:\n  " + "\n  ".join(differences)
-                         + _cache_advice(cached, differences, backends))
-    outputs = site.Outputs(runs_dir, sections, backends, records, report, published)
-    plan.write_json(os.path.join(site_dir, "outputs.json"), {
-        "build": {"key": site_key, "package": d2l_optim.__version__,
-                  "frameworks": {b: plan.framework_version(b) for b in backends}},
-        "sections": {s: {b: _manifest_entry(records[s, b], s, b, outputs) for b in backends}
-                     for s in sections},
-    })
-    site.write_site(site_dir, work, source_dir, outputs, source_errors)
-    plan.write_json(os.path.join(site_dir, plan.MARKER), {
-        "made by": "d2l-optim build: this folder is replaced by the next build into it; files you "
-                   "add to it are kept (the files listed here are the build's)",
-        "key": site_key, "complete": all(r["status"] == "ok" for r in records.values()),
-        "files": plan.hash_files(site_dir, skip={plan.MARKER}), "cache": plan.hash_files(cache_dir)})
-
-
-def _cache_advice(cached, differences, backends):
-    """The line that says which runs behind ``differences`` came from the cache, and what to do."""
-    from_cache = {}
-    for section, backend in sorted(cached, key=lambda job: (job[0], backends.index(job[1]))):
-        if any(line.startswith(f"{section}, ") for line in differences):
-            from_cache.setdefault(section, []).append(LABELS[backend])
-    if not from_cache:
-        return ""
-    runs = "; ".join(f"{section} ({', '.join(labels)})" for section, labels in from_cache.items())
-    return (f"\nThe runs of {runs} come from the cache, made by an earlier build: if you did not expect "
-            "this difference, build again with --force, which runs everything anew")
+    def _keep_others(self, previous, target, scripts):
+        """Copy into ``target`` the runs of the records folder ``previous`` that this build does not
+        make, if they were made from the same source and, for a section this build runs, from its
+        script as it is now; say how many were dropped."""
+        try:
+            marker = read_marker(previous) if os.path.isdir(previous) else None
+        except ValueError:
+            marker = None
+        if marker is None:
+            return
+        dropped = 0
+        for name in sorted(n for n in os.listdir(previous) if not n.startswith(".")):
+            folder = os.path.join(previous, name)
+            backends = sorted(b for b in os.listdir(folder) if (name, b) not in self.keys
+                              and os.path.isdir(os.path.join(folder, b))) if os.path.isdir(folder) else []
+            for backend in backends:
+                try:
+                    record = RunRecord.read(os.path.join(folder, backend))
+                except ValueError:
+                    record = None
+                if (record is None or marker["source"] != self.source
+                        or name in scripts and record.script != scripts[name]):
+                    dropped += 1
+                    continue
+                if not os.path.exists(os.path.join(target, name)):  # a section this build does not run
+                    os.makedirs(os.path.join(target, name))
+                    if name != EXPLORER:
+                        shutil.copyfile(os.path.join(folder, SCRIPT), os.path.join(target, name, SCRIPT))
+                _copy_run(os.path.join(folder, backend), os.path.join(target, name, backend))
+        if dropped:
+            self.log(f"dropped {dropped} run(s) of {previous} that this build does not make: made from "
+                     "another d2l-optim source or another script of their section, or damaged")
 
 
 def _copy_run(source, target):
@@ -185,120 +237,6 @@ def _copy_run(source, target):
             shutil.copy2(source_file, target_file)
 
     shutil.copytree(source, target, copy_function=link)
-
-
-def _keep_other_runs(cache, runs_dir, sections, keys):
-    """Keep in the new cache the runs of the sections and backends this build does not run (a build
-    of some sections or backends leaves the others' runs for the next build)."""
-    for section in sections:
-        for backend in BACKENDS:
-            folder = os.path.join(cache, "runs", section, backend)
-            if (section, backend) not in keys and os.path.isdir(folder):
-                _copy_run(folder, os.path.join(runs_dir, section, backend))
-
-
-def _keep_working_lessons(out, records):
-    """Raise BuildError (nothing is published) if a run failed that the published site shows working:
-    a reader never loses a working lesson to a broken build."""
-    try:
-        manifest = plan.read_json(os.path.join(out, "outputs.json"))
-        published = manifest["sections"]
-    except (ValueError, TypeError, KeyError):  # no site yet, or not one this build can read
-        return
-    lost = [(s, b) for (s, b), record in records.items() if record["status"] != "ok"
-            and isinstance(published.get(s), dict) and published[s].get(b, {}).get("status") == "ok"]
-    if lost:
-        raise BuildError(
-            "these runs failed, and the published site shows them working, so it was left as it was:\n  "
-            + "\n  ".join(f"{s} on {LABELS[b]}: {_last_line(records[s, b]['error'])}" for s, b in lost)
-            + "\nFix them (the messages above say how they failed) and build again; to drop a section or "
-              "a backend from the site, build without it (--sections, --backends)")
-
-
-def _last_line(text):
-    lines = (text or "").strip().splitlines()
-    return lines[-1] if lines else "(no message)"
-
-
-def _files_added_to(out):
-    """The files (and empty folders) a user added to the published site ``out``, relative to it: those
-    its marker does not list. Raises BuildError if the marker cannot tell."""
-    if not os.path.isdir(out) or not os.listdir(out):
-        return []
-    try:
-        listed = plan.read_json(os.path.join(out, plan.MARKER))["files"]
-    except (ValueError, TypeError, KeyError):
-        raise BuildError(f"{os.path.join(out, plan.MARKER)} does not list the files the build published, so "
-                         f"the files you may have added to {out} cannot be told from them: move your files "
-                         f"out of {out}, then delete it") from None
-    added = []
-    for root, folders, files in os.walk(out):
-        relative = os.path.relpath(root, out)
-        if relative != "." and not folders and not files:
-            added.append(relative)
-        added += [os.path.normpath(os.path.join(relative, name)) for name in files + [
-            f for f in folders if os.path.islink(os.path.join(root, f))]]
-    return sorted(name for name in added if name != plan.MARKER and name not in listed)
-
-
-def _carry_over(added, out, site_dir, log):
-    """Copy the files (and empty folders) a user added to the old site into the new one
-    (``site_dir``), and say so; BuildError (nothing published) if the new site has a file of the
-    same name."""
-    new_folders = {name for name in added if os.path.isdir(os.path.join(site_dir, name))}
-    added = [name for name in added if name not in new_folders]  # empty in the old site, made again
-    taken = [name for name in added if os.path.lexists(os.path.join(site_dir, name))]
-    if taken:
-        raise BuildError(f"you added {', '.join(taken)} to {out}, and the new site has files of the same "
-                         "name: move yours out of the way and build again")
-    for name in added:
-        source, target = os.path.join(out, name), os.path.join(site_dir, name)
-        if os.path.isdir(source) and not os.path.islink(source):
-            os.makedirs(target)
-        else:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(source, target, follow_symlinks=False)
-    if added:
-        log(f"kept {len(added)} file(s) you added to {out}: {', '.join(added)}")
-
-
-def _up_to_date(out, site_key, log):
-    """Whether ``out`` is the site for ``site_key``, complete, with every published file intact and
-    the runs behind it in the cache too."""
-    try:
-        marker = plan.read_json(os.path.join(out, plan.MARKER))
-    except ValueError as error:
-        log(f"{error}: rebuilding the site")
-        return False
-    if not isinstance(marker, dict) or marker.get("key") != site_key or not marker.get("complete"):
-        return False
-    note = (plan.first_changed_file(out, marker.get("files", {}))
-            or plan.first_changed_file(plan.cache_folder(out), marker.get("cache", {})))
-    if note:
-        log(f"{note}: rebuilding the site")
-    return note is None
-
-
-def _cached_run(cache, section, backend, key, log):
-    """The cached record of (section, backend) if its key matches and it and every file of its run
-    (and no other) are intact, else None."""
-    folder = os.path.join(cache, "runs", section, backend)
-    try:
-        record = plan.read_sealed_json(os.path.join(folder, "run.json"))
-    except ValueError as error:
-        log(f"{error}: running {section} on {backend} again")
-        return None
-    if not isinstance(record, dict) or record.get("key") != key or record.get("status") != "ok":
-        return None
-    if not {"cells", "stdout", "compare", "files"} <= set(record):
-        log(f"{os.path.join(folder, 'run.json')} is not a complete run record: "
-            f"running {section} on {backend} again")
-        return None
-    note = plan.first_changed_file(folder, record["files"], also_listed={"run.json"})
-    if note:
-        log(f"{note}: running {section} on {backend} again")
-        return None
-    return record
 
 
 class _progress:
@@ -316,108 +254,9 @@ class _progress:
 
     def done(self, job, record):
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{job[0]}/{job[1]} {record['status'] if record else 'stopped'}")
+            self.bar.set_postfix_str(f"{job[0]}/{job[1]} {record.status if record else 'stopped'}")
             self.bar.update()
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.close()
-
-
-def shared_output(record):
-    """What the cells run on every backend printed (framework cells' output is not compared)."""
-    return "".join(cell["stdout"] for cell in record["cells"] if not cell.get("framework"))
-
-
-def consistency(records, sections, backends, runs_dir):
-    """Per section, every line printed by shared cells and every figure, compared across the
-    backends that ran it."""
-    report = {}
-    for section in sections:
-        done = [b for b in backends if records[section, b]["status"] == "ok"]
-        declared = [records[section, b].get("compare", {}) for b in done]
-        line_rules = []
-        for rules in declared:
-            line_rules += [r for r in rules.get("lines", []) if r not in line_rules]
-        figure_rules = {}
-        for rules in reversed(declared):  # the first backend's declaration wins
-            figure_rules.update(rules.get("figures", {}))
-        report[section] = {
-            "lines": compare.compare_output({b: shared_output(records[section, b]) for b in done},
-                                            line_rules),
-            "figures": _figures(section, done, runs_dir, figure_rules),
-            "rules": {"lines": line_rules, "figures": figure_rules},
-        }
-    return report
-
-
-def _figures(section, backends, runs_dir, figure_rules):
-    data = {}
-    for backend in backends:
-        drawn = plan.read_json(os.path.join(runs_dir, section, backend, "figure-data.json"))
-        if drawn is not None:
-            data[backend] = drawn
-    if len(data) < 2:
-        return {}
-    reference_backend, *others = data
-    names = list(dict.fromkeys(name for drawn in data.values() for name in drawn))
-    result = {}
-    for name in names:
-        tolerance = compare.rule(figure_rules.get(name, compare.FIGURE_DEFAULT))
-        reference = data[reference_backend].get(name)
-        flat_reference = flatten_figure_data(reference or [])
-        results = [compare.compare_figure(flatten_figure_data(data[b].get(name) or []), flat_reference,
-                                          tolerance)
-                   for b in others]
-        if reference is None or any(data[b].get(name) is None for b in others):
-            results.append({"agree": False, "max_difference": float("inf")})
-        worst = [r["max_difference"] for r in results if r["max_difference"] is not None]
-        result[name] = {"agree": all(r["agree"] for r in results), "policy": tolerance.describe(),
-                        "max_difference": max(worst) if worst else None}
-    return result
-
-
-def disagreements(report):
-    """Human-readable lines for every compared line or figure that differs beyond its tolerance."""
-    found = []
-    for section, checks in report.items():
-        for line in checks["lines"]:
-            if not line["agree"]:
-                found.append(f"{section}, printed line {line['line']} ({line['policy']}): " + "; ".join(
-                    f"{LABELS[b]} {v!r}" for b, v in line["values"].items()))
-        for name, figure in checks["figures"].items():
-            if not figure["agree"]:
-                found.append(f"{section}, figure {name}: backends differ by {figure['max_difference']:.2e}, "
-                             f"allowed {figure['policy']}")
-    return found
-
-
-def _manifest_entry(record, section, backend, outputs):
-    figures = [name for cell in record.get("cells", []) for name in cell["figures"]]
-    return {"status": record["status"], "error": record.get("error"),
-            "seconds": record.get("seconds"), "lines": record["stdout"].splitlines(),
-            "figures": [outputs.figure_path(section, backend, name) for name in figures],
-            "notebook": outputs.notebook_path(section, backend)}
-
-
-def _swap(replacements):
-    """Replace each ``{staging: destination}`` with two renames (no signal between them, nor between
-    the site and its cache); what they replace is removed only after."""
-    retired = []
-    signals = {signal.SIGINT, signal.SIGTERM}
-    blocked = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
-    if blocked:
-        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    try:
-        for staging, destination in replacements.items():
-            if os.path.exists(destination):
-                retired.append(tempfile.mkdtemp(prefix=plan.staging_prefix(destination, plan.RETIRED_SUFFIX),
-                                                dir=os.path.dirname(destination)))
-                os.rmdir(retired[-1])
-                os.replace(destination, retired[-1])
-            os.replace(staging, destination)
-    finally:
-        if blocked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-    for folder in retired:
-        shutil.rmtree(folder, ignore_errors=True)

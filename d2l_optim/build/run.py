@@ -1,6 +1,8 @@
-"""Running the jobs: one runner process per (section, backend), a few at a time, stoppable.
+"""Running the jobs: one process per (section, backend), or per backend for the optimizer explorer,
+a few at a time, stoppable.
 
-Each runner (``d2l_optim.build.runner``) starts in its own process group with its Jupyter kernel.
+Each runner (``d2l_optim.build.runner``) starts in its own process group with its Jupyter kernel;
+the explorer's computation (``d2l_optim.build.explorer``) too, its run limited to one cell's time.
 :class:`Runners` starts them and, when the build is asked to stop, refuses to start any more and
 ends the running ones (SIGTERM to the group: the runner kills its kernel's group, then SIGKILL to
 whatever is left); a build killed outright (SIGKILL) closes the pipe on each runner's stdin, and
@@ -15,21 +17,17 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from d2l_optim import _registry
-from d2l_optim.build import plan
+from d2l_optim.build import records
+from d2l_optim.build.errors import BuildStopped
+from d2l_optim.build.explorer import PATHS
+from d2l_optim.build.records import RunRecord
 from d2l_optim.build.runner import clean_error
 
 #: seconds a runner gets to end its kernel after SIGTERM before its group is killed
 GRACE_SECONDS = 10
-
-
-class BuildStopped(KeyboardInterrupt):
-    """The build was asked to stop (``signum``: SIGINT or SIGTERM); nothing was published."""
-
-    def __init__(self, signum):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 @contextlib.contextmanager
@@ -150,47 +148,69 @@ def job_environment(jobs):
     return environment
 
 
-def failed_record(error):
-    return {"status": "failed", "error": error, "seconds": 0.0, "cells": [], "stdout": "",
-            "compare": {"lines": [], "figures": {}}}
-
-
-def run_job(runners, source_file, backend, out_dir, environment, cell_timeout):
-    """Run one (section, backend) in a runner process; return its run record (None once stopped)."""
+def run_job(runners, job, source_file, out_dir, environment, cell_timeout):
+    """Run one job, a (section, backend) or (``EXPLORER``, backend), in a process of its own; return
+    its :class:`~d2l_optim.build.records.RunRecord` (None once stopped)."""
+    section, backend = job
+    if section == records.EXPLORER:
+        return _explorer_job(runners, backend, out_dir, environment, cell_timeout)
     command = [sys.executable, "-m", "d2l_optim.build.runner", source_file, backend, out_dir,
                str(cell_timeout)]  # "None": no limit
     finished = runners.run(command, environment)
     if finished is None:
         return None
     returncode, _, stderr = finished
+    path = os.path.join(out_dir, records.RUN)
     try:
-        record = plan.read_json(os.path.join(out_dir, "run.json"))
+        written = records.read_json(path)
+        record = None if written is None else RunRecord.from_json(written, path)
     except ValueError:
         record = None
     if returncode != 0 or record is None:
-        return failed_record(clean_error(stderr) or f"the runner exited with status {returncode}")
+        return RunRecord.failed(clean_error(stderr) or f"the runner exited with status {returncode}")
     return record
 
 
+def _explorer_job(runners, backend, out_dir, environment, timeout):
+    """The explorer's paths on ``backend``: one computation, stopped after ``timeout`` seconds."""
+    os.makedirs(out_dir, exist_ok=True)
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "d2l_optim.build.explorer", backend, out_dir]
+    try:
+        finished = runners.run(command, environment, timeout)
+    except subprocess.TimeoutExpired:
+        return RunRecord.failed(f"the explorer's computation ran longer than {timeout:g} s (--cell-timeout) "
+                                "and was stopped", seconds=round(time.perf_counter() - start, 2))
+    if finished is None:
+        return None
+    returncode, _, stderr = finished
+    seconds = round(time.perf_counter() - start, 2)
+    if returncode != 0 or not os.path.isfile(os.path.join(out_dir, PATHS)):
+        return RunRecord.failed(clean_error(stderr) or f"the explorer's computation exited with status "
+                                                       f"{returncode}", seconds=seconds)
+    return RunRecord("ok", seconds=seconds)
+
+
 def execute(jobs_to_run, jobs, cell_timeout, on_done=None):
-    """Run ``{(section, backend): (source_file, out_dir)}``, ``jobs`` at a time; return the records.
+    """Run ``{job: (source_file, out_dir)}`` (see :func:`run_job`), ``jobs`` at a time, in that order;
+    return their records.
 
     On any exception (a signal's :class:`BuildStopped` included) no queued job starts and the
     running ones are ended before it propagates.
     """
     environment = job_environment(jobs)
-    runners, records = Runners(), {}
+    runners, done = Runners(), {}
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        futures = {pool.submit(run_job, runners, source, job[1], out, environment, cell_timeout): job
+        futures = {pool.submit(run_job, runners, job, source, out, environment, cell_timeout): job
                    for job, (source, out) in jobs_to_run.items()}
         for future in concurrent.futures.as_completed(futures):
-            records[futures[future]] = future.result()
+            done[futures[future]] = future.result()
             if on_done is not None:
-                on_done(futures[future], records[futures[future]])
+                on_done(futures[future], done[futures[future]])
     except BaseException:
         runners.stop()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return records
+    return done

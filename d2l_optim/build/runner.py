@@ -33,11 +33,11 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from d2l_optim import cells
 from d2l_optim import section as section_run
-from d2l_optim.build import bounds, cells
+from d2l_optim.build import bounds
+from d2l_optim.build.published import ANSI
 
-#: an ANSI escape sequence: colours and cursor moves (CSI), terminal titles and links (OSC), the rest
-ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 ERROR_CHARS = 4000
 #: a line that Jupyter's applications log below ERROR ("[IPKernelApp] WARNING | Kernel is running over TCP")
 JUPYTER_LOG = re.compile(r"^\[\w+\] (?:DEBUG|INFO|WARNING) \| .*\n?", re.M)

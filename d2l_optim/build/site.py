@@ -3,7 +3,7 @@
 Each section page holds the section's explanation and code, written once, and under every code
 cell its output. What every backend printed alike (the same text, with no value the section
 declares a timing or framework-specific) and each figure whose plotted data agree under the
-section's tolerance (the consistency check, :mod:`~d2l_optim.build.compare`) are shown once, saying
+section's tolerance (the consistency check, :mod:`~d2l_optim.compare`) are shown once, saying
 so; what differs is shown in a tab set with one tab per framework. All tab sets share the sync
 group ``framework``: choosing PyTorch anywhere switches every tab on the page, and sphinx-design
 keeps the choice in the browser's localStorage, so the next page opens on PyTorch too. A run of
@@ -21,21 +21,28 @@ every page writes it escaped (in code blocks, or as HTML-escaped attributes).
 Each figure and notebook is stored once (:class:`Outputs`): a figure shown once is one SVG,
 ``figures/<section>/<name>.svg``, the others ``figures/<section>/<backend>/<name>.svg``; the pages
 link to them (Sphinx makes no copies), and the executed notebooks keep what they printed but not
-the figures (the full ones stay in the build's cache). What every page shares is in
+the figures (the full ones stay in the records). What every page shares is in
 :mod:`~d2l_optim.build.theme`.
+
+A section may have no record on some backend (a gap: no environment that made the site's records
+ran it): its page says so at the top and shows the other backends' tabs; the first page's coverage
+matrix shows every gap, a backend with no record at all as a column of gaps.
 """
 import html
 import itertools
+import json
 import os
 import re
 import shutil
 import sys
 
 import jupytext
+import nbformat
 
+from d2l_optim import _registry, cells
 from d2l_optim._registry import LABELS
-from d2l_optim.build import cells, explorer, run, theme
-from d2l_optim.build.plan import BuildError
+from d2l_optim.build import run, theme
+from d2l_optim.build.errors import BuildError
 from d2l_optim.build.published import CONTROL
 
 WARNING_LOCATION = re.compile(r"^\S*ipykernel_\d+/\d+\.py:\d+: ", re.M)  # a warning's kernel file
@@ -77,7 +84,7 @@ def _warnings(text):
 
 
 def _failure(record):
-    return ":::{error}\nThis run failed.\n\n" + _fence(record.get("error") or "") + ":::\n"
+    return ":::{error}\nThis run failed.\n\n" + _fence(record.error or "") + ":::\n"
 
 
 def _framework(cell):
@@ -102,11 +109,11 @@ def _hidden(cell):
 
 def _failure_position(record, code_positions):
     """Where a failed run shows its error: the cell that raised, else the last one that ran."""
-    raised = [cell["cell"] for cell in record["cells"] if cell.get("error")]
+    raised = [cell["cell"] for cell in record.cells if cell["error"]]
     if raised:
         return raised[0]
-    if record["cells"]:
-        return record["cells"][-1]["cell"]
+    if record.cells:
+        return record.cells[-1]["cell"]
     return code_positions[0] if code_positions else None
 
 
@@ -118,22 +125,40 @@ def _shown_position(position, shown):
     return next((p for p in shown if p > position), shown[-1])
 
 
-class Outputs:
-    """The runs of a build (their folders under ``runs_dir``, their records, cleaned by
-    :meth:`~d2l_optim.build.published.Published.record`, and the consistency report) and where the
-    site publishes each figure and notebook, once."""
+def publish_notebook(source, target, published):
+    """Copy an executed notebook, its printed text cleaned, without its hidden cells and without
+    the figures the section saved (they are on the page)."""
+    notebook = nbformat.read(source, as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if not cells.is_hidden(cell.metadata.get("tags"))]
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs
+                            if not output.get("metadata", {}).get("d2l_optim", {}).get("figure")]
+    nbformat.write(published.notebook(notebook), target)
 
-    def __init__(self, runs_dir, sections, backends, records, report, published):
-        self.runs_dir, self.sections, self.backends = runs_dir, sections, backends
-        self.records, self.report, self.published = records, report, published
+
+class Outputs:
+    """The runs a site shows (``records``: {(section, backend): record}, cleaned by
+    :meth:`~d2l_optim.build.published.Published.record`; ``folders``: the folder of each run;
+    ``explorer``: {backend: the explorer's record}) and the consistency report, and where the site
+    publishes each figure and notebook, once."""
+
+    def __init__(self, sections, backends, records, folders, report, published, explorer):
+        self.sections, self.backends, self.records, self.folders = sections, backends, records, folders
+        self.report, self.published, self.explorer = report, published, explorer
+
+    def backends_of(self, section):
+        """The backends with a record of ``section``, in the site's order."""
+        return [b for b in self.backends if (section, b) in self.records]
 
     def shared(self, section, name):
-        """Whether figure ``name`` is shown once: every backend (two or more) ran the section and
-        drew it, with data that agree under its declared tolerance."""
+        """Whether figure ``name`` is shown once: every backend (two or more) that has a record of
+        the section ran it and drew it, with data that agree under its declared tolerance."""
         figure = self.report.get(section, {}).get("figures", {}).get(name)
-        return (len(self.backends) > 1 and figure is not None and figure["agree"]
+        backends = self.backends_of(section)
+        return (len(backends) > 1 and figure is not None and figure["agree"]
                 and figure["max_difference"] is not None
-                and all(self.records[section, b]["status"] == "ok" for b in self.backends))
+                and all(self.records[section, b].ok for b in backends))
 
     def figure_path(self, section, backend, name):
         if self.shared(section, name):
@@ -147,8 +172,8 @@ class Outputs:
     def publish(self, site_dir):
         """Copy each figure (SVG) and each executed notebook into the site once, and the printed output."""
         for (section, backend), record in self.records.items():
-            run_dir = os.path.join(self.runs_dir, section, backend)
-            for name in (n for cell in record["cells"] for n in cell["figures"]):
+            run_dir = self.folders[section, backend]
+            for name in record.figures:
                 target = os.path.join(site_dir, self.figure_path(section, backend, name))
                 if os.path.exists(os.path.join(run_dir, name + ".svg")) and not os.path.exists(target):
                     os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -156,19 +181,20 @@ class Outputs:
             if os.path.exists(os.path.join(run_dir, "notebook.ipynb")):
                 target = os.path.join(site_dir, self.notebook_path(section, backend))
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                self.published.notebook(os.path.join(run_dir, "notebook.ipynb"), target)
+                publish_notebook(os.path.join(run_dir, "notebook.ipynb"), target, self.published)
             outputs = os.path.join(site_dir, "outputs", section)
             os.makedirs(outputs, exist_ok=True)
             with open(os.path.join(outputs, f"{backend}.txt"), "w") as file:
-                file.write(record["stdout"])
+                file.write(record.stdout)
 
 
 class _SectionPage:
     """The MyST of one section's cells, with the outputs of its runs on every backend."""
 
     def __init__(self, section, notebook, outputs):
-        self.section, self.outputs, self.backends = section, outputs, outputs.backends
+        self.section, self.outputs, self.backends = section, outputs, outputs.backends_of(section)
         self.records = {b: outputs.records[section, b] for b in self.backends}
+        self.gaps = [b for b in outputs.backends if b not in self.backends]
         self.line_rules = outputs.report.get(section, {}).get("rules", {}).get("lines", [])
         code = [(p, c) for p, c in enumerate(notebook.cells) if c.cell_type == "code"]
         shown = [p for p, c in code if not _hidden(c)]
@@ -203,11 +229,18 @@ class _SectionPage:
                 lines.append(_without_porting_title(cell) + "\n")
                 if position == 0:
                     self.title = cell.source.splitlines()[0].lstrip("# ")
-                    lines.append("Download this section as a notebook:\n\n" + self._downloads())
+                    lines.append(self._gap_note() + "Download this section as a notebook:\n\n"
+                                 + self._downloads())
             elif cell.cell_type == "code":
                 lines.append(_fence(cell.source, "python"))
                 lines.append(self._output(position))
         return "\n".join(line for line in lines if line)
+
+    def _gap_note(self):
+        if not self.gaps:
+            return ""
+        return (f":::{{note}}\nNot run on {_and([LABELS[b] for b in self.gaps])}: there is no record of "
+                "this section there (see the coverage matrix on the first page).\n:::\n\n")
 
     def _downloads(self):
         return _tab_set([(b, f'<a href="{html.escape(self.outputs.notebook_path(self.section, b))}" download>'
@@ -216,12 +249,12 @@ class _SectionPage:
                          for b in self.backends])
 
     def _cell(self, backend, position):
-        return next((c for c in self.records[backend]["cells"] if c["cell"] == position), None)
+        return next((c for c in self.records[backend].cells if c["cell"] == position), None)
 
     def _backend_output(self, backend, position):
         """Everything ``backend`` printed and drew in the cell at ``position``, or why it did not run."""
         record, cell = self.records[backend], self._cell(backend, position)
-        failed_here = record["status"] != "ok" and position == self.failures[backend]
+        failed_here = not record.ok and position == self.failures[backend]
         if cell is None:
             return _failure(record) if failed_here else "Not run: an earlier cell failed."
         parts = [_fence(cell["stdout"])] if cell["stdout"] else []
@@ -237,7 +270,7 @@ class _SectionPage:
         if all(c is not None and not any(c[k] for k in OUTPUT_KINDS) for c in found.values()):
             return ""
         if len(self.backends) < 2 or any(c is None or c["error"] or position == self.failures[b]
-                                         and self.records[b]["status"] != "ok" for b, c in found.items()):
+                                         and not self.records[b].ok for b, c in found.items()):
             return _tab_set([(b, self._backend_output(b, position)) for b in self.backends])
         same, different = [], {b: [] for b in self.backends}
         for kind, show in (("stdout", _fence), ("stderr", _warnings)):
@@ -297,30 +330,46 @@ def section_page(source_file, section, outputs, source_error=None):
     return text, page.title
 
 
-def index_page(sections, titles, backends, records):
-    header = "| section | " + " | ".join(LABELS[b] for b in backends) + " |"
-    rows = [header, "|" + "---|" * (len(backends) + 1)]
-    for section in sections:
-        cells = []
-        for backend in backends:
-            record = records[section, backend]
-            cells.append(f"✓ {record['seconds']:.1f} s" if record["status"] == "ok" else "✗ failed")
-        rows.append(f"| [{titles[section]}]({section}.md) | " + " | ".join(cells) + " |")
-    toctree = "\n".join(sections + ["explorer", "consistency", "api"])
+def _coverage(record):
+    if record is None:
+        return "— no record"
+    return f"✓ {record.seconds:.1f} s" if record.ok else "✗ failed"
+
+
+def index_page(titles, outputs):
+    """The first page: what the course is, and its coverage matrix (every section and the explorer,
+    on every registered backend: a gap where there is no record)."""
+    columns = list(_registry.BACKENDS)
+    rows = ["| section | " + " | ".join(LABELS[b] for b in columns) + " |", "|" + "---|" * (len(columns) + 1)]
+    for section in outputs.sections:
+        rows.append(f"| [{titles[section]}]({section}.md) | "
+                    + " | ".join(_coverage(outputs.records.get((section, b))) for b in columns) + " |")
+    rows.append("| [Optimizer explorer](explorer.md) | "
+                + " | ".join(_coverage(outputs.explorer.get(b)) for b in columns) + " |")
+    not_built = [LABELS[b] for b in columns if b not in outputs.backends]
+    gaps = sum(cell.startswith("—") for row in rows[2:] for cell in row.split(" | "))
+    if not_built:
+        gaps_note = (f"{_and(not_built)} {'has' if len(not_built) == 1 else 'have'} no record at all: no "
+                     "environment that made this site's records had the framework installed. ")
+    else:
+        gaps_note = ""
+    toctree = "\n".join(outputs.sections + ["explorer", "consistency", "api"])
     return f"""# Optimization Algorithms, on every framework
 
 The "Optimization Algorithms" chapter of *Dive into Deep Learning*, written once with d2l-optim
-and run on {_and([LABELS[b] for b in backends])}. Every page shows the code once and, under each
-cell, its output: once where every framework printed and plotted the same, else one tab per
+and run on {_and([LABELS[b] for b in outputs.backends])}. Every page shows the code once and, under
+each cell, its output: once where every framework printed and plotted the same, else one tab per
 framework. Pick a framework on any tab: every tab follows, on this page and the next.
 
 ## Coverage
 
-Each section ran on each framework, as an executed notebook (time to run):
+Each section ran on each framework as an executed notebook (✓ with the time it took, ✗ failed);
+a gap (— no record) is a section no environment that made this site's records ran on that
+framework. {gaps_note}{gaps} gap{"" if gaps == 1 else "s"} in all.
 
 {chr(10).join(rows)}
 
-Whether the frameworks agree on every printed number and every plotted curve:
+Whether the frameworks agree on every printed number and every plotted curve, and where each ran:
 [consistency report](consistency.md).
 
 ```{{toctree}}
@@ -337,15 +386,37 @@ def _cell_text(text):
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`" if text else ""
 
 
-def consistency_page(report, backends):
+def _environment_rows(outputs):
+    """A table row for each environment a backend's records were made in, with how many runs."""
+    rows = []
+    for backend in outputs.backends:
+        found = {}
+        runs = [r for (_, b), r in outputs.records.items() if b == backend] + [outputs.explorer.get(backend)]
+        for record in filter(None, runs):
+            key = json.dumps(record.environment, sort_keys=True)
+            found[key] = found.get(key, 0) + 1
+        for key, count in found.items():
+            environment = json.loads(key)
+            shown = [_cell_text(environment.get(k, "")) for k in ("framework", "numpy", "python", "platform")]
+            rows.append(f"| {LABELS[backend]} | {' | '.join(shown)} | {count} |")
+    return rows
+
+
+def consistency_page(outputs):
     parts = ["# Consistency across frameworks\n",
              "Every printed line and every figure's plotted data of every section, compared across "
              "the frameworks under the policy its section declares (`section.compare(...)`, "
              "`section.compare_figures(...)`): numbers are exact unless declared otherwise; "
              "figures agree within rtol 1e-5 of their largest value + atol 1e-5 unless declared "
              "otherwise; timing and framework-specific values, and the output of cells written for one "
-             "framework, are not compared.\n"]
-    for section, checks in report.items():
+             "framework, are not compared.\n",
+             "## Environments\n",
+             "Each framework's runs, with the environment they ran in (its records name it: a framework "
+             "may run on another machine, another Python and another NumPy than the next):\n",
+             "| framework | version | NumPy | Python | platform | runs |\n|---|---|---|---|---|---|",
+             *_environment_rows(outputs), ""]
+    for section, checks in outputs.report.items():
+        backends = outputs.backends_of(section)
         parts.append(f"## {section}\n")
         if checks["lines"]:
             parts.append("| line | " + " | ".join(LABELS[b] for b in backends) + " | policy | agree |")
@@ -365,25 +436,23 @@ def consistency_page(report, backends):
     return "\n".join(parts)
 
 
-def write_site(site_dir, work, source_dir, outputs, source_errors):
+def write_site(site_dir, work, outputs, scripts, source_errors, explorer_page):
     """Publish the figures and notebooks of ``outputs`` (:class:`Outputs`) into ``site_dir``, write
-    the pages (in the folder ``work``) and build the HTML there; ``source_errors``: {section: why its
-    script could not be read}."""
-    sections, backends, records, report = outputs.sections, outputs.backends, outputs.records, outputs.report
+    the pages (in the folder ``work``; ``scripts``: {section: its script}; ``source_errors``: {section:
+    why its script could not be read}; ``explorer_page``: the explorer's MyST) and build the HTML there."""
     src = os.path.join(work, "src")
     os.makedirs(src)
     outputs.publish(site_dir)
     theme.write_theme(src)
     theme.write_text(os.path.join(src, "api.md"), theme.api_page())
     titles = {}
-    for section in sections:
+    for section in outputs.sections:
         error = source_errors.get(section) and outputs.published.text(source_errors[section])
-        source = os.path.join(source_dir, f"{section}.py")
-        page, titles[section] = section_page(source, section, outputs, error)
+        page, titles[section] = section_page(scripts[section], section, outputs, error)
         theme.write_text(os.path.join(src, f"{section}.md"), page)
-    theme.write_text(os.path.join(src, "index.md"), index_page(sections, titles, backends, records))
-    theme.write_text(os.path.join(src, "consistency.md"), consistency_page(report, backends))
-    theme.write_text(os.path.join(src, "explorer.md"), outputs.published.text(explorer.page(backends)))
+    theme.write_text(os.path.join(src, "index.md"), index_page(titles, outputs))
+    theme.write_text(os.path.join(src, "consistency.md"), consistency_page(outputs))
+    theme.write_text(os.path.join(src, "explorer.md"), outputs.published.text(explorer_page))
     command = [sys.executable, "-m", "d2l_optim.build.bounds", "sphinx", "-b", "html", "-q", "-d",
                os.path.join(work, "doctrees"), src, site_dir]
     status, _, stderr = run.Runners().run(command, dict(os.environ))
