@@ -94,8 +94,7 @@ def load(name):
     name = canonical_name(name)
     if name not in _loaded:
         info = _registry.BACKENDS[name]
-        if is_installed(name):  # else importing it fails with its install hint below
-            _check_process(name)
+        _check_process(name)
         try:
             module = backend_api.assemble(name, info.package)
         except (ImportError, AttributeError) as error:
