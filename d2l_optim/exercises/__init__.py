@@ -21,7 +21,7 @@ that only instructors see.
 
 In a notebook, ``d2l.check("gd-1")`` checks the answer in the notebook's variables and prints
 passed, failed with the hint, or not attempted (an answer still ``...``, a name not defined, a
-function still raising ``NotImplementedError``). ``d2l-optim check`` runs a whole notebook and
+function still the answer cell's stub). ``d2l-optim check`` runs a whole notebook and
 records every exercise (:func:`record`); otter-grader's tests call :func:`verify`.
 """
 import importlib
@@ -37,6 +37,8 @@ PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 KINDS = ("number", "array", "function", "figure-data")
 #: the environment variable naming the file :func:`record` appends its results to
 REPORT_VARIABLE = "D2L_OPTIM_CHECK_REPORT"
+#: what a function answer raises until the student writes it
+PLACEHOLDER = "replace this line with your code"
 
 
 class Wrong(Exception):
@@ -55,7 +57,7 @@ class Answer(NamedTuple):
         if self.signature is None:
             return f"{self.name} = ...  # {self.description}"
         return (f"def {self.name}({self.signature}):\n    \"\"\"{self.description}\"\"\"\n"
-                "    raise NotImplementedError(\"replace this line with your code\")")
+                f"    raise NotImplementedError(\"{PLACEHOLDER}\")")
 
 
 def function(signature, description):
@@ -159,17 +161,17 @@ def evaluate(exercise_id, namespace):
         return Result(check.id, status, check.points if status == PASSED else 0, check.points, message)
 
     given = {answer.name: namespace.get(answer.name, _UNSET) for answer in check.answers}
-    missing = [name for name, value in given.items() if value is _UNSET or value is Ellipsis]
+    missing = [name for name, value in given.items() if value is _UNSET or value is Ellipsis
+               or PLACEHOLDER in getattr(getattr(value, "__code__", None), "co_consts", ())]
     if missing:
         names = ", ".join(f"`{name}`" for name in missing)
+        functions = any(answer.signature for answer in check.answers if answer.name in missing)
+        where = "(write it in the answer cell)" if functions else "(replace the ... in the answer cell)"
         if len(missing) == len(given):
-            return result(NOT_ATTEMPTED, f"give your answer as {names} (replace the ... in the answer cell)")
-        return result(FAILED, f"{names} still to be answered (replace the ... in the answer cell)")
+            return result(NOT_ATTEMPTED, f"give your answer as {names} {where}")
+        return result(FAILED, f"{names} still to be answered {where}")
     try:
         check.decide(**given)
-    except NotImplementedError:
-        return result(NOT_ATTEMPTED, "write the function in the answer cell (it still raises "
-                                     "NotImplementedError)")
     except Wrong as wrong:
         return result(FAILED, str(wrong))
     except Exception as error:  # the answer broke the check: a wrong type, a function that raises

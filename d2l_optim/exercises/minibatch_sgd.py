@@ -61,8 +61,8 @@ def the_stall_continued(loss_curves):
             weights = weights - rate * with_bias.T @ (with_bias @ weights - targets) / len(targets)
             expected.append(_loss(with_bias, targets, weights))
         found = array(curve, f"loss_curves[{rate}]", (40,))
-        if near(found[:-1], expected[1:], rtol=1e-6):
-            raise Wrong(f"`loss_curves[{rate}]` is one epoch ahead: record the loss after each step, "
+        if near(found[1:], expected[:-1], rtol=1e-6):
+            raise Wrong(f"`loss_curves[{rate}]` is one epoch behind: record the loss after each step, "
                         "starting with the loss after the first")
         expect_near(f"loss_curves[{rate}]", found, expected, rtol=1e-6,
                     hint="from w = 0, b = 0 take full-batch steps w <- w - eta grad_w, b <- b - eta grad_b "
