@@ -1,5 +1,7 @@
 """Command line: ``d2l-optim build`` and ``d2l-optim equivalence`` (also ``python -m d2l_optim ...``)."""
 import argparse
+import json
+import os
 import signal
 import sys
 
@@ -72,9 +74,12 @@ def main(argv=None):
     build.add_argument("--force", action="store_true", help="ignore the cache and run everything")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_equivalence(commands)
+    _add_check(commands)
     args = parser.parse_args(argv)
     if args.command == "equivalence":
         return _equivalence(args)
+    if args.command == "check":
+        return _check(args, parser)
 
     try:
         plan.require_course_extra()
@@ -118,6 +123,48 @@ def _equivalence(args):
     if not args.out:
         sys.stdout.write(text)
     return 0
+
+
+def _add_check(commands):
+    check = commands.add_parser(
+        "check", help="run a student's notebook and check the answers to its exercises",
+        description="Run a section's notebook (a student edition, or any notebook of the section) in a "
+                    "process and Jupyter kernel of its own, each cell at most --timeout seconds, and check "
+                    "the answer to every exercise: passed, failed with a hint, or not attempted; answers "
+                    "in words are graded by hand with the rubric. A cell that fails does not stop the "
+                    "others. Exit status: 0 if every checked exercise passed, 1 if not, 2 for a usage "
+                    "error.")
+    check.add_argument("notebook", help="the notebook (.ipynb) or section script to check")
+    check.add_argument("--backend", type=_backend, metavar="NAME",
+                       help="the framework to run it on (default: the notebook's own)")
+    check.add_argument("--section", help="the section it is (default: from the notebook or its file name)")
+    check.add_argument("--timeout", type=_seconds, default="600", metavar="SECONDS",
+                       help="stop a cell that runs longer (it fails, the others go on): seconds from 1 to "
+                            f"{plan.LONGEST_CELL_TIMEOUT}, or none (default: %(default)s)")
+    check.add_argument("--json", metavar="REPORT", help="also write the report to this file as JSON")
+
+
+def _check(args, parser):
+    try:
+        from d2l_optim.build import checker
+    except ImportError as error:
+        parser.exit(2, f"d2l-optim check runs notebooks with Jupyter's tools, and {error.name} is not "
+                       'installed: pip install "d2l-optim[course]"\n')
+    report_folder = os.path.dirname(os.path.abspath(args.json or "."))
+    if args.json and (os.path.isdir(args.json) or not os.path.isdir(report_folder)):
+        parser.exit(2, f"d2l-optim check: --json {args.json}: not a file in an existing folder\n")
+    try:
+        report = checker.check_notebook(args.notebook, args.backend, args.timeout, args.section)
+    except (ValueError, ImportError) as error:
+        parser.exit(2, f"d2l-optim check: {error}\n")
+    except KeyboardInterrupt as stopped:
+        signum = getattr(stopped, "signum", signal.SIGINT)
+        parser.exit(128 + signum, f"d2l-optim check: stopped by {signal.Signals(signum).name}\n")
+    print("\n".join(checker.summary(report)))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(report, file, indent=1)
+    return 0 if report["status"] == "passed" else 1
 
 
 if __name__ == "__main__":
