@@ -75,11 +75,14 @@ def main(argv=None):
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_equivalence(commands)
     _add_check(commands)
+    _add_figures(commands)
     args = parser.parse_args(argv)
     if args.command == "equivalence":
         return _equivalence(args)
     if args.command == "check":
         return _check(args, parser)
+    if args.command == "figures":
+        return _figures(args, parser)
 
     try:
         plan.require_course_extra()
@@ -165,6 +168,40 @@ def _check(args, parser):
         with open(args.json, "w", encoding="utf-8") as file:
             json.dump(report, file, indent=1)
     return 0 if report["status"] == "passed" else 1
+
+
+def _add_figures(commands):
+    figures = commands.add_parser(
+        "figures", help="export every figure for slides (SVG, 300-dpi PNG, PDF), with the attribution",
+        description="Run each section (as a script, in a process of its own) and export every figure it "
+                    "draws as OUT/<section>/<name>.svg, .png (300 dpi) and .pdf, on a white background, "
+                    "with the book's attribution (and the data's) under it. OUT must be new, empty or "
+                    "made by this command; a section that fails keeps its earlier figures.")
+    figures.add_argument("--out", required=True, help="the folder to write the figures into")
+    figures.add_argument("--sections", nargs="+", metavar="NAME",
+                         help=f"sections to export (default: all; the chapter's: {_section_names()})")
+    figures.add_argument("--backend", type=_backend, default="numpy", metavar="NAME",
+                         help="the framework to draw them with (default: numpy; every one draws the same)")
+    figures.add_argument("--sources", default=None,
+                         help="folder of section scripts (default: the chapter's, shipped in the package)")
+
+
+def _figures(args, parser):
+    from d2l_optim.build import slides
+
+    source_dir = args.sources or plan.sections_folder()
+    try:
+        sections = plan.select_sections(source_dir, args.sections)
+        if not _config.is_installed(args.backend):
+            raise ImportError(f"the {args.backend} backend is not installed: "
+                              f"{_config.install_hint(args.backend)}")
+        failed = slides.export_figures(args.out, sections, args.backend, source_dir)
+    except (ValueError, ImportError) as error:
+        parser.exit(2, f"d2l-optim figures: {error}\n")
+    except KeyboardInterrupt as stopped:
+        signum = getattr(stopped, "signum", signal.SIGINT)
+        parser.exit(128 + signum, f"d2l-optim figures: stopped by {signal.Signals(signum).name}\n")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
