@@ -76,6 +76,7 @@ def main(argv=None):
     _add_equivalence(commands)
     _add_check(commands)
     _add_figures(commands)
+    _add_notebooks(commands)
     args = parser.parse_args(argv)
     if args.command == "equivalence":
         return _equivalence(args)
@@ -83,6 +84,8 @@ def main(argv=None):
         return _check(args, parser)
     if args.command == "figures":
         return _figures(args, parser)
+    if args.command == "notebooks":
+        return _notebooks(args, parser)
 
     try:
         plan.require_course_extra()
@@ -202,6 +205,36 @@ def _figures(args, parser):
         signum = getattr(stopped, "signum", signal.SIGINT)
         parser.exit(128 + signum, f"d2l-optim figures: stopped by {signal.Signals(signum).name}\n")
     return 1 if failed else 0
+
+
+def _add_notebooks(commands):
+    notebooks = commands.add_parser(
+        "notebooks", help="write the sections' notebooks of one edition for one framework",
+        description="Write <section>.ipynb for each section, for one framework, not run: the student "
+                    "edition (an answer cell and a check for each exercise, no solutions), the "
+                    "instructor edition (with the solutions and rubrics) or otter-grader's assignment "
+                    "notebook (the input of `otter assign`). OUT must be new or empty.")
+    notebooks.add_argument("--edition", required=True, choices=("student", "instructor", "otter"))
+    notebooks.add_argument("--backend", required=True, type=_backend, metavar="NAME",
+                           help="the framework whose cells the notebooks keep")
+    notebooks.add_argument("--out", required=True, help="the folder to write them into")
+    notebooks.add_argument("--sections", nargs="+", metavar="NAME",
+                           help=f"sections (default: all; the chapter's: {_section_names()})")
+    notebooks.add_argument("--sources", default=None,
+                           help="folder of section scripts (default: the chapter's, shipped in the package)")
+
+
+def _notebooks(args, parser):
+    source_dir = args.sources or plan.sections_folder()
+    try:
+        from d2l_optim.build import editions
+
+        written = editions.write_notebooks(args.out, args.edition, args.backend,
+                                           plan.select_sections(source_dir, args.sections), source_dir)
+    except (ValueError, ImportError) as error:
+        parser.exit(2, f"d2l-optim notebooks: {error}\n")
+    print("\n".join(written))
+    return 0
 
 
 if __name__ == "__main__":

@@ -187,3 +187,19 @@ def test_a_notebook_read_back_from_its_script_gives_the_same_student_edition():
     again = jupytext.reads(jupytext.writes(student, fmt="py:percent"), fmt="py:percent")
     assert [c.source for c in again.cells] == [c.source for c in student.cells]
     assert sum(c.source.startswith('d2l.check("rmsprop-') for c in again.cells) == 3
+
+
+def test_the_notebooks_command_writes_an_edition_and_never_overwrites(tmp_path, capsys):
+    from d2l_optim.__main__ import main
+
+    out = tmp_path / "assignment"
+    assert main(["notebooks", "--edition", "student", "--backend", "torch", "--sections", "gd", "adam",
+                 "--out", str(out)]) == 0
+    assert sorted(os.listdir(out)) == ["adam.ipynb", "gd.ipynb"]
+    student = nbformat.read(out / "gd.ipynb", as_version=4)
+    assert student.metadata["d2l_optim"] == {"section": "gd", "edition": "student", "backend": "torch"}
+    before = (out / "gd.ipynb").read_bytes()
+    with pytest.raises(SystemExit) as stopped:
+        main(["notebooks", "--edition", "otter", "--backend", "torch", "--sections", "gd", "--out", str(out)])
+    assert stopped.value.code == 2 and "new or empty folder" in capsys.readouterr().err
+    assert (out / "gd.ipynb").read_bytes() == before

@@ -16,6 +16,7 @@ setup cells (``remove-cell``) are left out of every edition. :func:`write_zip` p
 a download.
 """
 import copy
+import os
 import re
 import zipfile
 from typing import NamedTuple, Optional, Tuple
@@ -218,6 +219,25 @@ def otter_notebook(notebook, section, backend=None):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return made
+
+
+MAKERS = {"student": student_notebook, "instructor": instructor_notebook, "otter": otter_notebook}
+
+
+def write_notebooks(out, edition, backend, sections, source_dir):
+    """Write ``<section>.ipynb`` of ``edition`` (student, instructor or otter) for ``backend`` into
+    the folder ``out``, which must be new or empty (nothing is overwritten); ValueError if not."""
+    from d2l_optim.build.runner import framework_notebook
+
+    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
+        raise ValueError(f"--out {out}: give a new or empty folder (nothing there is overwritten)")
+    made = {section: MAKERS[edition](framework_notebook(os.path.join(source_dir, f"{section}.py"),
+                                                        backend)[0], section, backend)
+            for section in sections}
+    os.makedirs(out, exist_ok=True)
+    for section, notebook in made.items():
+        nbformat.write(notebook, os.path.join(out, f"{section}.ipynb"))
+    return [os.path.join(out, f"{section}.ipynb") for section in made]
 
 
 #: the time stamp of every file in a download (a zip of the same notebooks is the same bytes)
