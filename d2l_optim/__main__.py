@@ -131,6 +131,12 @@ def _equivalence(args):
     return 0
 
 
+def _exit_stopped(parser, command, stopped):
+    """Exit with 128 + the signal that stopped ``command`` (SIGINT for a plain Ctrl-C)."""
+    signum = getattr(stopped, "signum", signal.SIGINT)
+    parser.exit(128 + signum, f"d2l-optim {command}: stopped by {signal.Signals(signum).name}\n")
+
+
 def _add_check(commands):
     check = commands.add_parser(
         "check", help="run a student's notebook and check the answers to its exercises",
@@ -164,8 +170,7 @@ def _check(args, parser):
     except (ValueError, ImportError) as error:
         parser.exit(2, f"d2l-optim check: {error}\n")
     except KeyboardInterrupt as stopped:
-        signum = getattr(stopped, "signum", signal.SIGINT)
-        parser.exit(128 + signum, f"d2l-optim check: stopped by {signal.Signals(signum).name}\n")
+        _exit_stopped(parser, "check", stopped)
     print("\n".join(checker.summary(report)))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as file:
@@ -202,8 +207,7 @@ def _figures(args, parser):
     except (ValueError, ImportError) as error:
         parser.exit(2, f"d2l-optim figures: {error}\n")
     except KeyboardInterrupt as stopped:
-        signum = getattr(stopped, "signum", signal.SIGINT)
-        parser.exit(128 + signum, f"d2l-optim figures: stopped by {signal.Signals(signum).name}\n")
+        _exit_stopped(parser, "figures", stopped)
     return 1 if failed else 0
 
 

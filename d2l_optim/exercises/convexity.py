@@ -3,7 +3,7 @@ import numpy as np
 
 from d2l_optim import exercises, ops
 from d2l_optim.exercises import Wrong, function
-from d2l_optim.exercises.expect import array, call, entries, expect_near, near, number, show
+from d2l_optim.exercises.expect import array, call, entries, expect_both, expect_near, near, number, show
 
 exercise = exercises.section("convexity")
 
@@ -13,13 +13,13 @@ exercise = exercises.section("convexity")
 def jensen_in_numbers(average_of_f, f_of_average):
     points, weights = np.array([-1.0, 0.0, 2.0]), np.array([0.2, 0.5, 0.3])
     left, right = number(average_of_f, "average_of_f"), number(f_of_average, "f_of_average")
-    if near(left, np.exp(weights @ points)) and near(right, weights @ np.exp(points)):
-        raise Wrong("the two sides are swapped: `average_of_f` averages the values exp(x_i), "
-                    "`f_of_average` is exp of the averaged point")
     if near(left, np.exp(points).mean()) or near(right, np.exp(points.mean())):
         raise Wrong("weigh each point by its alpha_i (0.2, 0.5, 0.3), not equally")
-    expect_near("average_of_f", left, weights @ np.exp(points), hint="sum alpha_i exp(x_i)")
-    expect_near("f_of_average", right, np.exp(weights @ points), hint="exp of sum alpha_i x_i")
+    expect_both((("average_of_f", left), ("f_of_average", right)),
+                (weights @ np.exp(points), np.exp(weights @ points)),
+                swapped="the left side averages the values exp(x_i), the right side is exp of the "
+                        "averaged point",
+                hints=("sum alpha_i exp(x_i)", "exp of sum alpha_i x_i"))
 
 
 def _random_vectors(count, size, seed):

@@ -99,6 +99,16 @@ def expect_near(name, got, expected, hint, rtol=1e-6, atol=1e-9):
         raise Wrong(f"`{name}` = {show(got)} is not right: {hint}")
 
 
+def expect_both(answers, expected, hints, swapped, rtol=1e-6, atol=1e-9):
+    """Two answers ``((name, value), (name, value))`` against their ``expected`` values: Wrong with
+    the hint ``swapped`` if each holds the other's value, else with its own hint."""
+    (first, got_first), (second, got_second) = answers
+    if near(got_first, expected[1], rtol, atol) and near(got_second, expected[0], rtol, atol):
+        raise Wrong(f"`{first}` and `{second}` are swapped: {swapped}")
+    for (name, got), reference, hint in zip(answers, expected, hints):
+        expect_near(name, got, reference, hint, rtol, atol)
+
+
 def call(function, name, *args):
     """Call the student's ``function`` (the answer ``name``) and return its result as numbers."""
     if not callable(function):

@@ -5,7 +5,7 @@ import numpy as np
 
 from d2l_optim import exercises
 from d2l_optim.exercises import Wrong
-from d2l_optim.exercises.expect import array, entries, expect_near, near, number, show, trace
+from d2l_optim.exercises.expect import array, entries, expect_both, expect_near, near, number, show, trace
 
 exercise = exercises.section("optimization_intro")
 
@@ -26,14 +26,11 @@ def price_of_a_sample(best_risk_x, best_empirical_x, risk_paid):
     risk_x, empirical_x = grid[_risk(grid).argmin()], grid[_empirical_risk(grid).argmin()]
     found_risk_x, found_empirical_x = number(best_risk_x, "best_risk_x"), number(best_empirical_x,
                                                                                   "best_empirical_x")
-    if near(found_risk_x, empirical_x, atol=1.5e-3) and near(found_empirical_x, risk_x, atol=1.5e-3):
-        raise Wrong("`best_risk_x` and `best_empirical_x` are swapped: the risk is f(x) = x cos(pi x), "
-                    "the empirical risk g adds 0.2 cos(5 pi x)")
-    expect_near("best_risk_x", found_risk_x, risk_x, atol=1.5e-3,
-                hint="evaluate the risk f on the grid of step 0.001 over [0.5, 1.5] and take the x of "
-                     "its smallest value")
-    expect_near("best_empirical_x", found_empirical_x, empirical_x, atol=1.5e-3,
-                hint="do the same with the empirical risk g")
+    expect_both((("best_risk_x", found_risk_x), ("best_empirical_x", found_empirical_x)),
+                (risk_x, empirical_x), atol=1.5e-3, rtol=0,
+                swapped="the risk is f(x) = x cos(pi x), the empirical risk g adds 0.2 cos(5 pi x)",
+                hints=("evaluate the risk f on the grid of step 0.001 over [0.5, 1.5] and take the x of its "
+                       "smallest value", "do the same with the empirical risk g"))
     paid = number(risk_paid, "risk_paid")
     if paid < 0:
         raise Wrong(f"`risk_paid` = {paid:.4g} is negative, but min f is the smallest value of f: compute "

@@ -5,7 +5,7 @@ import numpy as np
 
 from d2l_optim import exercises
 from d2l_optim.exercises import Wrong
-from d2l_optim.exercises.expect import array, entries, expect_near, near
+from d2l_optim.exercises.expect import array, entries, expect_both, expect_near, near
 
 exercise = exercises.section("rmsprop")
 EPS = 1e-6
@@ -44,14 +44,10 @@ def where_eps_goes(steps_inside, steps_outside):
     outside = array(steps_outside, "steps_outside", (4,))
     expected_inside = [_step_after_warm_up(g, True) for g in gradients]
     expected_outside = [_step_after_warm_up(g, False) for g in gradients]
-    if near(inside, expected_outside, rtol=1e-6) and near(outside, expected_inside, rtol=1e-6):
-        raise Wrong("`steps_inside` and `steps_outside` are swapped: eps_in_sqrt=True is the course's rule, "
-                    "g / sqrt(s + eps)")
-    expect_near("steps_inside", inside, expected_inside, rtol=1e-6,
-                hint="d2l.rmsprop(1.0, gamma=0.9, eps=1e-6): 50 steps with the constant gradient, then "
-                     "measure how far the 51st moves x")
-    expect_near("steps_outside", outside, expected_outside, rtol=1e-6,
-                hint="the same with eps_in_sqrt=False")
+    expect_both((("steps_inside", inside), ("steps_outside", outside)), (expected_inside, expected_outside),
+                swapped="eps_in_sqrt=True is the course's rule, g / sqrt(s + eps)",
+                hints=("d2l.rmsprop(1.0, gamma=0.9, eps=1e-6): 50 steps with the constant gradient, then "
+                       "measure how far the 51st moves x", "the same with eps_in_sqrt=False"))
 
 
 def _largest_distance(lr):
