@@ -157,8 +157,8 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
 
 
 # lowest first
-BUILD_LAYERS = ("compare", "cells", "bounds", "plan", "runner", "run", "explorer", "published", "theme",
-                "site", "pipeline")
+BUILD_LAYERS = ("compare", "cells", "bounds", "plan", "runner", "run", "editions", "checker", "slides",
+                "explorer", "published", "theme", "site", "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 
 
