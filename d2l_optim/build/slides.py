@@ -99,14 +99,19 @@ def export_figures(out, sections, backend, source_dir, log=print):
     return failed
 
 
-def _export_section(section_file, backend, out_dir):
-    """In the export's process: run the section script, exporting each figure it saves."""
+def export_into(out_dir, credit):
+    """From now on, export every figure a section of this process saves into ``out_dir`` (a
+    d2l.Section figure hook; the build's kernel can call it too, with no run of its own)."""
     from d2l_optim import section
 
-    with open(section_file, encoding="utf-8") as file:
-        credit = attribution(file.read())
     section.figure_hooks.append(
         lambda figure, name: export_figure(figure, os.path.join(out_dir, name), credit))
+
+
+def _export_section(section_file, backend, out_dir):
+    """In the export's process: run the section script, exporting each figure it saves."""
+    with open(section_file, encoding="utf-8") as file:
+        export_into(out_dir, attribution(file.read()))
     sys.argv = [section_file, "--backend", backend]
     try:
         runpy.run_path(section_file, run_name="__main__")
