@@ -203,3 +203,18 @@ def test_the_notebooks_command_writes_an_edition_and_never_overwrites(tmp_path, 
         main(["notebooks", "--edition", "otter", "--backend", "torch", "--sections", "gd", "--out", str(out)])
     assert stopped.value.code == 2 and "new or empty folder" in capsys.readouterr().err
     assert (out / "gd.ipynb").read_bytes() == before
+
+
+def test_a_run_record_for_the_student_edition_leaves_out_the_solutions_output_and_figures():
+    notebook = jupytext.read(_source("gd"))
+    solutions = editions.solution_positions(notebook)
+    cells = [{"cell": position, "stdout": f"line {position}\n", "figures": [f"figure-{position}"]}
+             for position, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    record = {"status": "ok", "cells": cells, "stdout": "".join(c["stdout"] for c in cells)}
+    student, dropped = editions.student_record(record, solutions)
+    kept = [c["cell"] for c in cells if c["cell"] not in solutions]
+    assert [c["cell"] for c in student["cells"]] == kept
+    code = [p for p in solutions if notebook.cells[p].cell_type == "code"]
+    assert sorted(dropped) == sorted(f"figure-{p}" for p in code)
+    assert student["stdout"] == "".join(f"line {c['cell']}\n" for c in student["cells"])
+    assert len(dropped) == 4 and record["cells"] == cells  # the record given is left as it was

@@ -82,6 +82,15 @@ def solution_positions(notebook):
     return {index for index, cell in enumerate(notebook.cells) if is_solution(cell)}
 
 
+def student_record(record, solutions):
+    """A run record (``run.json``: per executed cell its position, output and figures) for the
+    student edition: without the cells at the positions ``solutions`` (:func:`solution_positions`
+    of the section's script); and the names of the figures those cells drew, not to be published."""
+    kept = [cell for cell in record["cells"] if cell["cell"] not in solutions]
+    dropped = [name for cell in record["cells"] if cell["cell"] in solutions for name in cell["figures"]]
+    return {**record, "cells": kept, "stdout": "".join(cell["stdout"] for cell in kept)}, dropped
+
+
 def _marked(cell, section, exercise, role):
     cell.metadata[METADATA] = {"exercise": f"{section}-{exercise.number}", "role": role}
     cell.metadata["tags"] = [role]
