@@ -220,7 +220,7 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
 
 # lowest first
 BUILD_LAYERS = ("errors", "bounds", "published", "runner", "explorer", "records", "plan", "run",
-                "explorer_page", "theme", "site", "assemble", "pipeline")
+                "editions", "checker", "slides", "explorer_page", "theme", "site", "assemble", "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 
 
