@@ -163,7 +163,7 @@ def _equivalence(args):
     log = (lambda message: print(message, file=sys.stderr)) if args.out else (lambda message: None)
     try:
         text = equivalence.write_document(args.out, args.backends, log)
-    except (ValueError, ImportError) as error:
+    except (UsageError, ValueError, ImportError) as error:
         sys.exit(f"d2l-optim equivalence: {error}")
     if not args.out:
         sys.stdout.write(text)
@@ -206,7 +206,7 @@ def _check(args, parser):
         parser.exit(2, f"d2l-optim check: --json {args.json}: not a file in an existing folder\n")
     try:
         report = checker.check_notebook(args.notebook, args.backend, args.timeout, args.section)
-    except (ValueError, ImportError) as error:
+    except (UsageError, ValueError, ImportError) as error:
         parser.exit(2, f"d2l-optim check: {error}\n")
     except KeyboardInterrupt as stopped:
         _exit_stopped(parser, "check", stopped)
@@ -243,7 +243,7 @@ def _figures(args, parser):
             raise ImportError(f"the {args.backend} backend is not installed: "
                               f"{_config.install_hint(args.backend)}")
         failed = slides.export_figures(args.out, sections, args.backend, source_dir)
-    except (ValueError, ImportError) as error:
+    except (UsageError, ValueError, ImportError) as error:
         parser.exit(2, f"d2l-optim figures: {error}\n")
     except KeyboardInterrupt as stopped:
         _exit_stopped(parser, "figures", stopped)
@@ -274,7 +274,7 @@ def _notebooks(args, parser):
 
         written = editions.write_notebooks(args.out, args.edition, args.backend,
                                            plan.select_sections(source_dir, args.sections), source_dir)
-    except (ValueError, ImportError) as error:
+    except (UsageError, ValueError, ImportError) as error:
         parser.exit(2, f"d2l-optim notebooks: {error}\n")
     print("\n".join(written))
     return 0
