@@ -13,7 +13,7 @@ import pytest
 
 import d2l_optim as d2l
 from d2l_optim.__main__ import main
-from d2l_optim.build import slides
+from d2l_optim.build import figure_export, slides
 
 SECTION = '''\
 # %% [markdown]
@@ -73,11 +73,11 @@ def test_every_figure_is_exported_for_slides(tmp_path):
 
 
 def test_the_attribution_sits_under_the_figure_and_names_the_data_the_section_uses(tmp_path):
-    assert slides.attribution("print(1)") == slides.BOOK
-    assert slides.attribution("d2l.load_data_digits(100)").endswith("scikit-learn's copy), CC BY 4.0")
+    assert figure_export.attribution("print(1)") == figure_export.BOOK
+    assert figure_export.attribution("d2l.load_data_digits(100)").endswith("scikit-learn's copy), CC BY 4.0")
     axes = d2l.plot([0.0, 1.0], [[0.0, 1.0]], "a long x label", "y")
     figure = axes.figure
-    slides.export_figure(axes, str(tmp_path / "figure"), "line one\nline two")
+    figure_export.export_figure(axes, str(tmp_path / "figure"), "line one\nline two")
     (credit,) = figure.texts
     assert credit.get_text() == "line one\nline two"
     renderer = figure.canvas.get_renderer()

@@ -5,7 +5,9 @@ its own, and every figure it saves is also exported, under the name the section 
 ``DIR/<section>/<name>.svg``, ``.png`` (300 dpi) and ``.pdf``: on an opaque white background, with
 the attribution (the book's, and the data's where the section uses a data set) written under it.
 Re-running the section rather than redrawing saved figure data keeps every figure exactly as the
-lesson draws it (contours, annotations, legends), whatever kind of figure a section adds.
+lesson draws it (contours, annotations, legends), whatever kind of figure a section adds. The
+export is :mod:`~d2l_optim.build.figure_export`'s, which the course build's runs on NumPy do too:
+the instructor edition of the site links the same files as one zip.
 
 The output folder must be new, empty, or one this command made (it holds :data:`MARKER`); a
 section's folder is replaced only once its run has succeeded, so a failed or interrupted export
@@ -17,38 +19,9 @@ import shutil
 import sys
 import tempfile
 
-from d2l_optim import plotting
+from d2l_optim.build.figure_export import FORMATS, attribution, export_into
 
 MARKER = ".d2l-optim-figures"
-FORMATS = {".svg": 150, ".png": 300, ".pdf": 150}  # suffix -> dpi (a PNG's resolution)
-BOOK = ('d2l-optim, after "Optimization Algorithms" in Dive into Deep Learning '
-        "(Zhang, Lipton, Li and Smola)")
-#: section source text that uses a data set -> its credit
-DATA = {
-    "get_data_ch11": "Data: NASA airfoil self-noise (T. Brooks, D. Pope, M. Marcolini, 1989), UCI Machine "
-                     "Learning Repository (id 291), CC BY 4.0",
-    "load_data_digits": "Data: UCI Optical Recognition of Handwritten Digits (scikit-learn's copy), "
-                        "CC BY 4.0",
-}
-
-
-def attribution(source_text):
-    """The lines written under each figure of a section whose script is ``source_text``."""
-    return "\n".join([BOOK] + [credit for use, credit in DATA.items() if use in source_text])
-
-
-def export_figure(figure, base, credit):
-    """Write ``figure`` (a Figure, an Axes or an Animator) as ``base`` + .svg, .png and .pdf, with
-    the lines ``credit`` under it."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    figure = getattr(figure, "figure", figure)
-    renderer = FigureCanvasAgg(figure).get_renderer()  # an Animator's figure has no canvas of its own
-    bottom = figure.get_tightbbox(renderer).y0 / figure.get_figheight()  # below every label
-    figure.text(0.0, bottom - 0.02, credit, transform=figure.transFigure, ha="left", va="top",
-                fontsize=5, color="#444444", linespacing=1.3)
-    for suffix, dpi in FORMATS.items():
-        plotting.save_figure(figure, base + suffix, dpi=dpi)
 
 
 def check_out_folder(out):
@@ -97,15 +70,6 @@ def export_figures(out, sections, backend, source_dir, log=print):
                     shutil.rmtree(os.path.join(out, name), ignore_errors=True)
             raise
     return failed
-
-
-def export_into(out_dir, credit):
-    """From now on, export every figure a section of this process saves into ``out_dir`` (a
-    d2l.Section figure hook; the build's kernel can call it too, with no run of its own)."""
-    from d2l_optim import section
-
-    section.figure_hooks.append(
-        lambda figure, name: export_figure(figure, os.path.join(out_dir, name), credit))
 
 
 def _export_section(section_file, backend, out_dir):
