@@ -66,10 +66,11 @@ def _add_build(commands):
     build.add_argument("--sections", nargs="+", metavar="NAME",
                        help=f"sections to run (default: all; the chapter's: {_section_names()})")
     where = build.add_mutually_exclusive_group()
-    where.add_argument("--out", default="site", help="output folder (default: site)")
+    where.add_argument("--out", help="output folder (default: site, or site-student for --edition student)")
     where.add_argument("--records", metavar="DIR",
                        help="write the run records into DIR and publish no site (d2l-optim assemble "
                             "publishes it, from the records of any number of environments)")
+    _add_edition(build)
     build.add_argument("--jobs", type=_whole_number, default=2, help="runs at a time (default: 2)")
     build.add_argument("--sources", default=None,
                        help="folder of section scripts (default: the chapter's, shipped inside the package)")
@@ -93,8 +94,18 @@ def _add_assemble(commands):
                     "is shown as a gap in the coverage matrix. The output folder is treated as by "
                     "d2l-optim build.")
     assemble.add_argument("folders", nargs="+", metavar="DIR", help="records folders")
-    assemble.add_argument("--out", default="site", help="output folder (default: site)")
+    assemble.add_argument("--out",
+                          help="output folder (default: site, or site-student for --edition student)")
+    _add_edition(assemble)
     _add_no_wait(assemble)
+
+
+def _add_edition(parser):
+    parser.add_argument("--edition", choices=plan.EDITIONS, default=None,
+                        help="instructor (default): the worked solutions folded under each exercise, with "
+                             "the rubrics; student: no solution anywhere (pages, notebooks, downloads), an "
+                             "answer cell and a check in place of each. Both come from the same runs: "
+                             "make the records once (--records) and assemble each edition from them")
 
 
 def _add_no_wait(parser):
@@ -121,19 +132,21 @@ def main(argv=None):
     if args.command == "notebooks":
         return _notebooks(args, parser)
 
-    target = args.records if getattr(args, "records", None) is not None else args.out
+    target = args.records if getattr(args, "records", None) is not None else (
+        args.out or plan.DEFAULT_OUT[args.edition or plan.EDITIONS[0]])
     try:
         if args.command == "assemble":
             from d2l_optim.build import assemble
 
-            failed = assemble.assemble(args.folders, out=args.out, wait=not args.no_wait)
+            failed = assemble.assemble(args.folders, out=args.out, wait=not args.no_wait,
+                                       edition=args.edition)
         else:
             from d2l_optim.build import pipeline
 
             failed = pipeline.build(out=args.out, backends=args.backends, sections=args.sections,
                                     jobs=args.jobs, source_dir=args.sources, force=args.force,
                                     progress=not args.no_progress, cell_timeout=args.cell_timeout,
-                                    wait=not args.no_wait, records=args.records)
+                                    wait=not args.no_wait, records=args.records, edition=args.edition)
     except UsageError as error:
         parser.exit(2, f"d2l-optim {args.command}: {error}\n")
     except BuildError as error:

@@ -7,6 +7,7 @@ cache integrity).
 """
 import contextlib
 import functools
+import html
 import html.parser
 import http.server
 import inspect
@@ -22,7 +23,7 @@ import pytest
 import d2l_optim
 from d2l_optim import __main__ as cli
 from d2l_optim import _config
-from d2l_optim.build import plan
+from d2l_optim.build import figure_export, plan
 from helpers import ROOT, UNKNOWN_BACKEND, run_example
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
@@ -228,9 +229,14 @@ def test_agreeing_outputs_are_shown_once_and_solutions_fold(site):
 
     cells = jupytext.read(str(EXAMPLES / "gd.py")).cells
     solutions = [p for p, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])]
+    rubrics = [p for p in solutions if "rubric" in cells[p].metadata["tags"]]
     dropdowns = re.findall(r"<details.*?</details>", page, re.S)
     runs = [p for p in solutions if p - 1 not in solutions]
-    assert len(dropdowns) == len(runs) == 6 and all("Solution" in d for d in dropdowns)
+    assert len(runs) == 6 and len(rubrics) == 2 and len(dropdowns) == len(runs) + len(rubrics)
+    titles = [re.sub(r"<[^>]+>|\s+", " ", re.search(r"<summary.*?</summary>", d, re.S).group()).split()
+              for d in dropdowns]
+    assert [" ".join(t) for t in titles].count("Solution") == 6  # a rubric folds on its own, titled by it
+    assert sorted(" ".join(t) for t in titles)[-2:] == ["Rubric (4 points)", "Rubric (5 points)"]
     folded = "".join(dropdowns)
     outside = "".join(re.split(r"<details.*?</details>", page, flags=re.S))
     for cell in record["cells"]:
@@ -252,8 +258,8 @@ def test_the_site_is_lean_with_the_footer_and_the_api_on_every_page(site):
                 or f.endswith(".png") and not f.startswith("_static/")]
     pages = {f: (site / f).read_text() for f in files if f.endswith(".html")}
     linked = {link for page in pages.values()
-              for link in re.findall(r'(?:src|href)="((?:figures|notebooks)/[^"]+)"', page)}
-    assert linked == {f for f in files if f.startswith(("figures/", "notebooks/"))}  # each once, all used
+              for link in re.findall(r'(?:src|href)="((?:figures|notebooks|downloads)/[^"]+)"', page)}
+    assert linked == {f for f in files if f.startswith(("figures/", "notebooks/", "downloads/"))}  # all used
     mathjax = sum((site / f).stat().st_size for f in files if f.startswith("_static/mathjax/"))
     assert 1_000_000 < mathjax < 3_000_000
     for name, page in pages.items():
@@ -261,6 +267,9 @@ def test_the_site_is_lean_with_the_footer_and_the_api_on_every_page(site):
         for credit in ("d2l-optim", "NASA airfoil self-noise", "UCI Machine Learning Repository (id 291)",
                        "scikit-learn", "CC BY 4.0"):
             assert credit in footer, (name, credit)
+        # the same words as under each figure for slides: one source
+        for credit in [figure_export.BOOK] + [what for what, _ in figure_export.DATA.values()]:
+            assert html.escape(credit) in footer, (name, credit)
     cache = _cache(site)
     assert (cache / "records.json").is_file() and (cache / "gd/torch/figure-data.json").is_file()
 

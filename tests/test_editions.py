@@ -1,11 +1,9 @@
 """The editions of a section (d2l_optim/build/editions.py): the student notebook has no solution
-anywhere, the instructor's has them and the rubrics, otter-grader's format is what ``otter assign``
-accepts, and downloads are zips of the same bytes every time."""
+anywhere, the instructor's has them and the rubrics, otter-grader's format has a question per
+exercise (that ``otter assign`` accepts it is tested on the site's download, tests/test_site_editions.py),
+and downloads are zips of the same bytes every time."""
 import json
 import os
-import shutil
-import subprocess
-import sys
 import zipfile
 
 import jupytext
@@ -133,12 +131,16 @@ def test_zips_hold_the_notebooks_and_are_the_same_bytes_every_time(tmp_path):
     notebooks = {f"{s}.ipynb": editions.student_notebook(runner.framework_notebook(_source(s), "numpy")[0], s)
                  for s in ("gd", "sgd")}
     first, second = tmp_path / "a.zip", tmp_path / "b.zip"
-    editions.write_zip(first, notebooks)
-    editions.write_zip(second, dict(reversed(list(notebooks.items()))))
+    editions.write_zip(first, {**notebooks, "figures/a.svg": b"<svg/>"})
+    editions.write_zip(second, {"figures/a.svg": b"<svg/>", **dict(reversed(list(notebooks.items())))})
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as archive:
-        assert archive.namelist() == ["gd.ipynb", "sgd.ipynb"]
+        assert archive.namelist() == ["figures/a.svg", "gd.ipynb", "sgd.ipynb"]
         assert nbformat.reads(archive.read("gd.ipynb").decode(), as_version=4) == notebooks["gd.ipynb"]
+        assert archive.read("figures/a.svg") == b"<svg/>"
+    nbformat.write(notebooks["gd.ipynb"], tmp_path / "gd.ipynb")
+    with zipfile.ZipFile(first) as archive:  # a notebook in a zip is the file nbformat writes
+        assert archive.read("gd.ipynb") == (tmp_path / "gd.ipynb").read_bytes()
 
 
 def test_the_otter_notebook_has_a_question_per_exercise_with_the_check_as_its_test():
@@ -153,32 +155,6 @@ def test_the_otter_notebook_has_a_question_per_exercise_with_the_check_as_its_te
     assert sum(source.startswith("# BEGIN QUESTION") for source in raw) == \
         sum(source == "# END QUESTION" for source in raw)
     assert all(not cell.get("outputs") for cell in otter.cells if cell.cell_type == "code")
-
-
-OTTER = shutil.which("otter", path=os.path.dirname(sys.executable)) or shutil.which("otter")
-
-
-@pytest.mark.skipif(OTTER is None, reason='otter-grader is not installed: pip install "d2l-optim[test]" '
-                                          "(or pip install otter-grader)")
-def test_otter_assign_accepts_it_and_its_student_notebook_has_no_solution(tmp_path):
-    section = "gd"
-    notebook = runner.framework_notebook(_source(section), "numpy")[0]
-    master = tmp_path / f"{section}.ipynb"
-    nbformat.write(editions.otter_notebook(notebook, section, "numpy"), master)
-    environment = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    done = subprocess.run([OTTER, "assign", "-v", str(master), str(tmp_path / "dist")], capture_output=True,
-                          text=True, env=environment, timeout=900, cwd=tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "All autograder tests passed." in done.stdout + done.stderr  # the solutions pass otter's tests
-    student = nbformat.read(tmp_path / "dist" / "student" / f"{section}.ipynb", as_version=4)
-    leaked = _distinctive_lines(notebook, section) & _all_lines(student)
-    assert not leaked, sorted(leaked)[:3]
-    sources = [cell.source for cell in student.cells]
-    assert any(s.startswith("end_by_rate = ...") for s in sources) and 'grader.check("gd-1")' in sources
-    autograder = nbformat.read(tmp_path / "dist" / "autograder" / f"{section}.ipynb", as_version=4)
-    tests = autograder.metadata["otter"]["tests"]
-    assert sorted(tests) == ["gd-1", "gd-2", "gd-3", "gd-4"]
-    assert tests["gd-3"]["suites"][0]["cases"][0]["code"].endswith(">>> verify('gd-3', globals())\n")
 
 
 def test_a_notebook_read_back_from_its_script_gives_the_same_student_edition():
@@ -205,16 +181,46 @@ def test_the_notebooks_command_writes_an_edition_and_never_overwrites(tmp_path, 
     assert (out / "gd.ipynb").read_bytes() == before
 
 
+def _record_of(notebook):
+    cells = [{"cell": position, "stdout": f"line {position}\n", "figures": [f"figure-{position}"],
+              "error": False} for position, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    return {"status": "ok", "error": None, "cells": cells, "stdout": "".join(c["stdout"] for c in cells),
+            "compare": {"lines": [], "figures": {f"figure-{c['cell']}": ["exact"] for c in cells}}}
+
+
 def test_a_run_record_for_the_student_edition_leaves_out_the_solutions_output_and_figures():
     notebook = jupytext.read(_source("gd"))
     solutions = editions.solution_positions(notebook)
-    cells = [{"cell": position, "stdout": f"line {position}\n", "figures": [f"figure-{position}"]}
-             for position, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
-    record = {"status": "ok", "cells": cells, "stdout": "".join(c["stdout"] for c in cells)}
-    student, dropped = editions.student_record(record, solutions)
-    kept = [c["cell"] for c in cells if c["cell"] not in solutions]
+    record = _record_of(notebook)
+    before = json.dumps(record)
+    student, dropped = editions.student_record(record, notebook)
+    kept = [c["cell"] for c in record["cells"] if c["cell"] not in solutions]
     assert [c["cell"] for c in student["cells"]] == kept
     code = [p for p in solutions if notebook.cells[p].cell_type == "code"]
-    assert sorted(dropped) == sorted(f"figure-{p}" for p in code)
+    declared = ["exercise-line-search", "exercise-newton-abs-hessian"]  # the solutions' figures=[...]
+    assert dropped == sorted(declared + [f"figure-{p}" for p in code])
     assert student["stdout"] == "".join(f"line {c['cell']}\n" for c in student["cells"])
-    assert len(dropped) == 4 and record["cells"] == cells  # the record given is left as it was
+    assert sorted(student["compare"]["figures"]) == sorted(f"figure-{p}" for p in kept)  # their rules too
+    assert len(code) == 4 and json.dumps(record) == before  # the record given is left as it was
+
+
+def test_a_failed_runs_error_is_kept_from_the_student_edition_where_it_could_show_a_solution():
+    notebook = jupytext.read(_source("gd"))
+    solution = next(p for p in sorted(editions.solution_positions(notebook))
+                    if notebook.cells[p].cell_type == "code")
+    quoted = next(line for line in notebook.cells[solution].source.splitlines() if len(line.strip()) > 20)
+    lesson = max(p for p, cell in enumerate(notebook.cells) if cell.cell_type == "code" and p < solution)
+
+    def failed(where, error):
+        record = _record_of(notebook)
+        record["cells"] = [c for c in record["cells"] if c["cell"] <= where]
+        record["cells"][-1]["error"] = True
+        return {**record, "status": "failed", "error": error}
+
+    for where, error in ((solution, "ValueError: boom"),  # raised in a solution
+                         (lesson, f"the cell beginning {quoted.strip()!r} ran longer than 9 s"),  # quotes one
+                         (lesson, "NameError: exercise-line-search")):  # names a solution's figure
+        assert editions.student_record(failed(where, error), notebook)[0]["error"] == \
+            editions.FAILED_IN_A_SOLUTION, error
+    assert editions.student_record(failed(lesson, "ValueError: boom"), notebook)[0]["error"] == \
+        "ValueError: boom"  # a lesson's own error is shown

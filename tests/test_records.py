@@ -99,8 +99,8 @@ def test_records_from_two_environments_make_one_site(made, capsys):
     for line in ("no records of TensorFlow: its column of the coverage matrix is a gap",
                  "no record of other on PyTorch: a gap in the coverage matrix"):
         assert line in printed
-    assert re.search(r"published \S+ \(2 sections x 2 backends, 0 failed, 7 gaps; from the records in ",
-                     printed)
+    assert re.search(r"published \S+, the instructor edition \(2 sections x 2 backends, 0 failed, 7 gaps; "
+                     r"from the records in ", printed)
     manifest = json.loads((out / "outputs.json").read_text())
     assert manifest["sections"]["quick"]["torch"]["lines"] == ["one line"] == manifest["sections"]["quick"][
         "numpy"]["lines"]

@@ -12,9 +12,11 @@
 
 Each function takes a section's notebook for one framework (the published, executed one, or
 :func:`~d2l_optim.build.runner.framework_notebook` of the script) and returns a new one; the
-setup cells (``remove-cell``) are left out of every edition. :func:`write_zip` packs notebooks for
-a download.
+setup cells (``remove-cell``) are left out of every edition. :func:`student_record` makes a run's
+record fit for the student edition's pages; :func:`write_zip` packs notebooks (or any files) for a
+download.
 """
+import contextlib
 import copy
 import os
 import re
@@ -81,13 +83,41 @@ def solution_positions(notebook):
     return {index for index, cell in enumerate(notebook.cells) if is_solution(cell)}
 
 
-def student_record(record, solutions):
+#: a failed run's error in the student edition, when it could show a solution (it ran in one, or
+#: quotes one)
+FAILED_IN_A_SOLUTION = ("The run failed in the worked solution of an exercise, which this edition does "
+                        "not show; the instructor edition shows the error.")
+
+
+def student_record(record, notebook):
     """A run record (``run.json``: per executed cell its position, output and figures) for the
-    student edition: without the cells at the positions ``solutions`` (:func:`solution_positions`
-    of the section's script); and the names of the figures those cells drew, not to be published."""
+    student edition, and the names of the figures it leaves out, not to be published: the cells
+    of the solutions (:func:`solution_positions` of the section's script ``notebook``) are left out
+    with their output, their figures and the rules comparing those; a failed run's error is
+    replaced by :data:`FAILED_IN_A_SOLUTION` if it happened in a solution or quotes one."""
+    solutions = solution_positions(notebook)
     kept = [cell for cell in record["cells"] if cell["cell"] not in solutions]
-    dropped = [name for cell in record["cells"] if cell["cell"] in solutions for name in cell["figures"]]
-    return {**record, "cells": kept, "stdout": "".join(cell["stdout"] for cell in kept)}, dropped
+    dropped = {name for cell in record["cells"] if cell["cell"] in solutions for name in cell["figures"]}
+    dropped |= {name for index in solutions for name in notebook.cells[index].metadata.get("figures") or ()}
+    compare = record.get("compare") or {}
+    compare = {**compare, "figures": {name: rule for name, rule in (compare.get("figures") or {}).items()
+                                      if name not in dropped}}
+    student = {**record, "cells": kept, "stdout": "".join(cell["stdout"] for cell in kept),
+               "compare": compare}
+    if record.get("error") and _could_show_a_solution(record, notebook, solutions, dropped):
+        student["error"] = FAILED_IN_A_SOLUTION
+    return student, sorted(dropped)
+
+
+def _could_show_a_solution(record, notebook, solutions, figures):
+    """Whether a failed run's error happened in a solution cell, or names a line or a figure of one."""
+    where = ([cell["cell"] for cell in record["cells"] if cell["error"]]  # the cell that raised,
+             or [cell["cell"] for cell in record["cells"]][-1:])  # else the last that ran
+    if where and where[0] in solutions:
+        return True
+    lines = {line.strip() for index in solutions for line in notebook.cells[index].source.splitlines()
+             if len(line.strip()) >= 10}
+    return any(text in record["error"] for text in lines | set(figures))
 
 
 def _marked(cell, section, exercise, role):
@@ -134,6 +164,10 @@ def _edition(notebook, section, edition, new_cells, backend):
     made = copy.deepcopy(notebook)
     made.cells = new_cells
     made.metadata[METADATA] = {"section": section, "edition": edition, "backend": backend}
+    given = {cell.get("id") for cell in notebook.cells}
+    for index, cell in enumerate(made.cells):  # the cells an edition adds: ids of their place, not random
+        if cell.get("id") not in given or cell.get("id") is None:
+            cell["id"] = f"{edition}-{index}"
     return made
 
 
@@ -248,15 +282,30 @@ def write_notebooks(out, edition, backend, sections, source_dir):
     return [os.path.join(out, f"{section}.ipynb") for section in made]
 
 
-#: the time stamp of every file in a download (a zip of the same notebooks is the same bytes)
+#: the time stamp of every file in a download (a zip of the same files is the same bytes)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def write_zip(path, notebooks):
-    """Write the notebooks ``{name in the archive: notebook}`` into the zip file ``path``."""
+@contextlib.contextmanager
+def zip_writer(path):
+    """Write the zip file ``path`` for a download, member by member: the block gets ``add(name,
+    content)`` (a notebook, text or bytes). The same members added in the same order make the same
+    bytes."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(notebooks):
+        def add(name, content):
+            if isinstance(content, dict):  # a notebook, as nbformat.write writes it to a file
+                content = nbformat.writes(content).rstrip("\n") + "\n"
             member = zipfile.ZipInfo(name, ZIP_TIME)
             member.external_attr = 0o644 << 16
             member.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(member, nbformat.writes(notebooks[name]))
+            archive.writestr(member, content)
+
+        yield add
+
+
+def write_zip(path, members):
+    """Write the members ``{name in the archive: notebook, text or bytes}`` into the zip file
+    ``path``, in the order of their names."""
+    with zip_writer(path) as add:
+        for name in sorted(members):
+            add(name, members[name])
