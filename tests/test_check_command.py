@@ -1,5 +1,6 @@
 """``d2l-optim check``: on every backend the worked solutions pass every check and an untouched
-student notebook passes none and crashes nothing; a student's answers are checked one by one, a
+student notebook passes none and crashes nothing (every section on NumPy, four that hold every kind
+of answer on the others); a student's answers are checked one by one, a
 crashing or endless cell failing only its own exercise; the report, the exit status and the
 usage errors."""
 import json
@@ -19,6 +20,10 @@ from helpers import ROOT
 #: a cell may take a while on a loaded machine (the lr-scheduler section trains networks); this is
 #: no speed check
 CELL_TIMEOUT = 900
+#: the sections whose notebooks are checked on every backend: every kind of answer (a number, an
+#: array, a function, a figure's data) in four of the quickest runs; NumPy checks all eleven (the
+#: checks themselves are tested on every backend, with wrong answers, in tests/test_exercises.py)
+EVERY_BACKEND = ("optimization_intro", "convexity", "gd", "adam")
 
 
 def _source(section):
@@ -37,6 +42,7 @@ def _rubric_only(section):
             if exercise.number not in exercises.checks_of(section)]
 
 
+@pytest.mark.sections_on_every_backend(EVERY_BACKEND)
 @pytest.mark.parametrize("section", SECTIONS)
 def test_the_worked_solutions_pass_every_check(backend, section):
     report = checker.check_notebook(_source(section), backend, CELL_TIMEOUT)
@@ -50,6 +56,7 @@ def test_the_worked_solutions_pass_every_check(backend, section):
     assert all(entry["possible"] for entry in manual)
 
 
+@pytest.mark.sections_on_every_backend(EVERY_BACKEND)
 @pytest.mark.parametrize("section", SECTIONS)
 def test_an_untouched_student_notebook_passes_none_and_crashes_nothing(backend, section, tmp_path):
     report = checker.check_notebook(_student(section, backend, tmp_path), None, CELL_TIMEOUT)
