@@ -133,7 +133,7 @@ def main(argv=None):
         return _notebooks(args, parser)
 
     target = args.records if getattr(args, "records", None) is not None else (
-        args.out or plan.DEFAULT_OUT[args.edition or plan.EDITIONS[0]])
+        plan.DEFAULT_OUT[args.edition or plan.EDITIONS[0]] if args.out is None else args.out)
     try:
         if args.command == "assemble":
             from d2l_optim.build import assemble

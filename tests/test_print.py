@@ -8,19 +8,16 @@ framework tabs and a dropdown; and a real page of a built course, printed after 
 PyTorch on another visit (sphinx-design keeps the choice in the browser's localStorage). Each check
 is made on a control printed without print.css too, so that it can fail. Runs in tox's ``course``
 env (Chromium, Debian's poppler-utils for pdftotext)."""
-import contextlib
-import functools
-import http.server
 import os
 import re
 import shutil
 import subprocess
-import threading
 
 import pytest
 
 from d2l_optim import _config
 from d2l_optim.build import theme
+from helpers import served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -178,23 +175,6 @@ d2l.plot([0.0, 1.0], [0.0, 1.0])
 '''
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def _served(folder):
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def course_page(tmp_path_factory, browser):
     """A section page of a course built on NumPy and PyTorch, opened after the reader chose PyTorch
@@ -207,7 +187,7 @@ def course_page(tmp_path_factory, browser):
     (root / "sources" / "handout.py").write_text(LESSON)
     assert pipeline.build(out=str(root / "site"), backends=["numpy", "torch"], progress=False,
                           source_dir=str(root / "sources"), log=lambda *a: None) == []
-    with _served(root / "site") as url:
+    with served(root / "site") as url:
         page = browser.new_page()
         page.goto(f"{url}/handout.html")
         page.locator('label.sd-tab-label[data-sync-id="torch"]').first.click()

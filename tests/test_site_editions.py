@@ -58,7 +58,7 @@ d2l.plot([0.0, 1.0], [0.0, 1.0])
 print("the worked answer prints forty-two exactly")
 d2l.plot([0.0, 1.0], [1.0, 0.0])
 # %% [markdown] tags=["solution"]
-# The explanation that only instructors read: the curve falls to zero at its right end.
+# The explanation only instructors read: the curve falls to zero at its right end (quixotically).
 # %% [markdown] tags=["solution", "rubric"]
 # **Rubric (2 points).** One point for a curve that falls; one point for naming where it ends.
 '''
@@ -151,6 +151,8 @@ def test_no_solution_appears_anywhere_in_the_student_site(made):
     assert not _where(student, "Rubric (") and _where(instructor, "Rubric (2 points)")
     for needle in ("worked answer prints forty-two", "hidden-answer-curve"):  # the made-up solution's own
         assert _where(instructor, needle) and not _where(student, needle)
+    search = [(folder / "searchindex.js").read_text() for folder in (made / "site", made / "site-student")]
+    assert '"quixot' in search[0] and "quixot" not in search[1]  # a word of a solution only, stemmed
 
 
 def test_the_student_pages_put_an_answer_and_a_check_in_place_of_each_solution(made):
@@ -269,7 +271,7 @@ def test_the_instructor_site_folds_solutions_and_rubrics_and_its_notebooks_have_
     notebook = nbformat.read(made / "site" / "notebooks" / "torch" / "made.ipynb", as_version=4)
     assert [c.source.splitlines()[0] for c in notebook.cells if editions.is_solution(c)] == [
         'print("the worked answer prints forty-two exactly")',
-        "The explanation that only instructors read: the curve falls to zero at its right end.",
+        "The explanation only instructors read: the curve falls to zero at its right end (quixotically).",
         "**Rubric (2 points).** One point for a curve that falls; one point for naming where it ends."]
     assert "This is the instructor edition" in _normalized((made / "site" / "index.html").read_text())
 

@@ -203,7 +203,8 @@ def assemble(folders, out=None, wait=True, log=print, edition="instructor"):
     if not folders:
         raise UsageError("give the records folders to assemble (made by d2l-optim build --records)")
     found = list(dict.fromkeys(f for path in folders for f in records_folders(path)))
-    out = plan.check_folder(out or plan.DEFAULT_OUT[edition], kind="site", inputs=found, edition=edition)
+    out = plan.check_folder(plan.DEFAULT_OUT[edition] if out is None else out, kind="site", inputs=found,
+                            edition=edition)
     with writing(), run.stop_on_signals(), plan.folder_locks([out, *found], wait, log):
         # as the build we waited for left it
         out = plan.check_folder(out, kind="site", inputs=found, edition=edition)

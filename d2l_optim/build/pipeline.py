@@ -76,8 +76,9 @@ def build(out=None, backends=None, sections=None, jobs=2, source_dir=None, progr
         except ValueError as error:
             raise UsageError(str(error)) from None
     kind = "records" if only_records else "site"
-    destination = plan.check_folder(records if only_records else out or plan.DEFAULT_OUT[edition], source_dir,
-                                    kind, edition=edition)
+    if not only_records and out is None:
+        out = plan.DEFAULT_OUT[edition]
+    destination = plan.check_folder(records if only_records else out, source_dir, kind, edition=edition)
     with assemble.writing(), run.stop_on_signals(), plan.folder_locks([destination], wait, log):
         # as the build we waited for left it
         destination = plan.check_folder(destination, source_dir, kind, edition=edition)
