@@ -32,6 +32,7 @@ from d2l_optim.cnn import (
 from d2l_optim.concise import train_concise_ch11
 from d2l_optim.data import DATA_HUB, DATA_URL, download, get_data_ch11, load_array
 from d2l_optim.errors import BackendConflict, SecondDerivativeUnsupported
+from d2l_optim.exercises import check
 from d2l_optim.ops import (
     abs,
     arange,

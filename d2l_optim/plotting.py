@@ -428,16 +428,17 @@ def take_drawn_figures():
     return [figure for _, figure in sorted(made, key=lambda item: item[0])]
 
 
-def save_figure(figure, path):
+def save_figure(figure, path, dpi=150):
     """Save ``figure`` (or the figure of an Axes) to ``path``, byte-identical from run to run.
 
-    The format follows the file suffix (``.svg``, ``.png``, ``.pdf``); the background is opaque.
+    The format follows the file suffix (``.svg``, ``.png``, ``.pdf``); the background is opaque;
+    ``dpi`` sets a PNG's resolution.
     """
     figure = getattr(figure, "figure", figure)
     suffix = os.path.splitext(path)[1].lower()
     metadata = {"Date": None} if suffix in (".svg", ".pdf") else {"Software": None}
     with pyplot().rc_context({"svg.hashsalt": "d2l-optim", "svg.fonttype": "path"}):
-        figure.savefig(path, metadata=metadata, facecolor="white", bbox_inches="tight", dpi=150)
+        figure.savefig(path, metadata=metadata, facecolor="white", bbox_inches="tight", dpi=dpi)
     return path
 
 

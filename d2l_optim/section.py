@@ -56,6 +56,9 @@ _active = None  # the Section made last: the one that saves each cell's figures
 _running_script = False  # True while a script runs itself cell by cell
 _kernel = {"plan": [], "cell": None}  # the build's notebook: the cells to come and the running one
 UNPLANNED = "unplanned"
+#: functions called with (figure, name) for every figure a section saves, before it is closed
+#: (``d2l-optim figures`` exports each one for slides this way)
+figure_hooks = []
 
 
 def default_figure_names(position, count):
@@ -153,6 +156,8 @@ class Section:
                 show = display if handle is None else handle.update
                 show(SVG(filename=os.path.join(self.out, f"{name}.svg")),
                      metadata={"d2l_optim": {"figure": name}})
+        for hook in figure_hooks:
+            hook(figure, name)
         plotting.close(figure)
 
     def _write_rules(self):

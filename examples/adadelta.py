@@ -219,6 +219,7 @@ run = d2l.train_concise_ch11(optax.adadelta, {"learning_rate": 1.0, "rho": 0.9},
 # depend on $c$? How would SGD's steps depend on it?
 
 # %% tags=["solution"]
+steps_by_scale = {}
 for scale in (0.01, 1.0, 100.0):
     optimizer = d2l.adadelta(rho=0.9)
     x = (d2l.tensor(5.0, "float64"),)
@@ -227,6 +228,7 @@ for scale in (0.01, 1.0, 100.0):
         new_x, state = optimizer.update((2 * scale * x[0],), state, x)
         steps.append(d2l.to_float(x[0] - new_x[0]))
         x = new_x
+    steps_by_scale[scale] = steps
     print(f"c = {scale:>6}: steps " + ", ".join(f"{step:.5f}" for step in steps))
 
 # %% [markdown] tags=["solution"]
@@ -240,6 +242,13 @@ for scale in (0.01, 1.0, 100.0):
 # the units of $x$, so rescaling the *parameter* (measuring $x$ in millimetres instead of metres)
 # changes how many steps it needs.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (2 points).** A complete answer:
+#
+# - It says that the steps do not depend on $c$ (up to the effect of $\epsilon$ at $c = 0.01$),
+#   because $\mathbf{g}$ and $\sqrt{\mathbf{s}}$ scale alike (1 point).
+# - It says that SGD's steps are proportional to $c$ (1 point).
+
 # %% [markdown]
 # **Exercise 2 (how fast do the steps grow?).** Feed Adadelta the constant gradient $g = 1$ for
 # $1{,}000$ steps. Print the step size, the distance travelled, and the growth of
@@ -250,14 +259,18 @@ for scale in (0.01, 1.0, 100.0):
 optimizer = d2l.adadelta(rho=0.9)
 x, gradient = (d2l.tensor(0.0, "float64"),), (d2l.tensor(1.0, "float64"),)
 state, previous_delta = optimizer.init(x), 0.0
+step_sizes, distances, growths = [], [], []
 for t in range(1, 1001):
     old_x = d2l.to_float(x[0])
     x, state = optimizer.update(gradient, state, x)
     ((s, delta),) = state.slots
     delta = d2l.to_float(delta)
     if t in (1, 10, 100, 1000):
-        print(f"t = {t:4d}: step {old_x - d2l.to_float(x[0]):.5f}, distance {-d2l.to_float(x[0]):7.3f}, "
-              f"growth of delta / ((1 - rho) eps) = {(delta - previous_delta) / (0.1 * 1e-5):.4f}")
+        step_sizes.append(old_x - d2l.to_float(x[0]))
+        distances.append(-d2l.to_float(x[0]))
+        growths.append((delta - previous_delta) / (0.1 * 1e-5))
+        print(f"t = {t:4d}: step {step_sizes[-1]:.5f}, distance {distances[-1]:7.3f}, "
+              f"growth of delta / ((1 - rho) eps) = {growths[-1]:.4f}")
     previous_delta = delta
 
 # %% [markdown] tags=["solution"]
@@ -274,17 +287,26 @@ for t in range(1, 1001):
 # and the distance travelled like $t^{3/2}$: $0.03$ per step and $24$ units after $1{,}000$ steps. On
 # a steady slope Adadelta accelerates, but only polynomially, and $\epsilon$ sets the pace.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (2 points).** A complete answer:
+#
+# - It derives $\Delta x_t \approx \Delta x_{t-1} + (1 - \rho)\,\epsilon$ once
+#   $s_t \approx g^2 \gg \epsilon$ (1 point).
+# - It reads the last column as that constant growth, $1$ in these units from about $t = 100$ on,
+#   and concludes that the steps grow like $\sqrt{t}$ (1 point).
+
 # %% [markdown]
 # **Exercise 3 ($\epsilon$ is the hidden learning rate).** Run $200$ Adadelta steps on the
 # two-dimensional problem for $\epsilon = 10^{-7}, 10^{-6}, 10^{-5}, 10^{-4}$ and compare the final
 # values of $f$ and the traces.
 
 # %% tags=["solution"] figures=["exercise-adadelta-eps"]
-eps_traces = {}
+eps_traces, final_values = {}, []
 for eps in (1e-7, 1e-6, 1e-5, 1e-4):
     trace = d2l.train_2d(d2l.adadelta(rho=0.9, eps=eps), steps=200, f_grad=d2l.grad(f, argnums=(0, 1)))
     eps_traces[f"eps = {eps:.0e}"] = trace
-    print(f"eps = {eps:.0e}: f = {d2l.to_float(f(*trace[-1])):.4f}")
+    final_values.append(d2l.to_float(f(*trace[-1])))
+    print(f"eps = {eps:.0e}: f = {final_values[-1]:.4f}")
 d2l.show_traces_2d(f, eps_traces)
 
 # %% [markdown] tags=["solution"]
@@ -303,14 +325,14 @@ d2l.show_traces_2d(f, eps_traces)
 # final losses and the loss curves.
 
 # %% tags=["solution"] figures=["eps-1e-5-run", "eps-1e-6-run", "exercise-adadelta-torch-eps"]
-curves = []
+loss_curves = []
 for eps in (1e-5, 1e-6):
     d2l.seed(0)
     data_iter, feature_dim = d2l.get_data_ch11(batch_size=10)
     seconds, losses = d2l.train_ch11(d2l.adadelta(rho=0.9, eps=eps), None, None, data_iter, feature_dim)
-    curves.append(losses)
-epochs = [200 * (i + 1) / 1500 for i in range(len(curves[0]))]  # a loss every 200 of 1500 examples
-d2l.plot(epochs, curves, "epoch", "loss", legend=["eps = 1e-5", "eps = 1e-6"])
+    loss_curves.append(losses)
+epochs = [200 * (i + 1) / 1500 for i in range(len(loss_curves[0]))]  # a loss every 200 of 1500 examples
+d2l.plot(epochs, loss_curves, "epoch", "loss", legend=["eps = 1e-5", "eps = 1e-6"])
 
 # %% [markdown] tags=["solution"]
 # With $\epsilon = 10^{-5}$ the run is the from-scratch one above, and prints the same loss, about

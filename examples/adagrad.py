@@ -263,10 +263,13 @@ def condition_number(matrix):
     return eigenvalues.max() / eigenvalues.min()
 
 
+condition_numbers, gershgorin_bounds = {}, {}
 for name, hessian in (("aligned", np.array([[0.2, 0.0], [0.0, 4.0]])),
                       ("rotated", np.array([[4.2, -3.8], [-3.8, 4.2]]))):
     tilde = rescaled(hessian)
     radius = max(np.abs(tilde).sum(axis=1) - 1)  # off-diagonal row sums (the diagonal is 1)
+    condition_numbers[name] = (condition_number(hessian), condition_number(tilde))
+    gershgorin_bounds[name] = (1 + radius) / (1 - radius)
     print(f"{name}: kappa = {condition_number(hessian):.2f}, after rescaling {condition_number(tilde):.2f}, "
           f"Gershgorin bound {(1 + radius) / (1 - radius):.2f}")
 
@@ -290,9 +293,9 @@ def rotated(x1, x2):
     return 0.1 * (x1 + x2) ** 2 + 2 * (x1 - x2) ** 2
 
 
-tilted = d2l.train_2d(d2l.adagrad(2), f_grad=d2l.grad(rotated, argnums=(0, 1)))
-print(f"f_rot after 20 steps: {d2l.to_float(rotated(*tilted[-1])):.4f}")
-d2l.show_trace_2d(rotated, tilted)
+tilted_trace = d2l.train_2d(d2l.adagrad(2), f_grad=d2l.grad(rotated, argnums=(0, 1)))
+print(f"f_rot after 20 steps: {d2l.to_float(rotated(*tilted_trace[-1])):.4f}")
+d2l.show_trace_2d(rotated, tilted_trace)
 
 # %% [markdown] tags=["solution"]
 # On the aligned function, $\eta = 2$ brought Adagrad to within $0.003$ of the minimum. On the
@@ -304,6 +307,14 @@ d2l.show_trace_2d(rotated, tilted)
 # the time the slow direction is all that is left. The per-coordinate scaling has nothing to grip
 # on: the difficult directions are not coordinates.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (2 points).** A complete answer:
+#
+# - It describes the trace: a first step across the valley floor $x_1 = x_2$, then a slow crawl
+#   along the floor (1 point).
+# - It explains that both accumulators are dominated by the steep direction's gradients, so both
+#   rates have shrunk when only the slow direction is left, which is not a coordinate (1 point).
+
 # %% [markdown]
 # **Exercise 3 (scale invariance).** Run Adagrad with $\eta = 2$ on $f$ and on $100f$ and compare
 # the end points. What would happen to gradient descent with $\eta = 0.4$ on $100f$?
@@ -313,9 +324,10 @@ def hundred_f(x1, x2):
     return 100 * f(x1, x2)
 
 
-original = d2l.train_2d(d2l.adagrad(2), f_grad=f_grad)
-scaled = d2l.train_2d(d2l.adagrad(2), f_grad=d2l.grad(hundred_f, argnums=(0, 1)))
-gap = max(abs(d2l.to_float(a) - d2l.to_float(b)) for p, q in zip(original, scaled) for a, b in zip(p, q))
+original_trace = d2l.train_2d(d2l.adagrad(2), f_grad=f_grad)
+scaled_trace = d2l.train_2d(d2l.adagrad(2), f_grad=d2l.grad(hundred_f, argnums=(0, 1)))
+gap = max(abs(d2l.to_float(a) - d2l.to_float(b))
+          for p, q in zip(original_trace, scaled_trace) for a, b in zip(p, q))
 print(f"largest difference between the two traces: {gap:.1e}")
 
 # %% [markdown] tags=["solution"]
@@ -325,6 +337,13 @@ print(f"largest difference between the two traces: {gap:.1e}")
 # $\eta\lambda = 160$ along $x_2$, far beyond the stability limit $2$, and the run would explode
 # at once. With Adagrad, the units in which the loss is measured do not matter, but the units of
 # the *parameters* do: $\eta$ is (roughly) the length of the first step in every coordinate.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (1 point).** A complete answer:
+#
+# - It says that on $100f$ the curvature along $x_2$ is $400$, so $\eta\lambda = 160 > 2$ and
+#   gradient descent diverges at once, while Adagrad's steps do not depend on the scale of $f$ (1
+#   point).
 
 # %% [markdown]
 # **Exercise 4 (a rare feature).** Simulate two coordinates for 1000 steps: a frequent one that
@@ -337,11 +356,13 @@ optimizer = d2l.adagrad(0.1)
 position = (d2l.tensor(0.0, "float64"), d2l.tensor(0.0, "float64"))
 state = optimizer.init(position)
 one, zero = d2l.tensor(1.0, "float64"), d2l.tensor(0.0, "float64")
+rates_after, moved_after = {}, {}
 for t in range(1, 1001):
     position, state = optimizer.update((one, one if t % 100 == 0 else zero), state, position)
     if t in (100, 1000):
         rates = [0.1 / d2l.to_float(d2l.sqrt(slots[0] + 1e-6)) for slots in state.slots]
         moved = [-d2l.to_float(p) for p in position]
+        rates_after[t], moved_after[t] = rates, moved
         print(f"after {t:4d} steps: rates {rates[0]:.4f} (frequent), {rates[1]:.4f} (rare); "
               f"moved {moved[0]:.4f}, {moved[1]:.4f}")
 

@@ -631,13 +631,17 @@ print(f"NumPy has no optimizers of its own. d2l.adam against the from-scratch ad
 optimizer = d2l.adam(0.1)
 x, gradient = (d2l.tensor(0.0, "float64"),), (d2l.tensor(2.0, "float64"),)
 state = optimizer.init(x)
+v_history, s_history = [], []
 for t in range(1, 6):
     x, state = optimizer.update(gradient, state, x)
     ((v, s),) = state.slots
     v, s = d2l.to_float(v), d2l.to_float(s)
+    v_history.append(v)
+    s_history.append(s)
     print(f"t = {t}: v = {v:.6f}, s = {s:.6f}, v_hat = {v / (1 - 0.9**t):.6f}, "
           f"s_hat = {s / (1 - 0.999**t):.6f}, v = (1 - 0.9^t) g: {abs(v - (1 - 0.9**t) * 2) < 1e-12}")
-print(f"after 5 steps: x = {d2l.to_float(x[0]):.6f}")
+x_after_5 = d2l.to_float(x[0])
+print(f"after 5 steps: x = {x_after_5:.6f}")
 
 # %% [markdown] tags=["solution"]
 # The raw averages creep up from zero, $v_1 = 0.2$ and $s_1 = 0.004$, a tenth and a thousandth of
@@ -654,13 +658,24 @@ print(f"after 5 steps: x = {d2l.to_float(x[0]):.6f}")
 
 # %% tags=["solution"]
 beta1, beta2 = 0.9, 0.999
+
+
+def uncorrected_factor(t):
+    """The step of Adam without bias correction, in units of Adam's step (eps ignored)."""
+    return (1 - beta1**t) / math.sqrt(1 - beta2**t)
+
+
+def stuck_factor(t):
+    """The step with the correction stuck at t = 1 (v_hat = 10 v, s_hat = 1000 s), in the same units."""
+    return uncorrected_factor(t) * math.sqrt(1 - beta2) / (1 - beta1)
+
+
 for t in (1, 2, 5, 12, 50, 100, 1000, 10000):
-    uncorrected = (1 - beta1**t) / math.sqrt(1 - beta2**t)
-    stuck = uncorrected * math.sqrt(1 - beta2) / (1 - beta1)  # v_hat = 10 v, s_hat = 1000 s
-    print(f"t = {t:5d}: no correction x {uncorrected:.3f}, correction stuck at t = 1 x {stuck:.3f}")
-largest = max(range(1, 1000), key=lambda t: (1 - beta1**t) / math.sqrt(1 - beta2**t))
-print(f"without correction the step is largest at t = {largest}: "
-      f"{(1 - beta1**largest) / math.sqrt(1 - beta2**largest):.3f} times Adam's")
+    print(f"t = {t:5d}: no correction x {uncorrected_factor(t):.3f}, "
+          f"correction stuck at t = 1 x {stuck_factor(t):.3f}")
+peak_step = max(range(1, 1000), key=uncorrected_factor)
+print(f"without correction the step is largest at t = {peak_step}: "
+      f"{uncorrected_factor(peak_step):.3f} times Adam's")
 
 # %% [markdown] tags=["solution"]
 # Dividing the uncorrected step by the corrected one leaves
@@ -743,10 +758,13 @@ placements = {"inside the root": lambda s_hat, t: d2l.sqrt(s_hat + 1e-6),
               "epsilon-hat (Keras, MXNet)": lambda s_hat, t: d2l.sqrt(s_hat) + 1e-6 * math.sqrt(1 - 0.999**t),
               "eps = 1e-8 (PyTorch's default)": lambda s_hat, t: d2l.sqrt(s_hat) + 1e-8,
               "no epsilon": lambda s_hat, t: d2l.sqrt(s_hat)}
+differences = []
 for name, denominator in placements.items():
-    print(f"{name:>30}: {np.abs(adam_trajectory(denominator) - book).max():.1e}")
+    differences.append(np.abs(adam_trajectory(denominator) - book).max())
+    print(f"{name:>30}: {differences[-1]:.1e}")
 in_float32 = adam_trajectory(lambda s_hat, t: d2l.sqrt(s_hat) + 1e-6, dtype="float32")
-print(f"float32 rounding alone: {np.abs(in_float32 - book).max():.1e}")
+float32_difference = np.abs(in_float32 - book).max()
+print(f"float32 rounding alone: {float32_difference:.1e}")
 
 # %% [markdown] tags=["solution"]
 # Every variant stays within about $6 \times 10^{-7}$ of the book's trajectory, and float32 rounding
@@ -773,7 +791,8 @@ for t in range(1, steps + 1):
     gradients = d2l.tensor([1.0, 1.0 if t == steps else 0.0, (beta2 / beta1) ** (t - steps)], "float64")
     before = x[0]
     x, state = optimizer.update((gradients,), state, x)
-steady_step, lone_step, growing_step = d2l.numpy(before - x[0])
+last_steps = d2l.numpy(before - x[0])
+steady_step, lone_step, growing_step = last_steps
 gamma = beta1**2 / beta2
 lone_bound = (1 - beta1) / (1 - beta1**steps) * math.sqrt((1 - beta2**steps) / (1 - beta2))
 growing_bound = lone_bound * math.sqrt((1 - gamma**steps) / (1 - gamma))
@@ -814,6 +833,7 @@ for name, make in (("adam", d2l.adam), ("yogi", d2l.yogi)):
         x, state = optimizer.update((gradients,), state, x)
         x = (project(x[0]),)
     ends[name] = d2l.numpy(x[0])
+adam_ends, yogi_ends = ends["adam"], ends["yogi"]
 
 
 def adam_move_per_period(beta2):
@@ -853,3 +873,13 @@ print(f"Adam heads for the worst point x = +1 when beta2 < {adam_fails_below:.4f
 # prove (their Theorem 2) that for any $\beta_1 < \sqrt{\beta_2}$ there is an online problem of
 # this kind on which Adam fails, with the large gradient rare enough that $s$ forgets it between two
 # occurrences. Yogi's $s$ falls by at most $(1 - \beta_2)\,g_t^2$ per step, and AMSGrad's never falls.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (3 points).** A complete answer:
+#
+# - It solves the cycle of $s$ once the corrections have faded,
+#   $s_1 = (C^2 + \beta_2 + \beta_2^2)/(1 + \beta_2 + \beta_2^2)$ (1 point).
+# - It shows that Adam's move per period, $-C/\sqrt{s_1} + 1/\sqrt{s_2} + 1/\sqrt{s_3}$, is positive
+#   below $\beta_2 \approx 0.47$ (1 point).
+# - It says that $\beta_2 = 0.999$ does not make Adam safe: for every $\beta_1 < \sqrt{\beta_2}$
+#   there is a problem on which Adam fails (Reddi, Kale and Kumar) (1 point).

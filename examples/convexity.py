@@ -401,6 +401,16 @@ print(f"smallest chord-minus-function gap in 1000 random tries: {smallest_gap:.1
 # Jensen for the convex square). The Hessian is positive semidefinite, so $f$ is convex. This is
 # why the softmax cross-entropy loss is convex in the logits.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (3 points).** A complete answer:
+#
+# - It computes $\nabla f = \mathbf{p}$ (the softmax) and
+#   $\nabla^2 f = \operatorname{diag}(\mathbf{p}) - \mathbf{p}\mathbf{p}^\top$ (1 point).
+# - It shows
+#   $\mathbf{v}^\top \nabla^2 f\, \mathbf{v} = \sum_i p_i v_i^2 - (\sum_i p_i v_i)^2 \ge 0$, as a
+#   variance, by Jensen or by Cauchy–Schwarz (1 point).
+# - It concludes convexity from the positive semidefinite Hessian (1 point).
+
 # %% [markdown]
 # **Exercise 3 (projections and sparsity).** Project the point $(1.5, 0.2)$ onto the unit $\ell_2$
 # ball (with `project_l2` from the text) and onto the unit $\ell_1$ ball, and clip the gradient
@@ -421,11 +431,11 @@ def project_l1(v, radius=1.0):
 
 
 point = d2l.tensor([1.5, 0.2], "float64")
-for name, project in [("l2", project_l2), ("l1", project_l1)]:
-    p = d2l.numpy(project(point))
+l2_projection, l1_projection = d2l.numpy(project_l2(point)), d2l.numpy(project_l1(point))
+for name, p in [("l2", l2_projection), ("l1", l1_projection)]:
     print(f"projection of (1.5, 0.2) onto the unit {name} ball: ({p[0]:.4f}, {p[1]:.4f})")
-clipped = d2l.numpy(project_l2(d2l.tensor([3.0, 4.0], "float64")))
-print(f"gradient (3, 4) clipped to norm 1: ({clipped[0]:.4f}, {clipped[1]:.4f})")
+clipped_gradient = d2l.numpy(project_l2(d2l.tensor([3.0, 4.0], "float64")))
+print(f"gradient (3, 4) clipped to norm 1: ({clipped_gradient[0]:.4f}, {clipped_gradient[1]:.4f})")
 
 # %% [markdown] tags=["solution"]
 # The $\ell_2$ projection divides by the norm $\approx 1.513$ and keeps both coordinates nonzero.
@@ -448,8 +458,9 @@ def shifted_square(x):
 x = d2l.tensor(-1.0, "float64")
 for _ in range(20):
     x = d2l.minimum(x - 0.1 * d2l.grad(shifted_square)(x), 0.5)  # step, then project
-multiplier = -d2l.to_float(d2l.grad(shifted_square)(x))
-print(f"projected gradient descent: x = {d2l.to_float(x):.6f}, multiplier alpha = {multiplier:.6f}")
+constrained_x, multiplier = d2l.to_float(x), -d2l.to_float(d2l.grad(shifted_square)(x))
+print(f"projected gradient descent: x = {constrained_x:.6f}, multiplier alpha = {multiplier:.6f}")
+penalized_x = {}
 for lam in (1.0, 10.0, 100.0):
     def penalized(x, lam=lam):
         return shifted_square(x) + lam * d2l.maximum(x - 0.5, 0.0) ** 2
@@ -457,7 +468,8 @@ for lam in (1.0, 10.0, 100.0):
     x = d2l.tensor(1.0, "float64")
     for _ in range(30):  # curvature 2(1 + lam) where the penalty is active: step 0.4 / (1 + lam)
         x = x - 0.4 / (1 + lam) * d2l.grad(penalized)(x)
-    print(f"penalty lambda = {lam:>5g}: x = {d2l.to_float(x):.6f}, "
+    penalized_x[lam] = d2l.to_float(x)
+    print(f"penalty lambda = {lam:>5g}: x = {penalized_x[lam]:.6f}, "
           f"exact (1 + lambda/2)/(1 + lambda) = {(1 + lam / 2) / (1 + lam):.6f}")
 
 # %% [markdown] tags=["solution"]
@@ -494,6 +506,17 @@ for lam in (1.0, 10.0, 100.0):
 # $\mathcal{X}$. It consists of the parameters $[t_-, t_+] \supseteq [0, 1]$, so it contains the
 # segment from $\mathbf{a}$ to $\mathbf{b}$. $\blacksquare$
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (4 points).** A complete answer:
+#
+# - For $\mathbf{a} \ne \mathbf{b}$ in the set it considers the line through them and the parameters
+#   $T$ that stay in the set (1 point).
+# - It shows that $T$ is closed and bounded and contains $0$ and $1$, so its minimum and maximum
+#   exist (1 point).
+# - It shows that the points of those extreme parameters lie on the boundary (1 point).
+# - It concludes that the segment between them, which lies in the set by assumption, contains the
+#   segment from $\mathbf{a}$ to $\mathbf{b}$ (1 point).
+
 # %% [markdown]
 # **Exercise 6 (norm balls).** Prove that for every norm $\|\cdot\|$ on $\mathbb{R}^n$ the ball
 # $\mathcal{B}[r] = \{\mathbf{x} : \|\mathbf{x}\| \le r\}$ is convex, in particular the $\ell_p$ balls
@@ -513,6 +536,15 @@ for lam in (1.0, 10.0, 100.0):
 # their midpoint has $(\sqrt{1/2} + \sqrt{1/2})^2 = (\sqrt{2})^2 = 2 > 1$: the segment leaves the set.
 # The triangle inequality fails for $p < 1$, and with it convexity.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (3 points).** A complete answer:
+#
+# - It uses the triangle inequality and homogeneity to keep a convex combination of two points of
+#   the ball in the ball (1 point).
+# - It notes that $\|\cdot\|_p$ is a norm for $p \ge 1$ (Minkowski's inequality) (1 point).
+# - For $p = \tfrac{1}{2}$ it gives two points of the set whose midpoint is outside, such as
+#   $(1, 0)$ and $(0, 1)$ with the value $2$ (1 point).
+
 # %% [markdown]
 # **Exercise 7 (maximum and minimum).** Let $f$ and $g$ be convex on a convex set. Prove that
 # $h = \max(f, g)$ is convex, and show by an example that $\min(f, g)$ need not be.
@@ -530,6 +562,14 @@ for lam in (1.0, 10.0, 100.0):
 # $\max(x, 0)$ are convex for this reason. The minimum fails: with $f(x) = (x - 1)^2$ and
 # $g(x) = (x + 1)^2$, $\min(f, g)$ is $0$ at $x = \pm 1$ but $1$ at their midpoint $0$, above the
 # chord, which is $0$ there.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (3 points).** A complete answer:
+#
+# - It combines the convexity of $f$ with $f \le h$ (and likewise for $g$) (1 point).
+# - It concludes that $h$ at a convex combination is at most the combination of the values of $h$ (1
+#   point).
+# - It gives a pair of convex functions whose minimum is not convex, checked at a point (1 point).
 
 # %% [markdown]
 # **Exercise 8 (affine sets and projections onto subspaces).** (a) Prove that the set
@@ -567,6 +607,16 @@ for lam in (1.0, 10.0, 100.0):
 # with equality only for $\mathbf{y} = \mathbf{p}$. So $\mathbf{p} = \mathbf{M}\mathbf{x}$ is the
 # unique nearest point of $\mathcal{X}$. (One checks that $\mathbf{M}$ is symmetric and
 # $\mathbf{M}^2 = \mathbf{M}$: projecting twice changes nothing.)
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (4 points).** A complete answer:
+#
+# - (a) It shows $\mathbf{W}(\lambda\mathbf{x} + (1 - \lambda)\mathbf{y}) = \mathbf{b}$ (1 point).
+# - (b) It notes that $\mathbf{W}\mathbf{W}^\top$ is invertible and that $\mathbf{M}\mathbf{x}$ lies
+#   in the set (1 point).
+# - It shows $(\mathbf{x} - \mathbf{M}\mathbf{x})^\top(\mathbf{M}\mathbf{x} - \mathbf{y}) = 0$ for
+#   every $\mathbf{y}$ of the set (1 point).
+# - It concludes with Pythagoras that $\mathbf{M}\mathbf{x}$ is the unique nearest point (1 point).
 
 # %% [markdown]
 # **Exercise 9 (projections never increase distances).** Let $\mathcal{X}$ be a nonempty, closed,
@@ -613,6 +663,15 @@ for lam in (1.0, 10.0, 100.0):
 # that track the distance $\|\mathbf{x}_t - \mathbf{x}^*\|$, such as the SGD section's convergence
 # bound, therefore carry over to the projected method unchanged.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (4 points).** A complete answer:
+#
+# - (a) It compares $\mathbf{p}$ with the points $\mathbf{p} + t(\mathbf{z} - \mathbf{p})$ of the
+#   set, expands, divides by $t$ and lets $t \to 0$ (2 points).
+# - (b) It applies (a) to both points and adds the two inequalities (1 point).
+# - It finishes with Cauchy–Schwarz and says that a projection step never moves the iterate away
+#   from a constrained minimizer (1 point).
+
 # %% [markdown]
 # **Exercise 10 (a convex function lies above its tangents).** (a) Let $f$ be twice
 # differentiable on an interval. Prove that for $x$ and $x + \epsilon$ in it,
@@ -634,3 +693,10 @@ for lam in (1.0, 10.0, 100.0):
 # global minimum. (The tangent bound holds for every differentiable convex $f$: dividing
 # $f(x + t(y - x)) - f(x) \le t\big(f(y) - f(x)\big)$ by $t > 0$ and letting $t \to 0$ gives
 # $f'(x)(y - x) \le f(y) - f(x)$.)
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (4 points).** A complete answer:
+#
+# - (a) It proves the remainder form, for instance by Rolle's theorem applied twice (2 points).
+# - (b) It deduces $f(y) \ge f(x) + f'(x)(y - x)$ from $f'' \ge 0$ (1 point).
+# - It concludes that a stationary point is a global minimum (1 point).

@@ -299,8 +299,9 @@ d2l.show_trace(d2l.newton(x_cos, 0.5), x_cos)
 # $x = 10$ end for $\eta = 0.5$, $0.99$ and $1$, then check with `d2l.gd`.
 
 # %% tags=["solution"]
+end_by_rate = {}
 for rate in (0.5, 0.99, 1.0):
-    d2l.gd(rate, d2l.grad(square))
+    end_by_rate[rate] = d2l.gd(rate, d2l.grad(square))[-1]
 
 # %% [markdown] tags=["solution"]
 # The factor per step is $1 - 2\eta$. For $\eta = 0.5$ it is $0$: the first step lands on the
@@ -318,8 +319,10 @@ for rate in (0.5, 0.99, 1.0):
 # %% tags=["solution"] figures=["exercise-newton-abs-hessian"]
 trace = d2l.newton(x_cos, f_hess=lambda x: d2l.abs(x_cos.hess(x)))
 print("trace:", ", ".join(f"{value:.4f}" for value in trace))
-end = d2l.tensor(trace[-1], "float64")
+newton_abs_end = trace[-1]
+end = d2l.tensor(newton_abs_end, "float64")
 print(f"f = {d2l.to_float(x_cos(end)):.4f}, f'' = {d2l.to_float(x_cos.hess(end)):.4f}")
+is_minimum = d2l.to_float(x_cos.hess(end)) > 0  # f' = 0 there, so f'' > 0 makes it a minimum
 d2l.show_trace(trace, x_cos)
 
 # %% [markdown] tags=["solution"]
@@ -359,7 +362,8 @@ def log_exp_sum_slope(x):
 
 
 print(f"f'(-2) = {log_exp_sum_slope(-2.0):.4f}, f'(2) = {log_exp_sum_slope(2.0):.4f}")
-print(f"bisection on [-2, 2]: x = {bisect(log_exp_sum_slope, -2.0, 2.0):.6f}; "
+bisection_minimizer = bisect(log_exp_sum_slope, -2.0, 2.0)
+print(f"bisection on [-2, 2]: x = {bisection_minimizer:.6f}; "
       f"exact (ln 2 - 3)/3 = {(math.log(2) - 3) / 3:.6f}")
 
 
@@ -375,9 +379,9 @@ def line_search_gd(x1, x2, s1, s2, f_grad):
 
 
 quadratic_grad = d2l.grad(quadratic, argnums=(0, 1))
-searched = d2l.train_2d(line_search_gd, steps=5, f_grad=quadratic_grad)
-fixed = d2l.train_2d(d2l.sgd(0.1), steps=5, f_grad=quadratic_grad)
-d2l.show_traces_2d(quadratic, {"line search": searched, "eta = 0.1": fixed})
+line_search_trace = d2l.train_2d(line_search_gd, steps=5, f_grad=quadratic_grad)
+fixed_rate_trace = d2l.train_2d(d2l.sgd(0.1), steps=5, f_grad=quadratic_grad)
+d2l.show_traces_2d(quadratic, {"line search": line_search_trace, "eta = 0.1": fixed_rate_trace})
 
 # %% [markdown] tags=["solution"]
 # (a) $f'(x) = \big(e^x - 2e^{-2x-3}\big) / \big(e^x + e^{-2x-3}\big)$ is negative at $-2$ and
@@ -417,9 +421,9 @@ def rotated(x1, x2):
     return 0.0625 * (x1 + x2) ** 2 + (x1 - x2) ** 2
 
 
-d2l.train_2d(preconditioned_gd(aligned, 1.0, (0.25, 4.0)))
-d2l.train_2d(preconditioned_gd(rotated, 1.0, (2.125, 2.125)))
-d2l.train_2d(preconditioned_gd(rotated, 2 / 4.25, (1.0, 1.0)))
+aligned_trace = d2l.train_2d(preconditioned_gd(aligned, 1.0, (0.25, 4.0)))
+rotated_trace = d2l.train_2d(preconditioned_gd(rotated, 1.0, (2.125, 2.125)))
+plain_trace = d2l.train_2d(preconditioned_gd(rotated, 2 / 4.25, (1.0, 1.0)))
 
 # %% [markdown] tags=["solution"]
 # On the axis-aligned function the diagonal *is* the Hessian, so the preconditioned step is a
@@ -458,6 +462,16 @@ d2l.train_2d(preconditioned_gd(rotated, 2 / 4.25, (1.0, 1.0)))
 # every $f$ with $|f''| \le L$. This is the exact form of "a small enough learning rate decreases
 # $f$": the $O(\epsilon^2)$ remainder of the derivation is at most $\tfrac{1}{2}L\epsilon^2$.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (5 points).** A complete answer:
+#
+# - Taylor's theorem with the Lagrange remainder at $x + \epsilon$, $\epsilon = -\eta f'(x)$,
+#   together with $f''(\xi) \le L$, gives the inequality (2 points).
+# - It concludes that $f$ decreases for $0 < \eta < 2/L$ whenever $f'(x) \ne 0$ (1 point).
+# - It finds the best rate $\eta = 1/L$ and the guaranteed decrease $f'(x)^2/(2L)$ (1 point).
+# - On $\tfrac{L}{2}x^2$ it shows the factor $(1 - \eta L)^2$: no decrease at $\eta = 2/L$, growth
+#   beyond (1 point).
+
 # %% [markdown]
 # **Exercise 6 (the best fixed rate; proof).** On a quadratic whose Hessian has eigenvalues
 # $0 < \lambda_{\min} \le \lambda_i \le \lambda_{\max}$, gradient descent multiplies the error
@@ -487,3 +501,14 @@ d2l.train_2d(preconditioned_gd(rotated, 2 / 4.25, (1.0, 1.0)))
 # $e$ takes about $\kappa/2$ steps: the number of steps grows in proportion to the condition
 # number. For the section's $x_1^2 + 2x_2^2$, $\kappa = 2$ and the best factor is $1/3$; for
 # Exercise 4's valley, $\kappa = 16$ and it is $15/17$.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (4 points).** A complete answer:
+#
+# - It argues that the maximum of $|1 - \eta\lambda|$ over the eigenvalues is attained at
+#   $\lambda_{\min}$ or $\lambda_{\max}$ (convexity in $\lambda$) (1 point).
+# - It bounds $\rho(\eta)$ below by $\max(1 - \eta\lambda_{\min}, \eta\lambda_{\max} - 1)$, one term
+#   decreasing and one increasing in $\eta$ (1 point).
+# - It finds the crossing point $\eta^* = 2/(\lambda_{\min} + \lambda_{\max})$ (1 point).
+# - It computes $\rho(\eta^*) = (\kappa - 1)/(\kappa + 1)$ and notes that the bound is attained
+#   there (1 point).

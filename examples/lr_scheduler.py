@@ -498,15 +498,19 @@ schedules = {
     "cosine": d2l.CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01),
     "cosine, warm-up": d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01),
 }
+budgets = []  # per schedule: the sum of the rates, the sum of their squares, the last rate
 for name, scheduler in schedules.items():
     epoch_rates = rates(scheduler)
-    print(f"{name:>15}: sum {sum(epoch_rates):7.4f}, sum of squares "
-          f"{sum(rate**2 for rate in epoch_rates):6.4f}, last {epoch_rates[-1]:.4f}")
+    budgets.append((sum(epoch_rates), sum(rate**2 for rate in epoch_rates), epoch_rates[-1]))
+    print(f"{name:>15}: sum {budgets[-1][0]:7.4f}, sum of squares {budgets[-1][1]:6.4f}, "
+          f"last {budgets[-1][2]:.4f}")
 square_root = d2l.SquareRootScheduler(lr=0.1)
+square_root_sums = []
 for epochs in (30, 300, 3000, 30000):
     long_rates = [square_root(t) for t in range(epochs)]
-    print(f"square root over {epochs:5d} epochs: sum {sum(long_rates):7.4f}, "
-          f"sum of squares {sum(rate**2 for rate in long_rates):6.4f}")
+    square_root_sums.append((sum(long_rates), sum(rate**2 for rate in long_rates)))
+    print(f"square root over {epochs:5d} epochs: sum {square_root_sums[-1][0]:7.4f}, "
+          f"sum of squares {square_root_sums[-1][1]:6.4f}")
 
 # %% [markdown] tags=["solution"]
 # The square-root schedule has by far the smallest budget: its rates add up to $0.96$, a tenth of
@@ -542,7 +546,8 @@ smooth = d2l.FactorScheduler(factor=alpha, stop_factor_lr=1e-7, base_lr=0.5 / al
 staircase = d2l.MultiFactorScheduler(step=[15, 30], factor=0.5, base_lr=0.5)
 print(f"alpha = {alpha:.6f}: rate {smooth(0):.6f} at epoch 0, {smooth(15):.6f} at 15, "
       f"{smooth(29):.6f} at 29")
-print(f"sum of the rates: staircase {sum(rates(staircase)):.4f}, smooth {sum(rates(smooth)):.4f}")
+smooth_budget = sum(rates(smooth))
+print(f"sum of the rates: staircase {sum(rates(staircase)):.4f}, smooth {smooth_budget:.4f}")
 d2l.plot(list(range(num_epochs)), [rates(staircase), rates(smooth)], "epoch",
          "learning rate", legend=["multi-factor", "factor, same halving"])
 
@@ -565,8 +570,9 @@ d2l.plot(list(range(num_epochs)), [rates(staircase), rates(smooth)], "epoch",
 
 # %% tags=["solution"] figures=["exercise-per-update-cosine"]
 book_updates = math.ceil(60000 / 256)  # Fashion-MNIST minibatches per epoch
-print(f"book: the warm-up ends after 5 of {book_updates} updates ({5 / book_updates:.1%} of epoch 0), "
-      f"the cosine after 20 ({20 / book_updates:.1%})")
+warmup_fraction, cosine_fraction = 5 / book_updates, 20 / book_updates
+print(f"book: the warm-up ends after 5 of {book_updates} updates ({warmup_fraction:.1%} of epoch 0), "
+      f"the cosine after 20 ({cosine_fraction:.1%})")
 updates = len(train_iter)
 per_epoch = d2l.CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01)
 per_update = d2l.CosineScheduler(20 * updates, warmup_steps=5 * updates, base_lr=0.3, final_lr=0.01)
@@ -609,16 +615,19 @@ def shrinkage(scheduler, weight_decay):
     return math.prod((1 - rate * weight_decay) ** updates for rate in rates(scheduler))
 
 
+shrinkages = []
 for name, scheduler in schedules.items():
     approximation = math.exp(-updates * weight_decay * sum(rates(scheduler)))
-    print(f"{name:>15}: weights shrink by {shrinkage(scheduler, weight_decay):.4f} "
-          f"(approximation {approximation:.4f})")
+    shrinkages.append(shrinkage(scheduler, weight_decay))
+    print(f"{name:>15}: weights shrink by {shrinkages[-1]:.4f} (approximation {approximation:.4f})")
 target = shrinkage(schedules["constant 0.3"], weight_decay)
 low, high = weight_decay, 1.0  # bisection: more weight decay, more shrinkage
 for _ in range(60):
     middle = (low + high) / 2
     low, high = (middle, high) if shrinkage(schedules["cosine"], middle) > target else (low, middle)
-print(f"cosine needs weight decay {low:.4f} to shrink like the constant rate with {weight_decay}")
+matching_weight_decay = low
+print(f"cosine needs weight decay {matching_weight_decay:.4f} to shrink like the constant rate with "
+      f"{weight_decay}")
 
 # %% [markdown] tags=["solution"]
 # Ignoring the gradient, the constant rate shrinks the weights to about a quarter over the 30

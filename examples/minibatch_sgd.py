@@ -472,7 +472,7 @@ y = d2l.reshape(y, (-1, 1))
 n = len(d2l.numpy(y))
 with_bias = np.hstack([d2l.numpy(X), np.ones((n, 1))])
 hessian = with_bias.T @ with_bias / n
-eigenvalues = np.linalg.eigvalsh(hessian)
+hessian_eigenvalues = np.linalg.eigvalsh(hessian)
 solution = np.linalg.solve(hessian, with_bias.T @ d2l.numpy(y) / n)
 
 
@@ -482,10 +482,12 @@ def airfoil_loss(w, b):
 
 w_best, b_best = d2l.tensor(solution[:5], "float64"), d2l.tensor(solution[5], "float64")
 w_zero, b_zero = d2l.zeros((5, 1), "float64"), d2l.zeros((1,), "float64")
-print(f"loss floor: {d2l.to_float(airfoil_loss(w_best, b_best)):.6f}, "
-      f"loss of the zero model: {d2l.to_float(airfoil_loss(w_zero, b_zero)):.6f}")
-print("Hessian eigenvalues:", ", ".join(f"{value:.4f}" for value in eigenvalues))
-print(f"largest stable learning rate 2 / lambda_max = {2 / eigenvalues[-1]:.4f}")
+loss_floor = d2l.to_float(airfoil_loss(w_best, b_best))
+zero_model_loss = d2l.to_float(airfoil_loss(w_zero, b_zero))
+print(f"loss floor: {loss_floor:.6f}, loss of the zero model: {zero_model_loss:.6f}")
+print("Hessian eigenvalues:", ", ".join(f"{value:.4f}" for value in hessian_eigenvalues))
+largest_stable_lr = 2 / hessian_eigenvalues[-1]
+print(f"largest stable learning rate 2 / lambda_max = {largest_stable_lr:.4f}")
 
 # %% [markdown] tags=["solution"]
 # The best linear model leaves a loss of $0.241688$, the floor quoted in the text; the zero model
@@ -500,16 +502,16 @@ print(f"largest stable learning rate 2 / lambda_max = {2 / eigenvalues[-1]:.4f}"
 
 # %% tags=["solution"] figures=["exercise-gd-stall"]
 airfoil_grad = d2l.grad(airfoil_loss, argnums=(0, 1))
-curves = {}
+loss_curves = {}
 for lr in (1.0, 0.9):
-    w, b, curves[lr] = w_zero, b_zero, []
+    w, b, loss_curves[lr] = w_zero, b_zero, []
     for _ in range(40):
         grad_w, grad_b = airfoil_grad(w, b)
         w, b = w - lr * grad_w, b - lr * grad_b
-        curves[lr].append(d2l.to_float(airfoil_loss(w, b)))
+        loss_curves[lr].append(d2l.to_float(airfoil_loss(w, b)))
     print(f"eta = {lr}: loss after 10, 20, 30, 40 epochs: "
-          + ", ".join(f"{curves[lr][epoch]:.4f}" for epoch in (9, 19, 29, 39)))
-d2l.plot(list(range(1, 41)), [curves[1.0], curves[0.9]], "epoch", "loss",
+          + ", ".join(f"{loss_curves[lr][epoch]:.4f}" for epoch in (9, 19, 29, 39)))
+d2l.plot(list(range(1, 41)), [loss_curves[1.0], loss_curves[0.9]], "epoch", "loss",
          legend=["eta = 1", "eta = 0.9"], yscale="log")
 
 # %% [markdown] tags=["solution"]
@@ -532,12 +534,14 @@ d2l.plot(list(range(1, 41)), [curves[1.0], curves[0.9]], "epoch", "loss",
 residuals = d2l.matmul(d2l.tensor(with_bias, "float64"), d2l.tensor(solution, "float64")) - y
 per_example = d2l.numpy(residuals * d2l.tensor(with_bias, "float64"))  # row i: example i's gradient
 sigma2 = np.mean(np.sum(per_example**2, axis=1))
+sigma, rms_norms = np.sqrt(sigma2), {}
 print(f"mean of the per-example gradients is zero: {np.abs(per_example.mean(axis=0)).max() < 1e-12}")
 rng = np.random.default_rng(0)
 for size in (1, 10, 100, 1000):
     squared_norms = [np.sum(per_example[rng.permutation(n)[:size]].mean(axis=0) ** 2)
                      for _ in range(2000)]
-    print(f"b = {size:4d}: rms norm {np.sqrt(np.mean(squared_norms)):.4f}, "
+    rms_norms[size] = np.sqrt(np.mean(squared_norms))
+    print(f"b = {size:4d}: rms norm {rms_norms[size]:.4f}, "
           f"sigma / sqrt(b) = {np.sqrt(sigma2 / size):.4f}, "
           f"with the finite-population factor {np.sqrt(sigma2 / size * (n - size) / (n - 1)):.4f}")
 
@@ -560,9 +564,12 @@ for size in (1, 10, 100, 1000):
 size, float_bytes = 256, 4
 ways = {"one entry": (1, 1), "one column": (size, 1), "a 64-column block": (size, 64),
         "the whole product": (size, size)}
+flop_counts, bytes_moved = [], []
 for name, (rows, columns) in ways.items():
     flops = 2 * rows * size * columns
     moved = float_bytes * (rows * size + size * columns + rows * columns)
+    flop_counts.append(flops)
+    bytes_moved.append(moved)
     print(f"{name:>17}: {flops:>10,} flops, {moved:>9,} bytes, {flops / moved:6.2f} flops per byte")
 
 # %% [markdown] tags=["solution"]
@@ -576,3 +583,11 @@ for name, (rows, columns) in ways.items():
 # the pace. The same holds for
 # minibatches: a batch of $b$ examples turns matrix-vector products into matrix-matrix products
 # with $b$ columns, and the intensity grows with $b$.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (2 points).** A complete answer:
+#
+# - It compares the flops per byte with the ratio of compute to bandwidth, about $10$ flops per byte
+#   here (1 point).
+# - It concludes that the dot product and the matrix-vector product are limited by memory, while the
+#   $64$-column block and the whole product can keep the processor busy (1 point).

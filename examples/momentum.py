@@ -381,9 +381,12 @@ run = d2l.train_concise_ch11(optax.sgd, {"learning_rate": 0.005, "momentum": 0.9
 
 # %% tags=["solution"]
 grid = [k / 1000 for k in range(1, 5000)]
+stable_limits, smallest_radii = [], []
 for beta in (0.0, 0.25, 0.5, 0.9):
     radii = [momentum_radius(beta, eta_lambda) for eta_lambda in grid]
     largest = max(x for x, radius in zip(grid, radii) if radius < 1 - 1e-9)
+    stable_limits.append(largest)
+    smallest_radii.append(min(radii))
     print(f"beta = {beta:.2f}: stable up to eta*lambda = {largest:.3f} (2 + 2 beta = {2 + 2 * beta:.3f}), "
           f"smallest radius {min(radii):.4f} (sqrt(beta) = {beta**0.5:.4f})")
 
@@ -423,13 +426,13 @@ for beta in (0.5, 0.9):
 
 # %% tags=["solution"] figures=["exercise-tuned-momentum"]
 kappa = 4 / 0.2
-beta = ((kappa**0.5 - 1) / (kappa**0.5 + 1)) ** 2
-eta = (1 + beta**0.5) ** 2 / 4  # puts 4 * eta at the top of the band; 0.2 * eta lands at its bottom
+tuned_beta = ((kappa**0.5 - 1) / (kappa**0.5 + 1)) ** 2
+tuned_eta = (1 + tuned_beta**0.5) ** 2 / 4  # 4 eta at the top of the band, 0.2 eta at its bottom
 print(f"gradient descent: eta = {2 / 4.2:.4f}, factor per step {(kappa - 1) / (kappa + 1):.4f}")
 plain = d2l.train_2d(d2l.sgd(2 / 4.2), f_grad=f_grad)
-print(f"momentum: eta = {eta:.4f}, beta = {beta:.4f}, factor per step {beta**0.5:.4f}")
-tuned = d2l.train_2d(d2l.momentum(eta, beta), f_grad=f_grad)
-d2l.show_traces_2d(f, {"gradient descent": plain, "tuned momentum": tuned})
+print(f"momentum: eta = {tuned_eta:.4f}, beta = {tuned_beta:.4f}, factor per step {tuned_beta**0.5:.4f}")
+tuned_trace = d2l.train_2d(d2l.momentum(tuned_eta, tuned_beta), f_grad=f_grad)
+d2l.show_traces_2d(f, {"gradient descent": plain, "tuned momentum": tuned_trace})
 
 
 def shrinkage(trace):
@@ -439,7 +442,7 @@ def shrinkage(trace):
 
 
 for name, trace, factor in (("gradient descent", plain, (kappa - 1) / (kappa + 1)),
-                            ("tuned momentum", tuned, beta**0.5)):
+                            ("tuned momentum", tuned_trace, tuned_beta**0.5)):
     print(f"{name}: distance shrank by {shrinkage(trace):.2e} in 20 steps, "
           f"factor^20 = {factor**20:.2e}")
 
@@ -470,13 +473,13 @@ for name, trace, factor in (("gradient descent", plain, (kappa - 1) / (kappa + 1
 optimizer = d2l.momentum(1.0, 0.9)
 x = (d2l.tensor(0.0, "float64"),)
 state = optimizer.init(x)
-measured, formula = [], []
+velocities, formula = [], []
 for t in range(1, 51):
     x, state = optimizer.update((d2l.tensor(1.0, "float64"),), state, x)
     if t in (1, 5, 10, 20, 50):
-        measured.append(f"{d2l.to_float(state.slots[0][0]):.4f}")
+        velocities.append(d2l.to_float(state.slots[0][0]))
         formula.append(f"{(1 - 0.9**t) / (1 - 0.9):.4f}")
-print("velocity after 1, 5, 10, 20, 50 steps:", ", ".join(measured))
+print("velocity after 1, 5, 10, 20, 50 steps:", ", ".join(f"{v:.4f}" for v in velocities))
 print("(1 - beta^t) / (1 - beta):            ", ", ".join(formula))
 
 # %% [markdown] tags=["solution"]
@@ -486,6 +489,12 @@ print("(1 - beta^t) / (1 - beta):            ", ", ".join(formula))
 # $\eta/(1-\beta)$ suggests, and it takes a few multiples of $1/(1-\beta)$ steps before the
 # velocity reflects its full memory. (Adam, later in the chapter, corrects this start-up bias
 # explicitly.)
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (1 point).** A complete answer:
+#
+# - It says that the velocity $(1 - \beta^t)/(1 - \beta)$ never reaches $10$ exactly and comes
+#   within $1\%$ of it once $0.9^t \le 0.01$, after about $44$ steps (1 point).
 
 # %% [markdown]
 # **Exercise 4 (two conventions under a schedule).** Keras and MXNet update
@@ -499,7 +508,7 @@ def decaying_rate(step):
     return 0.6 * 0.9**step
 
 
-velocity_form = d2l.train_2d(d2l.momentum(decaying_rate, 0.5), f_grad=f_grad)
+velocity_form_trace = d2l.train_2d(d2l.momentum(decaying_rate, 0.5), f_grad=f_grad)
 steps_taken = 0
 
 
@@ -513,6 +522,7 @@ def step_form(x1, x2, m1, m2, f_grad):
 
 
 step_form_trace = d2l.train_2d(step_form, f_grad=f_grad)
+same_method = velocity_form_trace[-1] == step_form_trace[-1]
 
 # %% [markdown] tags=["solution"]
 # The runs end at different points, so no: they are two methods that coincide only while $\eta$
@@ -561,6 +571,16 @@ step_form_trace = d2l.train_2d(step_form, f_grad=f_grad)
 # along $\mathbf{u}$, which it multiplies by $1 - \eta\mu > 1$ at every step; so does momentum,
 # whose $p(1) = \eta\mu$ is negative, so that a root exceeds $1$ (Exercise 6).
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (4 points).** A complete answer:
+#
+# - It completes the square, or solves $\nabla h = \mathbf{0}$ and uses the positive definite
+#   $\mathbf{Q}$ (2 points).
+# - It concludes the unique minimiser $-\mathbf{Q}^{-1}\mathbf{c}$ and the minimum
+#   $b - \tfrac{1}{2}\mathbf{c}^\top\mathbf{Q}^{-1}\mathbf{c}$ (1 point).
+# - For a negative eigenvalue it shows that $h$ is unbounded below along its eigenvector, so there
+#   is no minimum (1 point).
+
 # %% [markdown]
 # **Exercise 6 (the stability condition; proof).** Let $0 \le \beta < 1$ and $\eta\lambda$ be
 # real. Prove that both roots of $p(z) = z^2 - (1 + \beta - \eta\lambda)\,z + \beta$ lie strictly
@@ -591,3 +611,15 @@ step_form_trace = d2l.train_2d(step_form, f_grad=f_grad)
 # equals $-1$ (an oscillation that never decays), which is where the section's boundary comes from.
 # A double root $r$ with $|r| < 1$ still converges, since $t\,r^t \to 0$. With $\beta = 0$ the roots
 # are $0$ and $1 - \eta\lambda$, and the condition becomes gradient descent's $0 < \eta\lambda < 2$.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (5 points).** A complete answer:
+#
+# - It uses the sum $1 + \beta - \eta\lambda$ and the product $\beta$ of the roots, or evaluates
+#   $p(1) = \eta\lambda$ and $p(-1) = 2 + 2\beta - \eta\lambda$ (1 point).
+# - Complex roots: it shows that both have modulus $\sqrt{\beta} < 1$ and that the condition holds
+#   (1 point).
+# - Real roots inside the unit circle imply $p(1) > 0$ and $p(-1) > 0$ (1 point).
+# - The converse for real roots, for instance with the position of the midpoint $s/2$ (1 point).
+# - It names the boundary cases: a root $1$ at $\eta\lambda = 0$ and a root $-1$ at
+#   $\eta\lambda = 2 + 2\beta$ (1 point).

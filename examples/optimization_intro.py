@@ -196,8 +196,8 @@ risk_values, empirical_values = d2l.numpy(risk(x)), d2l.numpy(empirical_risk(x))
 grid = d2l.numpy(x)
 best_risk_x, best_empirical_x = grid[risk_values.argmin()], grid[empirical_values.argmin()]
 print(f"argmin of the risk: {best_risk_x:.3f}, argmin of the empirical risk: {best_empirical_x:.3f}")
-excess = d2l.to_float(risk(d2l.tensor(best_empirical_x, "float64"))) - risk_values.min()
-print(f"risk paid for trusting the empirical risk: {excess:.4f}")
+risk_paid = d2l.to_float(risk(d2l.tensor(best_empirical_x, "float64"))) - risk_values.min()
+print(f"risk paid for trusting the empirical risk: {risk_paid:.4f}")
 
 # %% [markdown] tags=["solution"]
 # The empirical minimizer $\hat{x} \approx 1.017$ is about $0.07$ to the left of the risk's
@@ -235,11 +235,13 @@ def hessian_by_differences(f_grad, point, h=1e-4):
     return np.array(rows)
 
 
+hessian_eigenvalues, point_kinds = {}, {}
 for point in [(1.0, 0.0), (-1.0, 0.0)]:
     gradient = [d2l.to_float(g) for g in cubic_bowl_grad(*[d2l.tensor(v, "float64") for v in point])]
     eigenvalues = np.linalg.eigvalsh(hessian_by_differences(cubic_bowl_grad, point))
     kind = ("local minimum" if (eigenvalues > 0).all() else
             "local maximum" if (eigenvalues < 0).all() else "saddle point")
+    hessian_eigenvalues[point], point_kinds[point] = eigenvalues, kind
     print(f"{point}: gradient ({gradient[0]:.1f}, {gradient[1]:.1f}), "
           f"Hessian eigenvalues {eigenvalues[0]:.2f}, {eigenvalues[1]:.2f} -> {kind}")
 
@@ -256,18 +258,21 @@ for point in [(1.0, 0.0), (-1.0, 0.0)]:
 
 # %% tags=["solution"] figures=["exercise-tanh-plateau"]
 tanh_grad = d2l.grad(objectives.tanh)
-slopes = []
+tanh_slopes = []
 for point in (0.0, 2.0, 4.0, 6.0):
-    slopes.append(d2l.to_float(tanh_grad(d2l.tensor(point, "float64"))))
-    print(f"tanh'({point:g}) = {slopes[-1]:.6f}")
-print("each two units divide it by " + ", ".join(f"{a / b:.1f}" for a, b in zip(slopes, slopes[1:])))
+    tanh_slopes.append(d2l.to_float(tanh_grad(d2l.tensor(point, "float64"))))
+    print(f"tanh'({point:g}) = {tanh_slopes[-1]:.6f}")
+print("each two units divide it by "
+      + ", ".join(f"{a / b:.1f}" for a, b in zip(tanh_slopes, tanh_slopes[1:])))
 trace = d2l.gd(1.0, tanh_grad, x0=4.0)
-print(f"moved {4.0 - trace[-1]:.4f} in 10 steps")
+moved = 4.0 - trace[-1]
+print(f"moved {moved:.4f} in 10 steps")
 d2l.show_trace(trace, objectives.tanh)
 x, steps = d2l.tensor(4.0, "float64"), 0
 while d2l.to_float(x) > 3.0:
     x, steps = x - tanh_grad(x), steps + 1
-print(f"steps from x = 4 to x = 3: {steps}")
+steps_to_3 = steps
+print(f"steps from x = 4 to x = 3: {steps_to_3}")
 
 # %% [markdown] tags=["solution"]
 # The derivative is $1$, $0.07$, $0.0013$ and $0.000025$: the first two units divide it by about
@@ -296,6 +301,13 @@ nudged = d2l.train_2d(d2l.sgd(0.1), f_grad=saddle_grad, x0=(1.0, 0.001))
 # for gradient descent, which is why noise (as in SGD) helps to leave them; but near a saddle
 # the escape starts slowly, as the tiny initial $y$ shows.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (2 points).** A complete answer:
+#
+# - It writes the update coordinate-wise: $x \leftarrow 0.8\,x$, $y \leftarrow 1.2\,y$ (1 point).
+# - It explains that $y = 0$ stays exactly $0$ (the run converges to the saddle), while any
+#   $y \ne 0$ grows geometrically, so the run escapes (1 point).
+
 # %% [markdown]
 # **Exercise 5 (are the signs of the eigenvalues independent?).** The saddle heuristic assumed
 # that each eigenvalue of a Hessian is positive with probability $\tfrac{1}{2}$, independently of
@@ -306,10 +318,12 @@ nudged = d2l.train_2d(d2l.sgd(0.1), f_grad=saddle_grad, x0=(1.0, 0.001))
 
 # %% tags=["solution"]
 d2l.seed(0)
+all_positive_fractions = []
 for size in range(1, 6):
     entries = d2l.numpy(d2l.normal((100_000, size, size), dtype="float64"))
     eigenvalues = np.linalg.eigvalsh((entries + entries.transpose(0, 2, 1)) / 2)
     all_positive = (eigenvalues > 0).all(axis=1).mean()
+    all_positive_fractions.append(all_positive)
     print(f"k = {size}: all eigenvalues positive in {all_positive:.5f} of the matrices, "
           f"independent signs: 2^-k = {2.0**-size:.5f}")
 

@@ -223,16 +223,18 @@ run = d2l.train_concise_ch11(optax.rmsprop, {"learning_rate": 0.01, "decay": 0.9
 # $t = 1, 2, 5, 10, 30$ and $100$ steps. Explain both sequences with a formula for $s_t$.
 
 # %% tags=["solution"]
+step_lengths = {}
 for name, optimizer in (("rmsprop", d2l.rmsprop(0.1, gamma=0.9)), ("adagrad", d2l.adagrad(0.1))):
     x = (d2l.tensor(0.0, "float64"),)
     state = optimizer.init(x)
-    lengths = []
+    step_lengths[name] = []
     for t in range(1, 101):
         previous = d2l.to_float(x[0])
         x, state = optimizer.update((d2l.tensor(1.0, "float64"),), state, x)
         if t in (1, 2, 5, 10, 30, 100):
-            lengths.append(f"{previous - d2l.to_float(x[0]):.4f}")
-    print(f"{name} steps at t = 1, 2, 5, 10, 30, 100: {', '.join(lengths)}")
+            step_lengths[name].append(previous - d2l.to_float(x[0]))
+    print(f"{name} steps at t = 1, 2, 5, 10, 30, 100: "
+          + ", ".join(f"{length:.4f}" for length in step_lengths[name]))
 
 # %% [markdown] tags=["solution"]
 # With a constant $g = 1$, Adagrad has $s_t = t$ and steps $0.1/\sqrt{t}$: $0.1$, $0.0707$,
@@ -242,6 +244,13 @@ for name, optimizer in (("rmsprop", d2l.rmsprop(0.1, gamma=0.9)), ("adagrad", d2
 # steps, and staying there. The first steps of RMSProp are the longest, exactly when the iterate
 # is far from anywhere trustworthy. Dividing $s_t$ by $1 - \gamma^t$ would remove the bias; that
 # is Adam's bias correction.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (2 points).** A complete answer:
+#
+# - Adagrad: $s_t = t$, steps $0.1/\sqrt{t}$ (1 point).
+# - RMSProp: $s_t = 1 - \gamma^t$, steps $0.1/\sqrt{1 - 0.9^t}$, from $0.316$ down to $0.1$: the
+#   start-up bias (1 point).
 
 # %% [markdown]
 # **Exercise 2 (where $\epsilon$ goes).** Give RMSProp ($\eta = 1$, $\gamma = 0.9$,
@@ -261,9 +270,12 @@ def step_after_warm_up(g, eps_in_sqrt):
     return before - d2l.to_float(x[0])
 
 
+steps_inside, steps_outside = [], []
 for g in (1.0, 1e-2, 1e-4, 1e-6):
-    print(f"gradient {g:.0e}: step with eps inside the root {step_after_warm_up(g, True):.3f}, "
-          f"outside {step_after_warm_up(g, False):.3f}")
+    steps_inside.append(step_after_warm_up(g, True))
+    steps_outside.append(step_after_warm_up(g, False))
+    print(f"gradient {g:.0e}: step with eps inside the root {steps_inside[-1]:.3f}, "
+          f"outside {steps_outside[-1]:.3f}")
 
 # %% [markdown] tags=["solution"]
 # After 50 steps $s \approx g^2$, so the ideal normalised step is $\eta = 1$ whatever $g$ is. For
@@ -292,6 +304,7 @@ for name, lr in runs.items():
     distance = max(math.hypot(*(d2l.to_float(v) for v in point)) for point in trace[-50:])
     print(f"{name}: largest distance over the last 50 steps {distance:.4f}")
     distances[name] = distance
+largest_distances = list(distances.values())  # eta = 0.4, eta = 0.04, the decaying schedule
 print(f"dividing eta by 10 divides the distance by {distances['eta = 0.4'] / distances['eta = 0.04']:.1f}")
 
 # %% [markdown] tags=["solution"]

@@ -264,11 +264,13 @@ def training_loss(x):
 x = d2l.tensor(0.0, "float64")
 full_gradient = d2l.to_float(d2l.grad(training_loss)(x))
 per_example = [d2l.to_float(d2l.grad(example_loss)(x, i)) for i in range(100)]
+per_example_mean = sum(per_example) / 100
 print(f"full gradient at x = 0: {full_gradient:.6f}; "
-      f"mean of the 100 per-example gradients: {sum(per_example) / 100:.6f}")
+      f"mean of the 100 per-example gradients: {per_example_mean:.6f}")
 sampled = [per_example[i] for i in np.random.default_rng(0).integers(0, 100, size=5000)]
-print(f"mean of 5000 sampled gradients: {np.mean(sampled):.4f}, "
-      f"their standard deviation: {np.std(sampled):.4f}")
+sampled_mean, gradient_spread = np.mean(sampled), np.std(sampled)
+print(f"mean of 5000 sampled gradients: {sampled_mean:.4f}, "
+      f"their standard deviation: {gradient_spread:.4f}")
 
 # %% [markdown] tags=["solution"]
 # Here $\nabla f_i(0) = -a_i$, so the full gradient is minus the mean of the targets, and it equals
@@ -288,11 +290,14 @@ print(f"mean of 5000 sampled gradients: {np.mean(sampled):.4f}, "
 n = 10000
 rng = np.random.default_rng(0)
 counts = np.bincount(rng.integers(0, n, size=n), minlength=n)
-print(f"with replacement: seen at least once {np.mean(counts >= 1):.3f} "
-      f"(theory {1 - (1 - 1 / n) ** n:.3f}), exactly once {np.mean(counts == 1):.3f} "
-      f"(theory {(1 - 1 / n) ** (n - 1):.3f}), never {np.mean(counts == 0):.3f}")
+seen_at_least_once, seen_exactly_once, never_seen = (np.mean(counts >= 1), np.mean(counts == 1),
+                                                     np.mean(counts == 0))
+print(f"with replacement: seen at least once {seen_at_least_once:.3f} "
+      f"(theory {1 - (1 - 1 / n) ** n:.3f}), exactly once {seen_exactly_once:.3f} "
+      f"(theory {(1 - 1 / n) ** (n - 1):.3f}), never {never_seen:.3f}")
 shuffled = np.bincount(rng.permutation(n), minlength=n)
-print(f"without replacement: every example seen exactly once: {bool((shuffled == 1).all())}")
+shuffled_each_once = bool((shuffled == 1).all())
+print(f"without replacement: every example seen exactly once: {shuffled_each_once}")
 
 # %% [markdown] tags=["solution"]
 # The measured fractions, $0.635$, $0.374$ and $0.365$, are within sampling error of $1 - e^{-1}$
@@ -312,11 +317,13 @@ print(f"without replacement: every example seen exactly once: {bool((shuffled ==
 T = 1000
 schedules = {"constant 0.1": d2l.constant_lr(0.1), "constant 1/sqrt(T)": d2l.constant_lr(1 / math.sqrt(T)),
              "exponential": d2l.exponential_lr(0.1), "polynomial": d2l.polynomial_lr(0.1)}
+bounds = []
 for name, schedule in schedules.items():
     rates = [schedule(step) for step in range(T)]
     total, total_of_squares = sum(rates), sum(rate * rate for rate in rates)
+    bounds.append((1 + total_of_squares) / (2 * total))
     print(f"{name:>18}: sum = {total:8.4f}, sum of squares = {total_of_squares:7.4f}, "
-          f"bound = {(1 + total_of_squares) / (2 * total):.4f}")
+          f"bound = {bounds[-1]:.4f}")
 
 # %% [markdown] tags=["solution"]
 # The exponential schedule has a finite total, about $0.86$ however large $T$, the sum the section
@@ -327,6 +334,15 @@ for name, schedule in schedules.items():
 # $1/\sqrt{T}$ attains $rL/\sqrt{T} \approx 0.032$, but only for the horizon $T$ it was tuned for.
 # Polynomial decay needs no horizon: its sum grows like $\sqrt{T}$ and its sum of squares only like
 # $\log T$, so its bound goes to zero (like $\log T/\sqrt{T}$) as the run continues.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (2 points).** A complete answer:
+#
+# - It says that the exponential schedule's rates have a finite sum (about $0.86$), so its bound
+#   stays above about $0.58$ however large $T$ is (1 point).
+# - It says that polynomial decay drives the bound to zero (the sum grows like $\sqrt{T}$, the sum
+#   of squares like $\log T$), while a constant rate keeps a floor and $1/\sqrt{T}$ works only for
+#   the horizon it was tuned for (1 point).
 
 # %% [markdown]
 # **Exercise 4 (averaging the iterates).** Run SGD with the constant rate $0.1$ on the noisy
@@ -347,8 +363,9 @@ for _ in range(20):
             sums = [s + d2l.to_float(p) for s, p in zip(sums, point)]
     at_last.append(d2l.to_float(f(*point)))
     at_average.append(d2l.to_float(f(*(d2l.tensor(s / 100, "float64") for s in sums))))
-print(f"mean f over 20 runs: at the last iterate {np.mean(at_last):.4f}, "
-      f"at the average of the last 100 iterates {np.mean(at_average):.4f}")
+mean_f_last, mean_f_average = np.mean(at_last), np.mean(at_average)
+print(f"mean f over 20 runs: at the last iterate {mean_f_last:.4f}, "
+      f"at the average of the last 100 iterates {mean_f_average:.4f}")
 
 # %% [markdown] tags=["solution"]
 # The last iterate sits at the noise floor: its expected value of $f$ is
@@ -389,6 +406,15 @@ print(f"mean f over 20 runs: at the last iterate {np.mean(at_last):.4f}, "
 # minimum is $\tfrac{3}{8}$: the part of the loss that no $\mathbf{x}$ can remove, because the
 # examples themselves are spread around their mean.
 
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (3 points).** A complete answer:
+#
+# - It computes the per-example gradient $\nabla f(\mathbf{x}) - (2w_1, 4w_2)$ (1 point).
+# - It chooses $w_1 \sim \mathcal{N}(0, \tfrac{1}{4})$ and $w_2 \sim \mathcal{N}(0, \tfrac{1}{16})$,
+#   independent, so that the added vector is $\mathcal{N}(\mathbf{0}, \mathbf{I})$ (1 point).
+# - It computes $R(\mathbf{x}) = f(\mathbf{x}) + \tfrac{3}{8}$, with its minimum $\tfrac{3}{8}$ at
+#   the origin (1 point).
+
 # %% [markdown]
 # **Exercise 6 (the noise floor; proof).** On $f(x) = \tfrac{\lambda}{2}x^2$, run
 # $x_{t+1} = x_t - \eta(\lambda x_t + \xi_t)$ from a fixed $x_0$, with independent $\xi_t$ of mean
@@ -418,3 +444,14 @@ print(f"mean f over 20 runs: at the last iterate {np.mean(at_last):.4f}, "
 # proportional to $\eta$, and zero only in the limit. A constant rate therefore trades the floor
 # against speed (the factor $a = 1 - \eta\lambda$ approaches $1$ as well), and only a rate that
 # decays can have both.
+
+# %% [markdown] tags=["solution", "rubric"]
+# **Rubric (4 points).** A complete answer:
+#
+# - It shows $\mathbb{E}[x_t] = (1 - \eta\lambda)^t x_0 \to 0$ (1 point).
+# - It derives $v_{t+1} = (1 - \eta\lambda)^2 v_t + \eta^2\sigma^2$ from the independence of the
+#   noise (1 point).
+# - It finds the limit $\eta\sigma^2/(\lambda(2 - \eta\lambda))$ and shows the convergence to it (1
+#   point).
+# - It checks the numbers $0.167$, $0.125$ and $0.059$ and says that the floor is proportional to
+#   $\eta$ as $\eta \to 0$ (1 point).

@@ -4,6 +4,11 @@
 the pip command that installs it. ``pytest --backend torch`` (repeatable) runs only the named
 backends, and a named backend that is not installed is an error, not a skip: that is how tox
 proves every backend with nothing skipped.
+
+A test over the sections that runs whole sections (``d2l-optim check``) may be marked
+``@pytest.mark.sections_on_every_backend(names)``: it runs every section on NumPy and the sections
+``names`` on the other backends, the rest deselected (not skipped: they run the same code, only on a
+costlier framework).
 """
 import os
 
@@ -28,6 +33,8 @@ def _requested(config):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "sections_on_every_backend(names): run every section on NumPy, "
+                                       "these on the other backends")
     for name in _config.BACKENDS:  # one thread per framework (set before any is imported), quiet logs
         for variable, value in _registry.facts(name).run_environment(1).items():
             os.environ.setdefault(variable, value)
@@ -41,6 +48,20 @@ def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         names = _requested(metafunc.config) or list(_config.BACKENDS)
         metafunc.parametrize("backend", names, indirect=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the (backend, section) pairs that a ``sections_on_every_backend`` mark leaves out."""
+    kept, deselected = [], []
+    for item in items:
+        mark = item.get_closest_marker("sections_on_every_backend")
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        left_out = (mark is not None and params.get("backend", "numpy") != "numpy"
+                    and params.get("section") not in mark.args[0])
+        (deselected if left_out else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
 """Shared test helpers."""
 import ast
+import contextlib
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: a backend name no backend can be registered under (backend names are lowercase identifiers)
@@ -56,3 +60,21 @@ section = d2l.Section("{name}")
 d2l.plot([0.0, 1.0], [0.0, 1.0])
 print("one line")
 '''
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def served(folder):
+    """Serve ``folder`` over HTTP on this machine for the block, which gets its address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()

@@ -153,7 +153,12 @@ def test_the_course_has_a_records_environment_per_backend_and_one_that_assembles
     assert ("d2l-optim build --records {work_dir}{/}records{/}{env_name} --backends {env:D2L_OPTIM_BACKEND}"
             in records_env["commands"])
     assert site_env["depends"].strip() == "records-*" and site_env["extras"].strip() == "course"
-    assert "d2l-optim assemble {posargs:{work_dir}{/}records} --out {tox_root}{/}site" in site_env["commands"]
+    # both editions, from the same records; the second even if the first fails (the env still fails)
+    assert site_env["commands"].split() == [
+        *"d2l-optim assemble {posargs:{work_dir}{/}records} --out {tox_root}{/}site".split(),
+        *("d2l-optim assemble {posargs:{work_dir}{/}records} --out {tox_root}{/}site-student "
+          "--edition student").split()]
+    assert site_env["ignore_errors"].strip() == "true"
     with open(os.path.join(ROOT, "tox.ini"), encoding="utf-8") as file:  # glob patterns in depends
         assert re.search(r"requires = tox>=4\.(4[6-9]|[5-9]\d)", file.read())
 
@@ -170,7 +175,24 @@ def test_ci_runs_the_readmes_two_commands():
     for command in README_COMMANDS:
         assert f"```bash\n{command}\n```" in readme
         assert command.replace("python ", "python3 ", 1) in ci
+    # the browser tests' tools, beside each other: Chromium, and pdftotext for the printed handout
+    assert re.search(r"apt-get install [^\n]*\bchromium poppler-utils\b", ci)
+    assert "command -v pdftotext" in ci and ci.index("apt-get install") < ci.index("tox run-parallel")
 
+
+def test_the_course_tests_run_where_their_tools_are_and_nowhere_else():
+    """The tests that build sites, print pages and run otter-grader run in the course env (Sphinx,
+    Chromium's driver, otter-grader installed), which runs them; every backend env leaves them out,
+    and so never skips them for a missing tool."""
+    tox = _tox()
+    course, backend = tox["testenv:course"], tox["testenv"]
+    for name in ("test_course", "test_course_safety", "test_explorer_page", "test_records",
+                 "test_site_editions", "test_print"):
+        assert f"tests/{name}.py" in course["commands"], name
+        assert f"--ignore=tests/{name}.py" in backend["commands"], name
+    assert {"course", "browser", "grading", "test"} <= set(course["extras"].split())
+    extras = _read_setup()["options.extras_require"]
+    assert "otter-grader" in extras["grading"] and "otter-grader" not in extras["test"]
 
 def test_ci_scales_the_course_out_one_job_per_framework():
     """.github/workflows/course.yml: the frameworks from the registry, a job each making its records
@@ -191,7 +213,14 @@ def test_ci_scales_the_course_out_one_job_per_framework():
     steps = {step.get("uses", step.get("run")).split("@")[0]: step for step in site["steps"]}
     assert steps["actions/download-artifact"]["with"] == {"pattern": "records-*", "path": "records"}
     assert "tox run -e site -- records" in steps
-    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "site"
+    # both editions as artifacts (the student edition: a site of its own to host for students); on
+    # Pages the instructor edition at the root, the student edition under student/
+    uploads = {step["with"]["name"]: step["with"]["path"] for step in site["steps"]
+               if step.get("uses", "").startswith("actions/upload-artifact")}
+    assert uploads == {"site-instructor": "site", "site-student": "site-student"}
+    pages = steps["actions/upload-pages-artifact"]["with"]["path"]
+    composed = next(step["run"] for step in site["steps"] if f"{pages}/student" in step.get("run", ""))
+    assert "cp -a site/. pages/" in composed and "cp -a site-student pages/student" in composed
 
 
 FRAMEWORK_IMPORT = re.compile(rf"^\s*(?:import|from)\s+({'|'.join(FRAMEWORK_MODULES)})\b", re.M)
@@ -219,8 +248,9 @@ def test_sections_import_frameworks_only_in_their_tagged_cells():
 
 
 # lowest first
-BUILD_LAYERS = ("errors", "bounds", "published", "runner", "explorer", "records", "plan", "run",
-                "explorer_page", "theme", "site", "assemble", "pipeline")
+BUILD_LAYERS = ("errors", "bounds", "published", "figure_export", "runner", "explorer", "records",
+                "plan", "run", "editions", "checker", "slides", "explorer_page", "theme", "site", "assemble",
+                "pipeline")
 BUILD_IMPORT = re.compile(r"^\s*from d2l_optim\.build(?:\.(\w+))? import ([\w, ]+)", re.M)
 
 
@@ -273,7 +303,8 @@ def test_a_records_source_is_all_the_code_behind_a_run():
     for name in sorted(run_side):
         imported = build_modules_imported(os.path.join(build, f"{name}.py"))
         assert imported <= run_side, f"build/{name}.py, which runs in a run, imports {imported - run_side}"
-    assert build_modules_imported(os.path.join(build, "runner.py")) == {"bounds", "published"}
+    assert build_modules_imported(os.path.join(build, "runner.py")) == {"bounds", "published",
+                                                                         "figure_export"}
     in_source = {name for name, _ in records.package_files() if records.is_source(name)}
     assert {f"d2l_optim/build/{name}" for name in records.RUN_SIDE} <= in_source
     assert "d2l_optim/ops.py" in in_source and "backends/numpy/__init__.py" in in_source

@@ -5,16 +5,14 @@ Builds a small subset (two sections on NumPy and PyTorch) and two small made-up 
 tox's ``course`` env, with tests/test_course_safety.py (output folder, lock, signals, failures,
 cache integrity).
 """
-import contextlib
 import functools
+import html
 import html.parser
-import http.server
 import inspect
 import json
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,8 +20,8 @@ import pytest
 import d2l_optim
 from d2l_optim import __main__ as cli
 from d2l_optim import _config
-from d2l_optim.build import plan
-from helpers import ROOT, UNKNOWN_BACKEND, run_example
+from d2l_optim.build import figure_export, plan
+from helpers import ROOT, UNKNOWN_BACKEND, run_example, served
 
 pipeline = pytest.importorskip("d2l_optim.build.pipeline",
                                reason='the course build needs: pip install "d2l-optim[course]"')
@@ -228,9 +226,14 @@ def test_agreeing_outputs_are_shown_once_and_solutions_fold(site):
 
     cells = jupytext.read(str(EXAMPLES / "gd.py")).cells
     solutions = [p for p, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])]
+    rubrics = [p for p in solutions if "rubric" in cells[p].metadata["tags"]]
     dropdowns = re.findall(r"<details.*?</details>", page, re.S)
     runs = [p for p in solutions if p - 1 not in solutions]
-    assert len(dropdowns) == len(runs) == 6 and all("Solution" in d for d in dropdowns)
+    assert len(runs) == 6 and len(rubrics) == 2 and len(dropdowns) == len(runs) + len(rubrics)
+    titles = [re.sub(r"<[^>]+>|\s+", " ", re.search(r"<summary.*?</summary>", d, re.S).group()).split()
+              for d in dropdowns]
+    assert [" ".join(t) for t in titles].count("Solution") == 6  # a rubric folds on its own, titled by it
+    assert sorted(" ".join(t) for t in titles)[:2] == ["Rubric (4 points)", "Rubric (5 points)"]
     folded = "".join(dropdowns)
     outside = "".join(re.split(r"<details.*?</details>", page, flags=re.S))
     for cell in record["cells"]:
@@ -240,7 +243,7 @@ def test_agreeing_outputs_are_shown_once_and_solutions_fold(site):
     for position in solutions:  # the worked answers are folded too
         if cells[position].cell_type == "markdown":
             first = cells[position].source.splitlines()[0]
-            words = max(re.split(r"\$[^$]*\$|[*`']", first), key=len)  # the page typesets ' as ’
+            words = max(re.split(r"\$[^$]*\$|[*`']", first), key=len).strip()  # the page typesets ' as ’
             assert len(words) > 10 and words in folded, words
 
 
@@ -252,8 +255,8 @@ def test_the_site_is_lean_with_the_footer_and_the_api_on_every_page(site):
                 or f.endswith(".png") and not f.startswith("_static/")]
     pages = {f: (site / f).read_text() for f in files if f.endswith(".html")}
     linked = {link for page in pages.values()
-              for link in re.findall(r'(?:src|href)="((?:figures|notebooks)/[^"]+)"', page)}
-    assert linked == {f for f in files if f.startswith(("figures/", "notebooks/"))}  # each once, all used
+              for link in re.findall(r'(?:src|href)="((?:figures|notebooks|downloads)/[^"]+)"', page)}
+    assert linked == {f for f in files if f.startswith(("figures/", "notebooks/", "downloads/"))}  # all used
     mathjax = sum((site / f).stat().st_size for f in files if f.startswith("_static/mathjax/"))
     assert 1_000_000 < mathjax < 3_000_000
     for name, page in pages.items():
@@ -261,6 +264,9 @@ def test_the_site_is_lean_with_the_footer_and_the_api_on_every_page(site):
         for credit in ("d2l-optim", "NASA airfoil self-noise", "UCI Machine Learning Repository (id 291)",
                        "scikit-learn", "CC BY 4.0"):
             assert credit in footer, (name, credit)
+        # the same words as under each figure for slides: one source
+        for credit in [figure_export.BOOK] + [what for what, _ in figure_export.DATA.values()]:
+            assert html.escape(credit) in footer, (name, credit)
     cache = _cache(site)
     assert (cache / "records.json").is_file() and (cache / "gd/torch/figure-data.json").is_file()
 
@@ -474,23 +480,6 @@ PROSE = """() => { const copy = document.body.cloneNode(true);
     return copy.textContent; }"""
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def _served(folder):
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def chromium():
     if CHROMIUM is None:
@@ -510,7 +499,7 @@ def test_picking_pytorch_switches_every_tab_and_is_remembered(small_site, chromi
     selected = """id => [...document.querySelectorAll('label.sd-tab-label[data-sync-group="framework"]')]
         .filter(l => l.dataset.syncId === id)
         .map(l => document.getElementById(l.htmlFor).checked)"""
-    with _served(small_site[0]) as url:
+    with served(small_site[0]) as url:
         page = chromium.new_page()
         page.goto(f"{url}/mixed.html")
         assert set(page.evaluate(selected, "numpy")) == {True}
@@ -530,7 +519,7 @@ def _note_failure(failed, request_or_response):
 
 def test_every_page_renders_its_maths_offline_and_leaves_no_raw_tex(site, chromium):
     rendered = {}
-    with _served(site) as url:
+    with served(site) as url:
         for name in sorted(p.name for p in site.glob("*.html")):
             page, failed = chromium.new_page(), []
             page.on("requestfailed", functools.partial(_note_failure, failed))

@@ -99,10 +99,9 @@ def test_records_from_two_environments_make_one_site(made, capsys):
     for line in ("no records of TensorFlow: its column of the coverage matrix is a gap",
                  "no record of other on PyTorch: a gap in the coverage matrix"):
         assert line in printed
-    backends = len(_config.BACKENDS)  # 3 runs of 2 sections and 2 explorer runs made, the rest are gaps
-    gaps = 2 * backends - 3 + backends - 2
-    assert re.search(rf"published \S+ \(2 sections x 2 backends, 0 failed, {gaps} gaps; from the records in ",
-                     printed)
+    missing = len(_config.BACKENDS) - 2  # every backend but NumPy and PyTorch: a column of 3 gaps each
+    assert re.search(rf"published \S+, the instructor edition \(2 sections x 2 backends, 0 failed, "
+                     rf"{3 * missing + 1} gaps; from the records in ", printed)
     manifest = json.loads((out / "outputs.json").read_text())
     assert manifest["sections"]["quick"]["torch"]["lines"] == ["one line"] == manifest["sections"]["quick"][
         "numpy"]["lines"]
@@ -112,8 +111,8 @@ def test_records_from_two_environments_make_one_site(made, capsys):
     assert sorted(manifest["explorer"]) == ["numpy", "torch"]
     assert (out / "figures/quick/line.svg").is_file()  # drawn alike by the two environments: once
     coverage = _text(out / "index.html")
-    for name, gaps in (("quick", backends - 2), ("other", backends - 1)):  # and PyTorch for other
-        row = re.search(rf"The {name} section( (✓ [\d.]+ s|— no record|✗ failed)){{{backends}}}",
+    for name, gaps in (("quick", missing), ("other", missing + 1)):  # and PyTorch for other
+        row = re.search(rf"The {name} section( (✓ [\d.]+ s|— no record|✗ failed)){{{len(_config.BACKENDS)}}}",
                         coverage).group()
         assert row.split(" section ")[1].startswith("✓") and row.count("— no record") == gaps, row
     assert "Not run on PyTorch: there is no record of this section there" in _text(out / "other.html")

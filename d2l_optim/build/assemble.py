@@ -11,6 +11,16 @@ pages (:mod:`~d2l_optim.build.site`) into a staging folder beside the output, sw
 A (section, backend) with no record is a gap: the first page's coverage matrix shows it, and the
 command says so.
 
+A site is one edition (:mod:`~d2l_optim.build.editions`) of the same records, made without running
+anything again. The instructor edition shows the worked solutions (folded) and the rubrics. The
+student edition shows none: its pages put an answer cell and a check in place of each solution,
+its notebooks and downloads are student notebooks, and its outputs.json, consistency report,
+figures and pages leave out what the solution cells printed and drew (their records are cut by
+:func:`~d2l_optim.build.editions.student_record`). Both editions check the same: the consistency
+check compares every run in full, solutions included, before either is published. A folder that
+holds the student edition is never given the instructor edition (a site students read would show
+the solutions): :func:`~d2l_optim.build.plan.check_folder` refuses it.
+
 The site's guarantees are the build's: the output folder is new, empty or one the build made; one
 build at a time per folder; Ctrl-C leaves the previous site as it was; files a user added to the site
 are carried over. A run that the published site shows working and that fails, or has no record, now
@@ -26,10 +36,12 @@ import signal
 import tempfile
 import threading
 
+import jupytext
+
 import d2l_optim
 from d2l_optim import _registry, cells, compare
 from d2l_optim._registry import LABELS
-from d2l_optim.build import explorer, explorer_page, plan, records, run, site
+from d2l_optim.build import editions, explorer, explorer_page, plan, records, run, site
 from d2l_optim.build.errors import BuildError, RecordsRefused, UsageError
 from d2l_optim.build.published import Published
 from d2l_optim.build.records import EXPLORER, RunRecord
@@ -39,23 +51,23 @@ from d2l_optim.plotting import flatten_figure_data
 class Course:
     """The runs one site shows: ``sections`` (the book's order), ``backends`` (the registry's order),
     ``runs`` ({(section, backend): RunRecord}), ``explorer`` ({backend: RunRecord}), ``folders`` (the
-    folder of each run, by (section or ``EXPLORER``, backend)) and ``scripts`` ({section: the script
-    its runs ran})."""
+    folder of each run, by (section or ``EXPLORER``, backend)), ``scripts`` ({section: the script
+    its runs ran}) and the ``edition`` of the site that shows them (see the module doc)."""
 
-    def __init__(self, sections, backends, runs, explorer_runs, folders, scripts):
+    def __init__(self, sections, backends, runs, explorer_runs, folders, scripts, edition="instructor"):
         self.sections, self.backends, self.runs, self.explorer = sections, backends, runs, explorer_runs
-        self.folders, self.scripts = folders, scripts
+        self.folders, self.scripts, self.edition = folders, scripts, edition
 
     @classmethod
-    def of_build(cls, folder, sections, backends, found):
+    def of_build(cls, folder, sections, backends, found, edition="instructor"):
         """The course of a build, whose runs ``found`` ({job: RunRecord}) are in the records ``folder``."""
         return cls(sections, backends, {job: r for job, r in found.items() if job[0] != EXPLORER},
                    {backend: r for (name, backend), r in found.items() if name == EXPLORER},
                    {job: os.path.join(folder, *job) for job in found},
-                   {section: os.path.join(folder, section, records.SCRIPT) for section in sections})
+                   {section: os.path.join(folder, section, records.SCRIPT) for section in sections}, edition)
 
     @classmethod
-    def read(cls, folders):
+    def read(cls, folders, edition="instructor"):
         """The course of the records folders ``folders`` (checked: see the module doc); their files
         are checked by :meth:`verify`."""
         ours = records.source_files()
@@ -85,7 +97,7 @@ class Course:
         return cls(sections, backends, {job: r for job, r in runs.items() if job[0] != EXPLORER},
                    {backend: r for (name, backend), r in runs.items() if name == EXPLORER},
                    {job: os.path.join(found_in[job], *job) for job in runs},
-                   {section: path for section, (path, _) in scripts.items()})
+                   {section: path for section, (path, _) in scripts.items()}, edition)
 
     @property
     def jobs(self):
@@ -100,8 +112,8 @@ class Course:
 
     @functools.cached_property
     def key(self):
-        """The site's key: the site writer and every run shown (by its record's content)."""
-        return records.digest(plan.site_code_fingerprint(), *self.sections, "|", *self.backends,
+        """The site's key: the site writer, the edition and every run shown (by its record's content)."""
+        return records.digest(plan.site_code_fingerprint(), self.edition, *self.sections, "|", *self.backends,
                               *(f"{s}/{b}/{record.seal}" for (s, b), record in sorted(self.jobs.items())))
 
     def verify(self):
@@ -174,8 +186,9 @@ def records_folders(path):
     return found
 
 
-def assemble(folders, out="site", wait=True, log=print):
-    """Publish the site ``out`` from the records ``folders``; return the failed (section or
+def assemble(folders, out=None, wait=True, log=print, edition="instructor"):
+    """Publish the site ``out`` (default: :data:`~d2l_optim.build.plan.DEFAULT_OUT` of the
+    ``edition``, instructor or student) from the records ``folders``; return the failed (section or
     ``EXPLORER``, backend) runs.
 
     Raises :class:`~d2l_optim.build.errors.RecordsRefused` or
@@ -186,14 +199,17 @@ def assemble(folders, out="site", wait=True, log=print):
     cannot be written; :class:`~d2l_optim.build.errors.BuildStopped` on SIGINT or SIGTERM.
     """
     plan.require(plan.SITE_TOOLS, "course")
+    edition = plan.check_edition(edition)
     if not folders:
         raise UsageError("give the records folders to assemble (made by d2l-optim build --records)")
     found = list(dict.fromkeys(f for path in folders for f in records_folders(path)))
-    out = plan.check_folder(out, kind="site", inputs=found)
+    out = plan.check_folder(plan.DEFAULT_OUT[edition] if out is None else out, kind="site", inputs=found,
+                            edition=edition)
     with writing(), run.stop_on_signals(), plan.folder_locks([out, *found], wait, log):
-        out = plan.check_folder(out, kind="site", inputs=found)  # as the build we waited for left it
+        # as the build we waited for left it
+        out = plan.check_folder(out, kind="site", inputs=found, edition=edition)
         plan.remove_dead_builds_folders(out, log)
-        course = Course.read(found)
+        course = Course.read(found, edition)
         missing = [b for b in _registry.BACKENDS if b not in course.backends]
         for backend in missing:
             log(f"no records of {LABELS[backend]}: its column of the coverage matrix is a gap")
@@ -206,8 +222,9 @@ def assemble(folders, out="site", wait=True, log=print):
         course.verify()
         with staging_folder(out) as staging:
             failed = publish(course, out, staging, log)
-        log(f"published {out} ({len(course.sections)} sections x {len(course.backends)} backends, "
-            f"{len(failed)} failed, {gaps} gaps; from the records in {', '.join(found)})")
+        log(f"published {out}, the {edition} edition ({len(course.sections)} sections x "
+            f"{len(course.backends)} backends, {len(failed)} failed, {gaps} gaps; from the records in "
+            f"{', '.join(found)})")
         return failed
 
 
@@ -259,9 +276,15 @@ def publish(course, out, staging, log, also=None, cached=(), selected=False):
     if differences:
         raise BuildError("backends disagree beyond their declared tolerance:\n  " + "\n  ".join(differences)
                          + _cache_advice(cached, differences, course.backends))
+    if course.edition == "student":
+        sections, left_out = _student_runs(course, sections)
+        shown.update(sections)
+        report = consistency(course, sections, {  # the figures compared already, less the solutions'
+            section: {name: compared for name, compared in checks["figures"].items()
+                      if name not in left_out[section]} for section, checks in report.items()})
     computed, failed = _explorer_paths(course, shown)
     outputs = site.Outputs(course.sections, course.backends, sections, course.folders, report, published,
-                           {backend: shown[EXPLORER, backend] for backend in course.explorer})
+                           {backend: shown[EXPLORER, backend] for backend in course.explorer}, course.edition)
     records.write_json(os.path.join(site_dir, "consistency.json"), report)
     records.write_json(os.path.join(site_dir, "outputs.json"), _manifest(course, shown, outputs))
     not_computed = [b for b in course.backends if b not in course.explorer]
@@ -270,10 +293,27 @@ def publish(course, out, staging, log, also=None, cached=(), selected=False):
     records.write_json(os.path.join(site_dir, plan.MARKER), {
         "made by": "d2l-optim build: this folder is replaced by the next build into it; files you "
                    "add to it are kept (the files listed here are the build's)",
-        "key": course.key, "files": records.hash_files(site_dir, skip={plan.MARKER})})
+        "key": course.key, "edition": course.edition,
+        "files": records.hash_files(site_dir, skip={plan.MARKER})})
     _carry_over(added, out, site_dir, log)
     swap({site_dir: out, **(also or {})})
     return report_failures(shown, log)
+
+
+def _student_runs(course, runs):
+    """The section ``runs`` ({job: RunRecord}) as the student edition shows them, and per section
+    the names of the solutions' figures it leaves out (see the module doc)."""
+    notebooks, shown, left_out = {}, {}, {section: set() for section in course.sections}
+    for (section, backend), record in runs.items():
+        if section not in notebooks:
+            try:
+                notebooks[section] = jupytext.read(course.scripts[section])
+            except Exception:  # a script that cannot be read: its runs failed, with no output
+                notebooks[section] = jupytext.reads("", fmt="py:percent")
+        student, dropped = editions.student_record(record.to_json(), notebooks[section])
+        shown[section, backend] = RunRecord.from_json(student, f"{section} on {backend}")
+        left_out[section].update(dropped)
+    return shown, left_out
 
 
 def report_failures(runs, log):
@@ -341,7 +381,7 @@ def _manifest(course, shown, outputs):
                 **entry(record), "lines": record.stdout.splitlines(),
                 "figures": [outputs.figure_path(section, backend, name) for name in record.figures],
                 "notebook": outputs.notebook_path(section, backend)}
-    return {"build": {"key": course.key, "package": d2l_optim.__version__,
+    return {"build": {"key": course.key, "package": d2l_optim.__version__, "edition": course.edition,
                       "frameworks": {b: envs[0].get("framework") for b, envs in environments.items()},
                       "environments": environments, "gaps": [list(gap) for gap in course.gaps],
                       "no records": [b for b in _registry.BACKENDS if b not in course.backends]},
@@ -459,9 +499,10 @@ def shared_output(record):
     return "".join(cell["stdout"] for cell in record.cells if not cell["framework"])
 
 
-def consistency(course, shown):
+def consistency(course, shown, figures=None):
     """Per section, every line printed by shared cells and every figure, compared across the
-    backends that ran it (``shown``: the runs' records as published)."""
+    backends that ran it (``shown``: the runs' records as published); ``figures``: {section: its
+    figures compared}, when that is done already."""
     report = {}
     for section in course.sections:
         done = [b for b in course.backends if (section, b) in shown and shown[section, b].ok]
@@ -474,7 +515,8 @@ def consistency(course, shown):
             figure_rules.update(rules.get("figures", {}))
         report[section] = {
             "lines": compare.compare_output({b: shared_output(shown[section, b]) for b in done}, line_rules),
-            "figures": _figures({b: course.folders[section, b] for b in done}, figure_rules),
+            "figures": (_figures({b: course.folders[section, b] for b in done}, figure_rules)
+                        if figures is None else figures[section]),
             "rules": {"lines": line_rules, "figures": figure_rules},
         }
     return report

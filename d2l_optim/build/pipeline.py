@@ -43,10 +43,12 @@ from d2l_optim.build.records import (
 __all__ = ["build", "BuildError", "BuildStopped", "UsageError"]
 
 
-def build(out="site", backends=None, sections=None, jobs=2, source_dir=None, progress=True,
-          force=False, cell_timeout=plan.DEFAULT_CELL_TIMEOUT, wait=True, log=print, records=None):
-    """Build the course into ``out`` or, with ``records`` (a folder), only its run records, there;
-    return the failed (section or ``"explorer"``, backend) runs.
+def build(out=None, backends=None, sections=None, jobs=2, source_dir=None, progress=True,
+          force=False, cell_timeout=plan.DEFAULT_CELL_TIMEOUT, wait=True, log=print, records=None,
+          edition=None):
+    """Build the course into ``out`` (default: :data:`~d2l_optim.build.plan.DEFAULT_OUT` of the
+    ``edition``: the instructor's, or ``"student"``) or, with ``records`` (a folder), only its run
+    records, there; return the failed (section or ``"explorer"``, backend) runs.
 
     Raises :class:`UsageError` (nothing touched) for a folder the build may not use, no sections, a
     reserved, unknown or not plain section name, a backend that is not installed, a wrong ``jobs`` or
@@ -57,6 +59,10 @@ def build(out="site", backends=None, sections=None, jobs=2, source_dir=None, pro
     SIGINT or SIGTERM (running runs ended, nothing published).
     """
     only_records = records is not None
+    if only_records and (edition is not None or out is not None):
+        raise UsageError("--records makes the run records only, for d2l-optim assemble: give --out and "
+                         "--edition to d2l-optim assemble (or build without --records)")
+    edition = plan.check_edition(edition)
     plan.require(plan.RECORD_TOOLS if only_records else {**plan.RECORD_TOOLS, **plan.SITE_TOOLS},
                  "records" if only_records else "course")
     source_dir = os.path.realpath(source_dir or plan.sections_folder())
@@ -70,11 +76,14 @@ def build(out="site", backends=None, sections=None, jobs=2, source_dir=None, pro
         except ValueError as error:
             raise UsageError(str(error)) from None
     kind = "records" if only_records else "site"
-    destination = plan.check_folder(records if only_records else out, source_dir, kind)
+    if not only_records and out is None:
+        out = plan.DEFAULT_OUT[edition]
+    destination = plan.check_folder(records if only_records else out, source_dir, kind, edition=edition)
     with assemble.writing(), run.stop_on_signals(), plan.folder_locks([destination], wait, log):
-        destination = plan.check_folder(destination, source_dir, kind)  # as the build we waited for left it
+        # as the build we waited for left it
+        destination = plan.check_folder(destination, source_dir, kind, edition=edition)
         plan.remove_dead_builds_folders(destination, log)
-        runs = _Runs(source_dir, sections, backends, jobs, cell_timeout, progress, log)
+        runs = _Runs(source_dir, sections, backends, jobs, cell_timeout, progress, log, edition)
         return runs.records_only(destination, force) if only_records else runs.site(destination, force)
 
 
@@ -82,9 +91,10 @@ class _Runs:
     """The runs of one build: their keys, which can be taken from earlier records, and the making of
     a new records folder."""
 
-    def __init__(self, source_dir, sections, backends, jobs, cell_timeout, progress, log):
+    def __init__(self, source_dir, sections, backends, jobs, cell_timeout, progress, log, edition):
         self.source_dir, self.sections, self.backends = source_dir, sections, backends
         self.jobs, self.cell_timeout, self.progress, self.log = jobs, cell_timeout, progress, log
+        self.edition = edition
         self.source = source_files()
         self.keys = plan.run_keys(source_dir, sections, backends, self.source)
         self.environments = {backend: environment(backend) for backend in backends}
@@ -94,17 +104,18 @@ class _Runs:
         cache = plan.cache_folder(out)
         cached = {} if force else self._cached(cache)
         if len(cached) == len(self.keys):
-            course = Course.of_build(cache, self.sections, self.backends, cached)
+            course = Course.of_build(cache, self.sections, self.backends, cached, self.edition)
             if assemble.up_to_date(out, course.key, self.log):
                 self.log(f"{out} is up to date: nothing to run")
                 return []
         with assemble.staging_folder(out) as staging:
             made = os.path.join(staging, "records")
             found = self._record(made, cache, cached, out)
-            course = Course.of_build(made, self.sections, self.backends, found)
+            course = Course.of_build(made, self.sections, self.backends, found, self.edition)
             failed = assemble.publish(course, out, staging, self.log, also={made: cache}, cached=set(cached),
                                       selected=True)
-        self.log(f"published {out} ({len(self.sections)} sections x {len(self.backends)} backends, "
+        self.log(f"published {out}, the {self.edition} edition ({len(self.sections)} sections x "
+                 f"{len(self.backends)} backends, "
                  f"{len(failed)} failed; the runs behind it are kept in {cache})")
         return failed
 

@@ -2,7 +2,9 @@
 
 The output folder is the user's: the build replaces only a folder it made itself (a site holds the
 marker file :data:`MARKER`, written at publish time; a records folder ``records.json``) or an empty
-one, and refuses anything else (:class:`~d2l_optim.build.errors.UsageError`, exit 2). One build per
+one, and refuses anything else (:class:`~d2l_optim.build.errors.UsageError`, exit 2). A site holding
+the student edition is never replaced by the instructor edition, whose solutions its readers
+would then see. One build per
 folder runs at a time (:func:`folder_locks`). The runs behind a site (its records: notebooks as
 executed, figures in every format, the figures' data, run records) are kept out of the published
 folder, in the hidden cache folder beside it (:func:`cache_folder`); the lock file sits beside it too.
@@ -49,6 +51,18 @@ SITE_DISTRIBUTIONS = ("sphinx", "myst-parser", "sphinx-design", "furo", "sphinx-
 #: what each kind of folder the build writes is called: its flag, its marker, what makes it
 FOLDERS = {"site": ("--out", MARKER, "d2l-optim build"),
            "records": ("--records", records.MARKER, "d2l-optim build --records")}
+#: the editions of the site (:mod:`~d2l_optim.build.editions`), and the folder each goes into by default
+EDITIONS = ("instructor", "student")
+DEFAULT_OUT = {"instructor": "site", "student": "site-student"}
+
+
+def check_edition(edition):
+    """``edition`` if it is one of :data:`EDITIONS` (None: the instructor's), else UsageError."""
+    if edition is None:
+        return EDITIONS[0]
+    if edition not in EDITIONS:
+        raise UsageError(f"--edition must be one of {', '.join(EDITIONS)}, got {edition!r}")
+    return edition
 
 
 def require(tools, extra):
@@ -156,10 +170,11 @@ def cache_folder(out):
     return os.path.join(os.path.dirname(out), f".{os.path.basename(out)}{CACHE_SUFFIX}")
 
 
-def check_folder(path, source_dir=None, kind="site", inputs=()):
+def check_folder(path, source_dir=None, kind="site", inputs=(), edition=None):
     """The real path of the folder to write (``kind``: a ``"site"`` or ``"records"``; a symlink is
     followed), or UsageError saying why not. ``inputs`` are folders the build reads (records): the
-    folder may not be, hold or lie in one of them."""
+    folder may not be, hold or lie in one of them. A site of the student edition may take only the
+    student ``edition`` again."""
     flag, marker, made_by = FOLDERS[kind]
     advice = f"pass {flag} with a new or empty folder, or one that an earlier {made_by} made"
     if not str(path).strip():
@@ -185,6 +200,11 @@ def check_folder(path, source_dir=None, kind="site", inputs=()):
     if os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, marker)):
         raise UsageError(f"{flag} {path} is not empty and was not made by {made_by} (it has no "
                          f"{marker} file); {advice}")
+    if kind == "site" and edition not in (None, "student") and site_edition(real) == "student":
+        raise UsageError(f"{flag} {path} holds the student edition of the site: the {edition} edition there "
+                         "would show its readers the worked solutions. Pass --edition student to update it, "
+                         f"or another {flag} for the {edition} edition (default: "
+                         f"{DEFAULT_OUT.get(edition, 'site')})")
     cache = cache_folder(real)
     if kind == "site" and os.path.lexists(cache) and not any(
             os.path.isfile(os.path.join(cache, name)) for name in (records.MARKER, OLD_CACHE_MARKER)):
@@ -192,6 +212,15 @@ def check_folder(path, source_dir=None, kind="site", inputs=()):
                          f"not made by d2l-optim build (it has no {records.MARKER} file); move it away, "
                          f"or {advice}")
     return real
+
+
+def site_edition(folder):
+    """The edition of the site a build published in ``folder`` (its marker says), or None."""
+    try:
+        marker = records.read_json(os.path.join(folder, MARKER))
+    except ValueError:
+        return None
+    return marker.get("edition", EDITIONS[0]) if isinstance(marker, dict) else None
 
 
 def staging_prefix(destination, suffix=STAGING_SUFFIX):

@@ -42,9 +42,10 @@ RUN = "run.json"
 #: the folder of the optimizer explorer's runs (a name the sections may not take)
 EXPLORER = "explorer"
 #: the build's modules whose code runs in a run (the runner, a notebook kernel, the explorer's
-#: computation) or makes its record (the cleaning of what it printed). They import no other module of
+#: computation, the export of figures for slides) or makes its record (the cleaning of what it
+#: printed). They import no other module of
 #: the build (tests/test_architecture.py checks it), so a record's source is all the code behind it.
-RUN_SIDE = ("bounds.py", "published.py", "runner.py", "explorer.py")
+RUN_SIDE = ("bounds.py", "published.py", "runner.py", "explorer.py", "figure_export.py")
 #: the distributions besides the framework whose versions shape what a run prints and draws
 RUN_DISTRIBUTIONS = ("numpy", "matplotlib", "autograd", "jupytext", "nbclient", "ipykernel")
 STATUSES = ("ok", "failed")

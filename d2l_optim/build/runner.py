@@ -4,7 +4,8 @@
 a notebook (jupytext), leaves out the cells tagged for other frameworks, puts a first cell in front
 that selects the backend, executes it (nbclient, at most CELL_TIMEOUT seconds per cell) and writes
 into OUT_DIR: ``notebook.ipynb`` (executed, as far as it got; the hidden ``remove-cell`` cells
-included), the figures of its cells, and
+included), the figures of its cells (on :data:`~d2l_optim.build.figure_export.BACKEND`, also
+exported for slides into ``slides/``: :mod:`~d2l_optim.build.figure_export`), and
 ``run.json``: status, error, seconds, the section's comparison rules, and per executed code cell
 its position in the script's cells, framework tag, stdout, stderr, figure names and whether it
 raised. Every failure of the section is recorded there (exit status 0), a section that goes past
@@ -35,7 +36,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from d2l_optim import cells
 from d2l_optim import section as section_run
-from d2l_optim.build import bounds
+from d2l_optim.build import bounds, figure_export
 from d2l_optim.build.published import ANSI
 
 ERROR_CHARS = 4000
@@ -155,23 +156,33 @@ def _kernel_killer(client):
 #: runs at the kernel's start, before the first cell: the caps on what each cell prints and shows
 KERNEL_BOUNDS = ('--IPKernelApp.exec_lines=["from d2l_optim.build.bounds import limit_kernel_output", '
                  '"limit_kernel_output()"]')
+#: the same, and the export of every figure for slides (a run on figure_export.BACKEND)
+KERNEL_BOUNDS_AND_SLIDES = KERNEL_BOUNDS.replace(
+    "]", ', "from d2l_optim.build.figure_export import export_in_kernel", "export_in_kernel()"]')
 
 
 def run(section_file, backend, out_dir, cell_timeout):
     os.makedirs(out_dir, exist_ok=True)
     os.environ["D2L_OPTIM_OUT"] = os.path.abspath(out_dir)
     os.environ["D2L_OPTIM_CELLS"] = os.path.join(os.path.abspath(out_dir), "cells.json")
+    slides = backend == figure_export.BACKEND
     record = {"status": "ok", "error": None, "seconds": 0.0, "cells": []}
     notebook, positions, current = None, [], {}
     start = time.perf_counter()
     try:
+        if slides:  # the kernel exports each figure for slides too, credited as the script says
+            os.environ[figure_export.FOLDER_VARIABLE] = os.path.join(os.path.abspath(out_dir),
+                                                                     figure_export.FOLDER)
+            with open(section_file, encoding="utf-8", errors="replace") as file:
+                os.environ[figure_export.CREDIT_VARIABLE] = figure_export.attribution(file.read())
         notebook, positions = framework_notebook(section_file, backend)
         with open(os.environ["D2L_OPTIM_CELLS"], "w", encoding="utf-8") as file:
             json.dump(cell_plan(notebook, positions), file)
         # "immediate": the kernel is killed once the last cell ran (its outputs are in), not asked
         # to exit: a process that imported TensorFlow takes over a second to tear itself down
         client = _BoundedClient(notebook, timeout=cell_timeout, kernel_name="python3",
-                                kernel_manager_class=_BoundedKernelManager, extra_arguments=[KERNEL_BOUNDS],
+                                kernel_manager_class=_BoundedKernelManager,
+                                extra_arguments=[KERNEL_BOUNDS_AND_SLIDES if slides else KERNEL_BOUNDS],
                                 shutdown_kernel="immediate",
                                 resources={"metadata": {"path": os.path.abspath(out_dir)}},
                                 on_cell_start=lambda cell, cell_index: current.update(index=cell_index))

@@ -28,6 +28,7 @@ A section may have no record on some backend (a gap: no environment that made th
 ran it): its page says so at the top and shows the other backends' tabs; the first page's coverage
 matrix shows every gap, a backend with no record at all as a column of gaps.
 """
+import contextlib
 import html
 import itertools
 import json
@@ -41,7 +42,7 @@ import nbformat
 
 from d2l_optim import _registry, cells
 from d2l_optim._registry import LABELS
-from d2l_optim.build import run, theme
+from d2l_optim.build import editions, figure_export, run, theme
 from d2l_optim.build.errors import BuildError
 from d2l_optim.build.published import CONTROL
 
@@ -49,8 +50,15 @@ WARNING_LOCATION = re.compile(r"^\S*ipykernel_\d+/\d+\.py:\d+: ", re.M)  # a war
 #: rules under which a printed value is not compared: a line holding one is never shown once
 NOT_COMPARED = ("timing", "framework")
 OUTPUT_KINDS = ("stdout", "stderr", "figures")
-#: cell tag -> the title of the dropdown that folds each run of consecutive cells so tagged
-FOLDS = {"solution": "Solution", "porting": "For instructors porting code"}
+#: cell tag -> the title of the dropdown that folds each run of consecutive cells so tagged (a
+#: rubric, tagged solution too, gets a dropdown of its own)
+FOLDS = {"rubric": "Rubric", "solution": "Solution", "porting": "For instructors porting code"}
+#: the lead of a folded cell that its dropdown shows as its title instead (group 1)
+LEADS = {"rubric": re.compile(r"^\*\*(Rubric \(\d+ points?\))\.\*\*\s*"),
+         "porting": re.compile(rf"^\*\*({FOLDS['porting']})\.\*\*\s*")}
+#: the site's edition -> the editions of the notebooks it offers as downloads (a zip per framework)
+DOWNLOADS = {"instructor": ("instructor", "student", "otter"), "student": ("student",)}
+SLIDES_ZIP = "downloads/d2l-optim-figures.zip"
 
 
 def _fence(text, language="text"):
@@ -96,11 +104,16 @@ def _fold(cell):
     return next((tag for tag in FOLDS if tag in (cell.metadata.get("tags") or ())), None)
 
 
-def _without_porting_title(cell):
-    """A markdown cell's source; a porting note without its lead, which its dropdown shows as title."""
-    if _fold(cell) != "porting":
-        return cell.source
-    return re.sub(rf"^\*\*{FOLDS['porting']}\.\*\*\s*", "", cell.source)
+def _fold_title(fold, cell):
+    """The title of the dropdown of ``fold`` whose first cell is ``cell``."""
+    lead = LEADS[fold].match(cell.source) if fold in LEADS else None
+    return lead.group(1) if lead else FOLDS[fold]
+
+
+def _without_lead(cell):
+    """A markdown cell's source; a porting note or a rubric without its lead, its dropdown's title."""
+    fold = _fold(cell)
+    return LEADS[fold].sub("", cell.source) if fold in LEADS else cell.source
 
 
 def _hidden(cell):
@@ -125,27 +138,29 @@ def _shown_position(position, shown):
     return next((p for p in shown if p > position), shown[-1])
 
 
-def publish_notebook(source, target, published):
-    """Copy an executed notebook, its printed text cleaned, without its hidden cells and without
-    the figures the section saved (they are on the page)."""
-    notebook = nbformat.read(source, as_version=4)
-    notebook.cells = [cell for cell in notebook.cells if not cells.is_hidden(cell.metadata.get("tags"))]
+def executed_notebook(path):
+    """An executed notebook of the records without the figures the section saved (they are on the
+    page): what each edition's published notebook is made from."""
+    notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [output for output in cell.outputs
                             if not output.get("metadata", {}).get("d2l_optim", {}).get("figure")]
-    nbformat.write(published.notebook(notebook), target)
+    return notebook
 
 
 class Outputs:
     """The runs a site shows (``records``: {(section, backend): record}, cleaned by
-    :meth:`~d2l_optim.build.published.Published.record`; ``folders``: the folder of each run;
-    ``explorer``: {backend: the explorer's record}) and the consistency report, and where the site
-    publishes each figure and notebook, once."""
+    :meth:`~d2l_optim.build.published.Published.record` and, in the student edition, without the
+    solutions' output; ``folders``: the folder of each run; ``explorer``: {backend: the explorer's
+    record}), the consistency report and the site's ``edition``, and where the site publishes each
+    figure, notebook and download, once."""
 
-    def __init__(self, sections, backends, records, folders, report, published, explorer):
+    def __init__(self, sections, backends, records, folders, report, published, explorer,
+                 edition="instructor"):
         self.sections, self.backends, self.records, self.folders = sections, backends, records, folders
-        self.report, self.published, self.explorer = report, published, explorer
+        self.report, self.published, self.explorer, self.edition = report, published, explorer, edition
+        self.downloads = []  # (edition or "figures", backend or None, path): what publish wrote
 
     def backends_of(self, section):
         """The backends with a record of ``section``, in the site's order."""
@@ -169,8 +184,13 @@ class Outputs:
     def notebook_path(section, backend):
         return f"notebooks/{backend}/{section}.ipynb"
 
+    @staticmethod
+    def download_path(edition, backend):
+        return f"downloads/d2l-optim-{edition}-{backend}.zip"
+
     def publish(self, site_dir):
-        """Copy each figure (SVG) and each executed notebook into the site once, and the printed output."""
+        """Copy each figure (SVG) into the site once, write the printed output, each executed
+        notebook in the site's edition and the downloads."""
         for (section, backend), record in self.records.items():
             run_dir = self.folders[section, backend]
             for name in record.figures:
@@ -178,25 +198,68 @@ class Outputs:
                 if os.path.exists(os.path.join(run_dir, name + ".svg")) and not os.path.exists(target):
                     os.makedirs(os.path.dirname(target), exist_ok=True)
                     shutil.copy(os.path.join(run_dir, name + ".svg"), target)
-            if os.path.exists(os.path.join(run_dir, "notebook.ipynb")):
-                target = os.path.join(site_dir, self.notebook_path(section, backend))
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                publish_notebook(os.path.join(run_dir, "notebook.ipynb"), target, self.published)
             outputs = os.path.join(site_dir, "outputs", section)
             os.makedirs(outputs, exist_ok=True)
             with open(os.path.join(outputs, f"{backend}.txt"), "w") as file:
                 file.write(record.stdout)
+        for backend in self.backends:
+            self._publish_notebooks(site_dir, backend)
+        if self.edition == "instructor":
+            self._publish_slides(site_dir)
+
+    def _publish_notebooks(self, site_dir, backend):
+        """Each section's notebook on ``backend``, executed: in the site's edition under notebooks/,
+        and in each edition the site offers in a zip (:data:`DOWNLOADS`)."""
+        sections = [s for s in sorted(self.sections) if (s, backend) in self.records
+                    and os.path.exists(os.path.join(self.folders[s, backend], "notebook.ipynb"))]
+        if not sections:
+            return
+        os.makedirs(os.path.join(site_dir, "downloads"), exist_ok=True)
+        with contextlib.ExitStack() as stack:
+            zips = {}
+            for edition in DOWNLOADS[self.edition]:
+                path = self.download_path(edition, backend)
+                zips[edition] = stack.enter_context(editions.zip_writer(os.path.join(site_dir, path)))
+                self.downloads.append((edition, backend, path))
+            for section in sections:
+                executed = executed_notebook(os.path.join(self.folders[section, backend], "notebook.ipynb"))
+                for edition, add in zips.items():
+                    notebook = self.published.notebook(editions.MAKERS[edition](executed, section, backend))
+                    add(f"{section}.ipynb", notebook)
+                    if edition == self.edition:
+                        target = os.path.join(site_dir, self.notebook_path(section, backend))
+                        os.makedirs(os.path.dirname(target), exist_ok=True)
+                        nbformat.write(notebook, target)
+
+    def _publish_slides(self, site_dir):
+        """The figures for slides that the runs on :data:`~d2l_optim.build.figure_export.BACKEND`
+        exported, as one zip: ``<section>/<figure>.svg``, ``.png`` and ``.pdf``."""
+        backend = figure_export.BACKEND
+        runs = [(s, self.folders[s, backend], self.records[s, backend]) for s in sorted(self.sections)
+                if (s, backend) in self.records and self.records[s, backend].ok]
+        files = [(f"{section}/{name}{suffix}", os.path.join(folder, figure_export.FOLDER, name + suffix))
+                 for section, folder, record in runs for name in record.figures
+                 for suffix in figure_export.FORMATS]
+        files = [(name, path) for name, path in files if os.path.isfile(path)]
+        if not files:
+            return
+        os.makedirs(os.path.join(site_dir, "downloads"), exist_ok=True)
+        with editions.zip_writer(os.path.join(site_dir, SLIDES_ZIP)) as add:
+            for name, path in files:
+                with open(path, "rb") as file:
+                    add(name, file.read())
+        self.downloads.append(("figures", backend, SLIDES_ZIP))
 
 
 class _SectionPage:
     """The MyST of one section's cells, with the outputs of its runs on every backend."""
 
-    def __init__(self, section, notebook, outputs):
+    def __init__(self, section, numbered_cells, outputs):
         self.section, self.outputs, self.backends = section, outputs, outputs.backends_of(section)
         self.records = {b: outputs.records[section, b] for b in self.backends}
         self.gaps = [b for b in outputs.backends if b not in self.backends]
         self.line_rules = outputs.report.get(section, {}).get("rules", {}).get("lines", [])
-        code = [(p, c) for p, c in enumerate(notebook.cells) if c.cell_type == "code"]
+        code = [(p, c) for p, c in numbered_cells if p is not None and c.cell_type == "code"]
         shown = [p for p, c in code if not _hidden(c)]
         self.failures = {}
         for b in self.backends:
@@ -205,13 +268,15 @@ class _SectionPage:
         self.title = section
 
     def cells(self, numbered_cells):
-        """The MyST of ``[(position, cell)]``: solutions and porting notes folded, framework cells in
-        tabs, hidden cells left out."""
+        """The MyST of ``[(position, cell)]`` (position None: a cell of the edition's own, which
+        has no output): solutions, rubrics and porting notes folded, framework cells in tabs,
+        hidden cells left out."""
         numbered_cells = [(p, c) for p, c in numbered_cells if not _hidden(c)]
         parts = []
         for fold, group in itertools.groupby(numbered_cells, key=lambda item: _fold(item[1])):
-            content = self._plain_cells(list(group))
-            parts.append(_dropdown(FOLDS[fold], content) if fold else content)
+            group = list(group)
+            content = self._plain_cells(group)
+            parts.append(_dropdown(_fold_title(fold, group[0][1]), content) if fold else content)
         return "\n".join(parts)
 
     def _plain_cells(self, numbered_cells):
@@ -226,7 +291,7 @@ class _SectionPage:
             if cell is None:
                 break
             if cell.cell_type == "markdown":
-                lines.append(_without_porting_title(cell) + "\n")
+                lines.append(_without_lead(cell) + "\n")
                 if position == 0:
                     self.title = cell.source.splitlines()[0].lstrip("# ")
                     lines.append(self._gap_note() + "Download this section as a notebook:\n\n"
@@ -243,9 +308,11 @@ class _SectionPage:
                 "this section there (see the coverage matrix on the first page).\n:::\n\n")
 
     def _downloads(self):
+        what = ("the lesson with the output it printed, and an answer cell and a check for each exercise"
+                if self.outputs.edition == "student" else "with the output it printed")
         return _tab_set([(b, f'<a href="{html.escape(self.outputs.notebook_path(self.section, b))}" download>'
-                             f"{html.escape(self.section)}.ipynb for {LABELS[b]}</a> (with the output it "
-                             "printed; run it to draw the figures)\n")
+                             f"{html.escape(self.section)}.ipynb for {LABELS[b]}</a> ({what}; run it to "
+                             "draw the figures)\n")
                          for b in self.backends])
 
     def _cell(self, backend, position):
@@ -266,6 +333,8 @@ class _SectionPage:
 
     def _output(self, position):
         """A code cell's output: what every backend shares once, with a note, the rest in tabs."""
+        if position is None:  # a cell of the edition's own (a student's answer cell): not run
+            return ""
         found = {b: self._cell(b, position) for b in self.backends}
         if all(c is not None and not any(c[k] for k in OUTPUT_KINDS) for c in found.values()):
             return ""
@@ -323,8 +392,10 @@ def section_page(source_file, section, outputs, source_error=None):
     if source_error:
         return f"# {section}\n\n:::{{error}}\n{_fence(source_error)}:::\n", section
     notebook = jupytext.read(source_file)
-    page = _SectionPage(section, notebook, outputs)
-    text = page.cells(list(enumerate(notebook.cells)))
+    numbered = (editions.student_cells(notebook, section) if outputs.edition == "student"
+                else list(enumerate(notebook.cells)))
+    page = _SectionPage(section, numbered, outputs)
+    text = page.cells(numbered)
     if not text.startswith("#"):
         text = f"# {page.title}\n\n" + text
     return text, page.title
@@ -360,7 +431,8 @@ The "Optimization Algorithms" chapter of *Dive into Deep Learning*, written once
 and run on {_and([LABELS[b] for b in outputs.backends])}. Every page shows the code once and, under
 each cell, its output: once where every framework printed and plotted the same, else one tab per
 framework. Pick a framework on any tab: every tab follows, on this page and the next.
-
+{EDITION_NOTES[outputs.edition]}
+{_downloads_section(outputs)}
 ## Coverage
 
 Each section ran on each framework as an executed notebook (✓ with the time it took, ✗ failed);
@@ -378,6 +450,60 @@ Whether the frameworks agree on every printed number and every plotted curve, an
 {toctree}
 ```
 """
+
+
+EDITION_NOTES = {
+    "instructor": """
+This is the instructor edition: each exercise's worked solution is folded under it, with a rubric
+for the answers in words. The student edition of this site has none of them: an answer cell and a
+check stand in place of each solution.
+""",
+    "student": """
+This is the student edition: each exercise has an answer cell, where you write your answer, and a
+check cell under it, `d2l.check("gd-1")`, which says whether the answer is right (and, if not, gives
+a hint). Download a section's notebook, answer in it and run the checks.
+""",
+}
+
+
+def _link(path):
+    name = html.escape(os.path.basename(path))
+    return f'<a href="{html.escape(path)}" download>{name}</a>'
+
+
+def _downloads_section(outputs):
+    """The index page's downloads: per framework a zip of the sections' notebooks in each edition
+    the site offers, and (the instructor edition) the figures for slides."""
+    found = {(edition, backend): path for edition, backend, path in outputs.downloads}
+    editions_offered = DOWNLOADS[outputs.edition]
+    backends = [b for b in outputs.backends if any((e, b) in found for e in editions_offered)]
+    if not backends:
+        return ""
+    titles = {"instructor": "instructor edition", "student": "student edition", "otter": "otter-grader"}
+    rows = ["| framework | " + " | ".join(titles[e] for e in editions_offered) + " |",
+            "|" + "---|" * (len(editions_offered) + 1)]
+    rows += [f"| {LABELS[b]} | " + " | ".join(_link(found[e, b]) if (e, b) in found else "—"
+                                              for e in editions_offered) + " |" for b in backends]
+    if outputs.edition == "student":
+        about = ("Every section's notebook for one framework, in one zip: the lesson with its output, an "
+                 "answer cell and a check for each exercise.")
+    else:
+        about = ("Every section's notebook for one framework, in one zip per edition: the instructor "
+                 "edition (the worked solutions and the rubrics), the student edition (an answer cell and "
+                 "a check in place of each solution: hand these out) and otter-grader's assignment "
+                 "notebooks (`otter assign` makes a student notebook and an autograder of each). Grade a "
+                 "student's notebook with `d2l-optim check NOTEBOOK --json REPORT`.")
+    parts = ["## Downloads\n", about + "\n", *rows, ""]
+    slides = found.get(("figures", figure_export.BACKEND))
+    if slides:
+        parts.append(f"Figures for slides: {_link(slides)}, every figure as `<section>/<figure>.svg`, "
+                     f"`.png` (300 dpi) and `.pdf`, on white, with the attribution under it (drawn on "
+                     f"{LABELS[figure_export.BACKEND]}).\n")
+    elif outputs.edition == "instructor":
+        parts.append(f"No figures for slides: they are exported by the runs on "
+                     f"{LABELS[figure_export.BACKEND]}, and this site has none that succeeded (make them "
+                     "with `d2l-optim figures --out DIR`).\n")
+    return "\n".join(parts)
 
 
 def _cell_text(text):

@@ -1,11 +1,14 @@
-"""What every page of the course site shares: the Sphinx configuration, the footer with the data's
-attribution, the stylesheet, the MathJax files the pages load, and the API reference page.
+"""What every page of the course site shares: the Sphinx configuration, the footer with the book's
+and the data's attribution (the text the figures for slides carry too,
+:mod:`~d2l_optim.build.figure_export`), the stylesheets (the site's, and ``print.css``: a page printed
+with the browser is a handout), the MathJax files the pages load, and the API reference page.
 
 MathJax is served from the site itself (the pages read offline), and only the parts the pages
 use are published: the combined TeX-to-CommonHTML component ``tex-chtml.js`` (TeX input with its
 common packages, the HTML output, the menu), the web fonts that output loads, and the TeX
 extensions its autoloader fetches for rarer macros (about 2 MB instead of the package's 24 MB).
 """
+import html
 import importlib.util
 import inspect
 import os
@@ -13,6 +16,7 @@ import shutil
 
 from d2l_optim import _registry
 from d2l_optim.backend_api import CONCERNS, Facts, Identity
+from d2l_optim.build import figure_export
 
 CONF = '''\
 project = "Optimization Algorithms, on every framework"
@@ -25,7 +29,7 @@ mathjax_path = "mathjax/tex-chtml.js"
 html_theme = "furo"
 html_title = "Optimization Algorithms · d2l-optim"
 html_static_path = ["_static"]
-html_css_files = ["d2l-optim.css"]
+html_css_files = ["d2l-optim.css", "print.css"]
 templates_path = ["_templates"]
 html_copy_source = False
 html_show_sourcelink = False
@@ -38,22 +42,23 @@ suppress_warnings = ["myst.header"]
 #: the TeX extensions the autoloader may fetch
 MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
 
-CC_BY = '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>'
 _LABELS = list(_registry.LABELS.values())
 FRAMEWORKS = ", ".join(_LABELS[:-1]) + " and " + _LABELS[-1]
+#: every data set the chapter uses, credited (Jinja2 prints the braces-free HTML as it is)
+DATA_CREDITS = "; ".join(f'{html.escape(what)}, licensed <a href="{url}">{html.escape(licence)}</a>'
+                         for what, (licence, url) in figure_export.DATA.values())
 FOOTER = f'''\
 {{% extends "!page.html" %}}
 {{% block footer %}}
 {{{{ super() }}}}
 <div class="d2l-footer">
-  <p><strong>d2l-optim</strong>: the "Optimization Algorithms" chapter of <em>Dive into Deep
-  Learning</em>, written once and run on {FRAMEWORKS}.</p>
-  <p>Data: the NASA airfoil self-noise data set (T. Brooks, D. Pope, M. Marcolini, 1989), from the
-  UCI Machine Learning Repository (id 291), licensed {CC_BY}; the handwritten digits:
-  scikit-learn's copy of the UCI Optical Recognition of Handwritten Digits data, licensed {CC_BY}.</p>
+  <p>{html.escape(figure_export.BOOK)}: written once and run on {FRAMEWORKS}.</p>
+  <p>Data: {DATA_CREDITS}.</p>
 </div>
 {{% endblock footer %}}
 '''
+#: the stylesheet of a printed page (the handout)
+PRINT_CSS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "print.css")
 
 STYLE = """\
 .d2l-footer { margin-top: 1.5rem; font-size: var(--font-size--small--2);
@@ -85,10 +90,11 @@ def mathjax_folder():
 
 
 def write_theme(src):
-    """Into the page sources ``src``: the configuration, the footer, the stylesheet, MathJax's parts."""
+    """Into the page sources ``src``: the configuration, the footer, the stylesheets, MathJax's parts."""
     write_text(os.path.join(src, "conf.py"), CONF)
     write_text(os.path.join(src, "_templates", "page.html"), FOOTER)
     write_text(os.path.join(src, "_static", "d2l-optim.css"), STYLE)
+    shutil.copy(PRINT_CSS, os.path.join(src, "_static", "print.css"))
     source = mathjax_folder()
     for part in MATHJAX_PARTS:
         target = os.path.join(src, "_static", "mathjax", part)
