@@ -104,7 +104,8 @@ def quiet(function, *args, **kwargs):
 def adam_2d(backend, quick, repeats):
     """(b) 1000 Adam steps with autograd on f_2d from (-5, -2): ``train_2d`` (which keeps the trace
     and checks every step) against the book's loop (two parameters, a trace of floats) and the lean
-    loop (one parameter vector updated in place, no trace)."""
+    loop (one parameter vector, split by the framework's unstack where it has one, updated in place
+    (replaced on JAX, whose arrays never change), no trace)."""
     steps = 1000
     f_grad = d2l.grad(f_2d, argnums=(0, 1))
     book, lean = native(backend).adam_2d, native(backend).adam_2d_lean

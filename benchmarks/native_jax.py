@@ -36,6 +36,18 @@ def adam_2d(steps):
     return trace
 
 
+def adam_2d_lean(steps):
+    """The lean loop: ``steps`` Adam steps on f_2d from (-5, -2) with one float64 parameter vector
+    (x1, x2), split by ``jnp.unstack`` (indexing it twice costs half as much again), and no trace;
+    JAX arrays cannot be updated in place, so each step replaces them. Returns the last point."""
+    x = jnp.array(X0_2D, dtype=jnp.float64)
+    states = [(jnp.zeros_like(x), jnp.zeros_like(x))]
+    gradient = jax.grad(lambda x: f_2d(*jnp.unstack(x)))
+    for t in range(1, steps + 1):
+        (x,), states = adam_([x], states, [gradient(x)], t)
+    return tuple(np.asarray(x).tolist())
+
+
 def adam_vector(x0, g):
     """Adam on the vector ``x0`` with the fixed gradient ``g`` (NumPy float32 arrays).
 

@@ -29,15 +29,28 @@ def adam_2d(steps):
     return trace
 
 
+def adam_lean_(params, states, grads, t):
+    """Adam as the lean loop writes it: ``assign`` and ``assign_sub`` to whole variables (the book's
+    ``v[:].assign`` adds a slicing op to every write)."""
+    beta1, beta2, eps, lr = ADAM["beta1"], ADAM["beta2"], ADAM["eps"], ADAM["lr"]
+    for p, (v, s), g in zip(params, states, grads):
+        v.assign(beta1 * v + (1 - beta1) * g)
+        s.assign(beta2 * s + (1 - beta2) * tf.math.square(g))
+        v_bias_corr = v / (1 - beta1 ** t)
+        s_bias_corr = s / (1 - beta2 ** t)
+        p.assign_sub(lr * v_bias_corr / (tf.math.sqrt(s_bias_corr) + eps))
+
+
 def adam_2d_lean(steps):
     """The lean loop: ``steps`` Adam steps on f_2d from (-5, -2) with one float64 parameter
-    Variable (x1, x2), updated in place, and no trace; returns the last point."""
+    Variable (x1, x2), split by ``tf.unstack`` (one op, where ``x[0], x[1]`` are two slices),
+    updated in place, and no trace; returns the last point."""
     x = tf.Variable(X0_2D, dtype=tf.float64)
     states = [(tf.Variable(tf.zeros_like(x)), tf.Variable(tf.zeros_like(x)))]
     for t in range(1, steps + 1):
         with tf.GradientTape() as tape:
-            loss = f_2d(x[0], x[1])
-        adam_([x], states, [tape.gradient(loss, x)], t)
+            loss = f_2d(*tf.unstack(x))
+        adam_lean_([x], states, [tape.gradient(loss, x)], t)
     return tuple(x.numpy().tolist())
 
 

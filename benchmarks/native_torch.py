@@ -34,11 +34,12 @@ def adam_2d(steps):
 
 def adam_2d_lean(steps):
     """The lean loop: ``steps`` Adam steps on f_2d from (-5, -2) with one float64 parameter vector
-    (x1, x2), updated in place, and no trace; returns the last point."""
+    (x1, x2), split by ``unbind`` (one op, where ``x[0], x[1]`` are two), updated in place, and no
+    trace; returns the last point."""
     x = torch.tensor(X0_2D, dtype=torch.float64, requires_grad=True)
     states = [(torch.zeros_like(x), torch.zeros_like(x))]
     for t in range(1, steps + 1):
-        f_2d(x[0], x[1]).backward()
+        f_2d(*x.unbind()).backward()
         adam_([x], states, [x.grad], t)
         x.grad.zero_()
     return tuple(x.tolist())

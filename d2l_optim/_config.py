@@ -91,6 +91,9 @@ def load(name):
     """The backend ``name`` as one namespace of the interface (:func:`d2l_optim.backend_api.assemble`);
     the first call imports its framework, or raises BackendConflict if that framework cannot share
     this process with one already imported."""
+    module = _loaded.get(name) if type(name) is str else None  # loaded before: at once (d2l.numpy asks)
+    if module is not None:
+        return module
     name = canonical_name(name)
     if name not in _loaded:
         info = _registry.BACKENDS[name]

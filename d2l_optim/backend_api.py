@@ -126,7 +126,8 @@ class Ops(Protocol):
     FLOAT_DTYPES: Tuple[Any, ...]
     #: namespace of functions with NumPy's names and signatures: cos, sin, tan, tanh, cosh, sinh,
     #: exp, log, sqrt, square, sign, abs, maximum, minimum, matmul, reshape, stack, sum and mean
-    #: (``axis``, ``keepdims``)
+    #: (``axis``, ``keepdims``); optionally unstack (a tensor's rows along its first axis), where
+    #: iterating over a tensor costs more (TensorFlow slices once per row)
     MATH: Any
 
     def from_numpy(self, array) -> Any:

@@ -42,14 +42,26 @@ _owners = {}
 
 
 def _is_numpy_data(x):
-    return type(x).__module__.split(".")[0] == "numpy"
+    kind = type(x)
+    try:
+        return _numpy_types[kind]
+    except KeyError:
+        _numpy_types[kind] = kind.__module__.split(".")[0] == "numpy"
+        return _numpy_types[kind]
+
+
+#: type -> whether it is NumPy's (_is_numpy_data's answers)
+_numpy_types = {}
 
 
 def _backend_for(*args):
     """The active backend, after checking that no argument belongs to another framework."""
     backend = _config.current()
     for arg in args:
-        owner = family(arg)
+        try:
+            owner = _owners[type(arg)]  # family(arg), without a call on the common path
+        except KeyError:
+            owner = family(arg)
         if owner not in (None, "numpy", backend.NAME):
             raise TypeError(
                 f"got a {owner} tensor ({type(arg).__name__}) while the active backend is "
@@ -86,6 +98,12 @@ def _new(array, dtype=None):
     return _config.current().from_numpy(np.asarray(array).astype(_config.resolve_dtype(dtype)))
 
 
+def _native_float(backend, x):
+    """Whether ``x`` is a float32 or float64 tensor of ``backend``, which every shim op takes as it
+    is (with no question of its framework or its dtype)."""
+    return type(x) in backend.TENSOR_TYPES and x.dtype in backend.FLOAT_DTYPES
+
+
 def _lift(backend, x, like=None):
     """``x`` as a float tensor of ``backend``: a float32/float64 tensor as it is, an integer or
     boolean one as floatx, a non-tensor in the dtype of the tensor ``like`` (floatx without one)."""
@@ -99,8 +117,11 @@ def _lift(backend, x, like=None):
 
 def _unary(name, doc):
     def op(x):
-        backend = _backend_for(x)
-        return getattr(backend.MATH, name)(_lift(backend, x))
+        backend = _config.current()
+        if not _native_float(backend, x):
+            backend = _backend_for(x)
+            x = _lift(backend, x)
+        return getattr(backend.MATH, name)(x)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
@@ -109,9 +130,11 @@ def _unary(name, doc):
 
 def _promoted(backend, tensors):
     """Float tensors of one dtype: all float64 if any is (float32 meets float64 -> float64)."""
-    if all(t.dtype == tensors[0].dtype for t in tensors):
-        return tensors
-    return [backend.cast(t, "float64") for t in tensors]
+    first = tensors[0].dtype
+    for t in tensors:
+        if t.dtype != first:
+            return [backend.cast(t, "float64") for t in tensors]
+    return tensors
 
 
 def _binary(name, doc):
@@ -281,8 +304,30 @@ def zeros_like(x):
 
 def stack(xs, axis=0):
     """Join equally shaped tensors along a new ``axis`` (float64 if any of them is)."""
-    backend = _backend_for(*xs)
-    return backend.MATH.stack(_promoted(backend, [_lift(backend, x) for x in xs]), axis=axis)
+    backend = _config.current()
+    for x in xs:  # float tensors of the active backend, all of one dtype, are stacked as they are
+        if not _native_float(backend, x) or x.dtype != xs[0].dtype:
+            backend = _backend_for(*xs)
+            xs = _promoted(backend, [_lift(backend, x) for x in xs])
+            break
+    return backend.MATH.stack(xs, axis=axis)
+
+
+def unstack(x):
+    """The slices ``x[0], x[1], ...`` of ``x`` along its first axis, as a tuple of tensors."""
+    backend = _config.current()
+    if not _native_float(backend, x):
+        backend = _backend_for(x)
+        x = _lift(backend, x)
+    try:
+        rows = _unstackers[backend.NAME]
+    except KeyError:  # the backend's own unstack where its MATH has one, else iteration
+        rows = _unstackers[backend.NAME] = getattr(backend.MATH, "unstack", iter)
+    return tuple(rows(x))
+
+
+#: backend name -> its function giving a tensor's rows (unstack's answers)
+_unstackers = {}
 
 
 def normal(shape, mean=0.0, std=1.0, dtype=None):
@@ -323,7 +368,9 @@ def value_and_grad(f, argnums=0, has_aux=False):
       depend on, next to one it does, silently gets a zero gradient;
     * the caller's tensors are left untouched (no ``.grad`` or tape remains).
     """
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+    fewest_args = max(nums) + 1 if nums else math.inf  # the call's arguments that argnums needs
     name = getattr(f, "__name__", "f")
 
     def checked(*args):
@@ -346,14 +393,23 @@ def value_and_grad(f, argnums=0, has_aux=False):
             value = reshape(value, ())
         return (value, aux) if has_aux else value
 
+    derivatives = {}  # backend name -> the backend's derivative of checked
+
     def evaluate(*args):
         backend = _backend_for(*args)
-        if not nums or max(nums) >= len(args):
+        if len(args) < fewest_args:
             raise ValueError(f"argnums={argnums!r} does not fit a call with {len(args)} arguments")
-        args = [_lift(backend, a) if i in nums else a for i, a in enumerate(args)]
+        args = list(args)
+        for i in nums:
+            if not _native_float(backend, args[i]):
+                args[i] = _lift(backend, args[i])
+        try:
+            derivative = derivatives[backend.NAME]
+        except KeyError:
+            derivative = derivatives[backend.NAME] = backend.value_and_grad(checked, nums, has_aux)
         token = _conversions.set([])
         try:
-            result, grads = backend.value_and_grad(checked, nums, has_aux)(*args)
+            result, grads = derivative(*args)
             converted = _conversions.get()
         finally:
             _conversions.reset(token)
@@ -364,7 +420,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
             warnings.warn(f"the value of {name} does not depend on argument(s) {argnums!r}: their "
                           "gradient is zero", UserWarning, stacklevel=3)
             grads = [zeros_like(args[i]) for i in nums]
-        return result, (grads[0] if isinstance(argnums, int) else tuple(grads))
+        return result, (grads[0] if single else tuple(grads))
 
     return evaluate
 

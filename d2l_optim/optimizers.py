@@ -208,7 +208,7 @@ class _Update:
     def result(self, params, names, values, new_params, new_slots, lr_t, t):
         """``(params, State)`` after update ``t``, in the structure of ``params``; at a rate of 0 the
         parameters stay as they are (the state advances)."""
-        if isinstance(lr_t, numbers.Real) and lr_t == 0:
+        if (type(lr_t) is float or isinstance(lr_t, numbers.Real)) and lr_t == 0:  # a float passes at once
             new_params = values
         if params is values:  # a tuple: the result is the step's tuples as they are
             return new_params, State(t, new_slots, self.name)

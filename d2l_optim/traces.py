@@ -50,21 +50,25 @@ def _start(values, name):
         floats = [float(v) for v in values]
     except (TypeError, ValueError):
         raise ValueError(f"{name} must hold {len(values)} numbers, got {values!r}") from None
-    if not all(math.isfinite(v) for v in floats):
+    if not all(map(math.isfinite, floats)):
         raise ValueError(f"{name} must be finite, got {values!r}")
     return [ops.tensor(v, TRACE_DTYPE) for v in floats]
 
 
-def _record(trace, step, values):
-    """Append the point to ``trace``; return False (and mark the trace) if it is not finite."""
-    floats = tuple(ops.to_float(v) for v in values)
-    if not all(math.isfinite(v) for v in floats):
+def _record(trace, step, floats):
+    """Append the point (a tuple of floats) to ``trace``; return False (and mark the trace) if it is
+    not finite."""
+    if not all(map(math.isfinite, floats)):
         trace.diverged_at = step
         _warn(f"the run diverged: step {step} gave {floats}; the trace stops at step {step - 1}",
               stacklevel=4)
         return False
     trace.append(floats[0] if len(floats) == 1 else floats)
     return True
+
+
+def _floats(values):
+    return tuple(ops.to_float(v) for v in values)
 
 
 def _report(trace, steps, names):
@@ -81,10 +85,10 @@ def _iterate_1d(update, x0, num_epochs):
     check_count("num_epochs", num_epochs)
     (x,) = _start([x0], "x0")
     trace = Trace()
-    _record(trace, 0, [x])
+    _record(trace, 0, _floats([x]))
     for epoch in range(1, num_epochs + 1):
         x = update(x)
-        if not _record(trace, epoch, [x]):
+        if not _record(trace, epoch, _floats([x])):
             break
     _report(trace, num_epochs, ["x"])
     return trace
@@ -127,9 +131,12 @@ def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0), compiled=False):
     ``trainer`` is an :class:`~d2l_optim.optimizers.Optimizer` (``f_grad(x1, x2) -> (g1, g2)`` is
     then required), or a function with the book's contract ``trainer(x1, x2, s1, s2[, f_grad]) ->
     (x1, x2, s1, s2)``, whose state ``s1, s2`` starts at 0. Prints ``epoch N, x1: ..., x2: ...``
-    and returns the :class:`Trace` of the ``steps + 1`` points. With ``compiled`` (optimizers
-    only), gradient and update run as one step compiled by the backend (TensorFlow: XLA; PyTorch:
-    ``torch.compile``; see :func:`~d2l_optim.optimizers.training_step`).
+    and returns the :class:`Trace` of the ``steps + 1`` points. An optimizer steps the point as one
+    vector (x1, x2), half the tensor operations of two scalars for the same numbers, so its
+    hyperparameters given as tensors must hold one number each (:func:`sweep_traces` runs a grid of
+    them). With ``compiled`` (optimizers only), gradient and update run as one step compiled by the
+    backend (TensorFlow: XLA; PyTorch: ``torch.compile``; see
+    :func:`~d2l_optim.optimizers.training_step`).
     """
     check_count("steps", steps)
     if len(tuple(x0)) != 2:
@@ -139,13 +146,15 @@ def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0), compiled=False):
         if f_grad is None:
             raise ValueError(f"train_2d: the {trainer.name} optimizer needs f_grad, the gradient "
                              "function (x1, x2) -> (g1, g2), e.g. d2l.grad(f, argnums=(0, 1))")
-        state = trainer.init(point)
-        train_step = training_step(trainer, f_grad, compiled)
+        _check_one_run(trainer)
+        params = (ops.stack(point),)  # one tensor to update, not two: half the optimizer's work
+        state = trainer.init(params)
+        train_step = training_step(trainer, _vector_gradient(f_grad), compiled)
 
-        def advance(point):
-            nonlocal state
-            point, state = train_step(point, state)
-            return point
+        def advance():
+            nonlocal params, state
+            params, state = train_step(params, state)
+            return tuple(ops.numpy(params[0]).tolist())
     elif compiled:
         raise ValueError("train_2d: compiled=True needs a d2l optimizer (d2l.adam(0.01), ...), not "
                          f"a book trainer function ({getattr(trainer, '__name__', trainer)!r:.60})")
@@ -153,19 +162,56 @@ def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0), compiled=False):
         book_state = (0.0, 0.0)
         extra = () if f_grad is None else (f_grad,)
 
-        def advance(point):
-            nonlocal book_state
+        def advance():
+            nonlocal point, book_state
             x1, x2, *book_state = trainer(*point, *book_state, *extra)
-            return x1, x2
+            point = (x1, x2)
+            return _floats(point)
 
     trace = Trace()
-    _record(trace, 0, point)
+    _record(trace, 0, _floats(point))
     for step in range(1, steps + 1):
-        point = advance(point)
-        if not _record(trace, step, point):
+        if not _record(trace, step, advance()):
             break
     _report(trace, steps, ["x1", "x2"])
     return trace
+
+
+def _check_one_run(optimizer):
+    """Raise ``ValueError`` if a hyperparameter of ``optimizer`` is a tensor of several numbers (or
+    of more than one axis): train_2d runs one trace, stepping the point as one vector (x1, x2)."""
+    for name, value in optimizer.hyperparams.items():
+        if ops.family(value) is not None and (ops.size(value) != 1 or len(ops.shape(value)) > 1):
+            raise ValueError(f"train_2d runs one trace, so the {optimizer.name} optimizer's {name} must be "
+                             f"one number, got a tensor of shape {ops.shape(value)}; d2l.sweep_traces runs "
+                             f"a grid of hyperparameters at once")
+
+
+def _vector_gradient(f_grad):
+    """``f_grad(x1, x2) -> (g1, g2)`` as the gradient of the point held as one vector: ``x -> (g,)``,
+    g = (g1, g2) (a ValueError unless f_grad gives two numbers; the update uses g in x's dtype)."""
+
+    def gradient(x):
+        grads = f_grad(*ops.unstack(x))
+        if not (isinstance(grads, (tuple, list)) and len(grads) == 2):
+            raise ValueError(f"train_2d: f_grad must return the gradient (g1, g2); got {_describe(grads)}")
+        g1, g2 = grads
+        if getattr(g1, "ndim", 0) or getattr(g2, "ndim", 0):
+            raise ValueError(f"train_2d: f_grad must return one number for each of x1 and x2; got "
+                             f"{_describe(grads)}")
+        if getattr(g1, "dtype", None) is None or getattr(g2, "dtype", None) is None:
+            g1, g2 = ops.cast(g1, TRACE_DTYPE), ops.cast(g2, TRACE_DTYPE)  # numbers: in float64 at once
+        return (ops.stack([g1, g2]),)
+
+    return gradient
+
+
+def _describe(grads):
+    """What f_grad returned, in words: its type, or its values' shapes."""
+    if not isinstance(grads, (tuple, list)):
+        return f"a {type(grads).__name__}"
+    shapes = ", ".join(str(tuple(g.shape)) if hasattr(g, "shape") else f"a {type(g).__name__}" for g in grads)
+    return f"{len(grads)} values ({shapes})"
 
 
 def _batched_run(optimizer, f, runs, steps, x0, keep_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import d2l_optim as d2l
-from d2l_optim import _config
+from d2l_optim import _config, ops
 
 CREATORS = {
     "tensor": lambda **kw: d2l.tensor([1.5, -2.0], **kw),
@@ -119,6 +119,21 @@ def test_value_and_grad_with_several_arguments(backend):
     assert d2l.to_float(value) == 35.0 and d2l.to_float(g1) == 20.0 and d2l.to_float(g2) == 7.0
     assert d2l.to_float(d2l.grad(f, argnums=1)(2.0, 5.0)) == 7.0
     assert isinstance(g1, _native_types(backend)) and d2l.dtype(g1) == "float32"
+
+
+def test_one_tensor_given_as_two_arguments_has_a_gradient_for_each(backend):
+    x = d2l.tensor(3.0)
+    g1, g2 = d2l.grad(lambda a, b: a * a * b, argnums=(0, 1))(x, x)
+    assert (d2l.to_float(g1), d2l.to_float(g2)) == (18.0, 9.0)
+
+
+def test_unstack_gives_the_rows(backend):
+    rows = ops.unstack(d2l.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], "float64"))
+    assert len(rows) == 3 and all(isinstance(r, _native_types(backend)) for r in rows)
+    assert [d2l.dtype(r) for r in rows] == ["float64"] * 3
+    np.testing.assert_array_equal(d2l.numpy(rows[2]), [5.0, 6.0])
+    first, second = ops.unstack([1, 2])  # not a tensor yet: floatx, as every shim op
+    assert d2l.dtype(first) == "float32" and d2l.to_float(second) == 2.0
 
 
 def test_grad_leaves_its_input_untouched(backend):

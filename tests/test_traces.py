@@ -120,3 +120,49 @@ def test_overflowing_run_stops_and_still_plots(backend, capsys):
     axes = d2l.show_trace(trace, O.square)
     assert all(np.isfinite(axes.get_xlim())) and all(np.isfinite(axes.get_ylim()))
     assert len(axes.lines[0].get_xdata()) <= 20001
+
+
+@pytest.mark.parametrize("make", [
+    lambda: d2l.sgd(d2l.SquareRootScheduler(0.3)), lambda: d2l.momentum(0.4, 0.5), lambda: d2l.adagrad(0.4),
+    lambda: d2l.rmsprop(0.4, 0.9), lambda: d2l.adadelta(0.9), lambda: d2l.adam(0.1), lambda: d2l.yogi(0.1),
+], ids=["sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "yogi"])
+def test_train_2d_steps_the_point_as_its_two_coordinates_would_be_stepped(backend, make):
+    """train_2d updates (x1, x2) as one vector: the trace is the one of updating the two scalars, to
+    float64 rounding (the same bits, except on JAX, whose vector ops may differ in the last digit)."""
+    f_grad = d2l.grad(O.elongated_2d, (0, 1))
+    optimizer = make()
+    point = (d2l.tensor(-5.0, "float64"), d2l.tensor(-2.0, "float64"))
+    state, expected = optimizer.init(point), [(-5.0, -2.0)]
+    for _ in range(20):
+        point, state = optimizer.update(f_grad(*point), state, point)
+        expected.append(tuple(d2l.to_float(x) for x in point))
+    np.testing.assert_allclose(d2l.train_2d(make(), f_grad=f_grad), expected, rtol=1e-12, atol=0)
+
+
+def test_train_2d_takes_gradients_as_numbers_or_tensors_of_any_float_dtype(backend, capsys):
+    exact = d2l.train_2d(d2l.adam(0.1), f_grad=lambda x1, x2: (0.2 * x1, 4 * x2))
+    as_floats = lambda x1, x2: (0.2 * d2l.to_float(x1), 4 * d2l.to_float(x2))  # noqa: E731
+    assert d2l.train_2d(d2l.adam(0.1), f_grad=as_floats) == exact
+    single = d2l.train_2d(d2l.adam(0.1), f_grad=lambda x1, x2: (d2l.tensor(0.2 * x1, "float32"), 4 * x2))
+    np.testing.assert_allclose(single, exact, rtol=1e-6)
+
+
+@pytest.mark.parametrize("f_grad, message", [
+    (lambda x1, x2: (x1, x2, x1), r"f_grad must return the gradient \(g1, g2\); got 3 values"),
+    (lambda x1, x2: x1 + x2, r"f_grad must return the gradient \(g1, g2\); got a "),
+    (lambda x1, x2: (d2l.stack([x1, x1]), x2),
+     r"one number for each of x1 and x2; got 2 values \(\(2,\), \(\)\)"),
+], ids=["three values", "one tensor", "a vector"])
+def test_train_2d_names_a_gradient_of_the_wrong_form(backend, f_grad, message):
+    with pytest.raises(ValueError, match=message):
+        d2l.train_2d(d2l.adam(0.1), f_grad=f_grad)
+
+
+def test_train_2d_runs_one_trace_with_one_number_per_hyperparameter(backend, capsys):
+    f_grad = d2l.grad(O.elongated_2d, (0, 1))
+    with pytest.raises(ValueError, match=r"momentum optimizer's beta must be one number, got a tensor of "
+                                         r"shape \(2,\); d2l.sweep_traces"):
+        d2l.train_2d(d2l.momentum(0.1, d2l.tensor([0.5, 0.9])), f_grad=f_grad)
+    as_number = d2l.train_2d(d2l.momentum(0.1, 0.5), f_grad=f_grad)
+    for beta in (d2l.tensor(0.5, "float64"), d2l.tensor([0.5], "float64")):
+        assert d2l.train_2d(d2l.momentum(0.1, beta), f_grad=f_grad) == as_number

@@ -10,7 +10,7 @@ MATH = types.SimpleNamespace(
     **{name: getattr(tf.math, name) for name in (
         "cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign", "abs",
         "maximum", "minimum")},
-    matmul=tf.linalg.matmul, reshape=tf.reshape, stack=tf.stack, sum=tf.reduce_sum,
+    matmul=tf.linalg.matmul, reshape=tf.reshape, stack=tf.stack, unstack=tf.unstack, sum=tf.reduce_sum,
     mean=tf.reduce_mean,
 )
 
