@@ -77,7 +77,8 @@ def test_missing_framework_names_the_pip_extra(monkeypatch, name):
     for module in [m for m in sys.modules if m == info.package or m.startswith(info.package + ".")]:
         monkeypatch.delitem(sys.modules, module)
     monkeypatch.delitem(_config._loaded, name, raising=False)
-    monkeypatch.setattr(_config, "import_conflicts", lambda name: {})  # a framework imported before is no matter here
+    # a framework imported before is no matter here
+    monkeypatch.setattr(_config, "import_conflicts", lambda name: {})
     with pytest.raises(ImportError, match=rf'pip install "d2l-optim\[{info.extra}\]"'):
         d2l.set_backend(name)
 

@@ -370,7 +370,7 @@ def test_notebook_shows_figures_and_clean_warnings_only(backend, tmp_path):
     out = tmp_path / "out"
     kernel_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Jupyter's inline backend
     subprocess.run([sys.executable, "-m", "d2l_optim.build.runner", str(tmp_path / "notebook.py"),
-                    backend, str(out), "300"], check=True, timeout=300, env=kernel_env)
+                    backend, str(out), "300"], check=True, timeout=300, env=kernel_env, cwd=tmp_path)
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "ok", record["error"]
     # the fourth cell names no figure: it gets the default name

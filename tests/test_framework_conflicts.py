@@ -9,6 +9,7 @@ before it imports MXNet.
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -21,9 +22,10 @@ REFUSED = ("the 'mxnet' backend cannot be used in this process: tensorflow is im
 ADVICE = "Use mxnet in a new process (or restart the notebook's kernel), and there use it before tensorflow"
 
 
-def _python(script):
+def _python(script):  # run outside the checkout, whose d2l_optim/ would shadow the installed one
     return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True,
-                          timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+                          timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+                          cwd=tempfile.gettempdir())
 
 
 def _require(*backends):

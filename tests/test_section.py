@@ -179,7 +179,7 @@ def _run_notebook(path, backend, out):
     pytest.importorskip("nbclient", reason='notebooks need: pip install "d2l-optim[course]"')
     kernel_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Jupyter's inline backend
     subprocess.run([sys.executable, "-m", "d2l_optim.build.runner", str(path), backend, str(out), "300"],
-                   check=True, timeout=300, env=kernel_env)
+                   check=True, timeout=300, env=kernel_env, cwd=out.parent)
     return json.loads((out / "run.json").read_text())
 
 
