@@ -9,6 +9,12 @@ A test over the sections that runs whole sections (``d2l-optim check``) may be m
 ``@pytest.mark.sections_on_every_backend(names)``: it runs every section on NumPy and the sections
 ``names`` on the other backends, the rest deselected (not skipped: they run the same code, only on a
 costlier framework).
+
+A test that needs frameworks besides the one under test (a README snippet on PyTorch, TensorFlow
+then MXNet in one process) is marked ``@pytest.mark.needs_frameworks(*names)``. Plain ``pytest``
+skips it, with the install hint, where one is missing; under ``--backend`` (tox, one framework per
+environment) it runs in the environment that has them all (tox's mxnet env also holds TensorFlow
+2.17 for the conflict tests) and is deselected in the others.
 """
 import os
 
@@ -35,6 +41,7 @@ def _requested(config):
 def pytest_configure(config):
     config.addinivalue_line("markers", "sections_on_every_backend(names): run every section on NumPy, "
                                        "these on the other backends")
+    config.addinivalue_line("markers", "needs_frameworks(*names): run where these frameworks are installed")
     for name in _config.BACKENDS:  # one thread per framework (set before any is imported), quiet logs
         for variable, value in _registry.facts(name).run_environment(1).items():
             os.environ.setdefault(variable, value)
@@ -50,18 +57,31 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", names, indirect=True)
 
 
+def _missing_frameworks(item):
+    mark = item.get_closest_marker("needs_frameworks")
+    return [name for name in (mark.args if mark else ()) if not _config.is_installed(name)]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Deselect the (backend, section) pairs that a ``sections_on_every_backend`` mark leaves out."""
+    """Deselect the (backend, section) pairs that a ``sections_on_every_backend`` mark leaves out and,
+    under ``--backend``, the tests whose ``needs_frameworks`` are not all installed here."""
     kept, deselected = [], []
     for item in items:
         mark = item.get_closest_marker("sections_on_every_backend")
         params = getattr(getattr(item, "callspec", None), "params", {})
         left_out = (mark is not None and params.get("backend", "numpy") != "numpy"
                     and params.get("section") not in mark.args[0])
+        left_out = left_out or bool(_requested(config) and _missing_frameworks(item))
         (deselected if left_out else kept).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def pytest_runtest_setup(item):
+    missing = _missing_frameworks(item)
+    if missing:
+        pytest.skip(f"needs the {missing[0]} backend: {_config.install_hint(missing[0])}")
 
 
 @pytest.fixture

@@ -366,6 +366,8 @@ def test_a_signal_stops_the_build_and_leaves_the_old_site(signum, quick_site, tm
 #  7 frameworks in one process: tests/test_framework_conflicts.py
 #  8 no sections: test_sources_without_sections_are_refused_and_the_site_kept
 #  9 SIGKILL: test_a_killed_build_takes_its_runs_along_and_the_next_build_clears_up
+# 10 the compiled path's checks: test_compiled.py::test_the_compiled_step_checks_what_the_eager_one_checks,
+#    test_compiled.py::test_new_parameter_shapes_get_a_checked_eager_step
 # 11 user files: test_files_added_to_a_published_site_are_kept_and_listed
 # 12 test_a_file_size_limit_ends_in_a_clean_message, test_sigterm_while_the_explorer_computes_stops_the_build,
 #    test_a_runner_ended_by_sigterm_ends_its_kernel_and_says_so_plainly (its handler; no Jupyter log

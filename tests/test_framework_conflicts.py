@@ -14,8 +14,6 @@ import textwrap
 
 import pytest
 
-from d2l_optim import _config
-
 REFUSED = ("the 'mxnet' backend cannot be used in this process: tensorflow is imported here already, "
            "and MXNet 1.9 crashes the process (a segmentation fault, no message) when it is imported after "
            "TensorFlow")
@@ -28,12 +26,6 @@ def _python(script):  # run outside the checkout, whose d2l_optim/ would shadow 
                           cwd=tempfile.gettempdir())
 
 
-def _require(*backends):
-    for name in backends:
-        if not _config.is_installed(name):
-            pytest.skip(f"needs the {name} backend: {_config.install_hint(name)}")
-
-
 def test_the_mxnet_backend_declares_its_conflict_without_importing_mxnet():
     finished = _python("""
         import sys
@@ -44,8 +36,8 @@ def test_the_mxnet_backend_declares_its_conflict_without_importing_mxnet():
     assert finished.stdout.split("\n")[0] == "['tensorflow'] [] False", finished.stderr
 
 
+@pytest.mark.needs_frameworks("tensorflow")  # not MXNet: the refusal comes before its import
 def test_mxnet_after_tensorflow_is_refused_with_the_reason_and_what_to_do():
-    _require("tensorflow")  # MXNet need not be installed: the refusal comes before its import
     finished = _python("""
         import tensorflow
         import d2l_optim as d2l
@@ -64,8 +56,8 @@ def test_mxnet_after_tensorflow_is_refused_with_the_reason_and_what_to_do():
     assert all(REFUSED in line and ADVICE in line for line in refusals), refusals
 
 
+@pytest.mark.needs_frameworks("tensorflow", "mxnet")
 def test_a_backend_loop_from_tensorflow_to_mxnet_ends_in_the_error_not_a_crash():
-    _require("tensorflow", "mxnet")
     loop = """
         import d2l_optim as d2l
         for name in {order}:

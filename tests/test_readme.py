@@ -20,11 +20,11 @@ def test_the_readme_has_its_snippets():
     assert len(SNIPPETS) >= 5
 
 
-@pytest.mark.parametrize("snippet", SNIPPETS, ids=[f"snippet-{i + 1}" for i in range(len(SNIPPETS))])
+@pytest.mark.parametrize("snippet", [
+    pytest.param(snippet, marks=pytest.mark.needs_frameworks(
+        *(_config.canonical_name(name) for name in BACKEND_NAMED.findall(snippet))))
+    for snippet in SNIPPETS], ids=[f"snippet-{i + 1}" for i in range(len(SNIPPETS))])
 def test_a_readme_snippet_runs_as_pasted(snippet, tmp_path):
-    for name in BACKEND_NAMED.findall(snippet):
-        if not _config.is_installed(name):
-            pytest.skip(f"this snippet uses the {name} backend: {_config.install_hint(name)}")
     (tmp_path / "snippet.py").write_text(snippet, encoding="utf-8")
     environment = dict(os.environ, D2L_OPTIM_BACKEND="numpy", MPLBACKEND="Agg")
     environment.pop("D2L_OPTIM_OUT", None)
