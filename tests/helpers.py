@@ -3,6 +3,7 @@ import ast
 import contextlib
 import functools
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,20 @@ def run_example(section, backend, out=None, env=None):
     environment = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
     # the timeout guards against a hung run; it is no speed check (a loaded machine took 308 s)
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=900)
+
+
+def run_notebook(path, backend, out):
+    """Run the script ``path`` as the course build runs it (``d2l_optim.build.runner``: a notebook on a
+    kernel) into the folder ``out``; return its run record (run.json). The runner starts outside the
+    checkout, whose d2l_optim/ would shadow the installed package."""
+    import pytest
+
+    pytest.importorskip("nbclient", reason='notebooks need: pip install "d2l-optim[course]"')
+    kernel_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Jupyter's inline backend
+    subprocess.run([sys.executable, "-m", "d2l_optim.build.runner", str(path), backend, str(out), "300"],
+                   check=True, timeout=300, env=kernel_env, cwd=os.path.dirname(os.path.abspath(out)))
+    with open(os.path.join(out, "run.json"), encoding="utf-8") as file:
+        return json.load(file)
 
 
 def section_functions(section):

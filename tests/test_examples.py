@@ -2,8 +2,6 @@
 import json
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,7 +9,7 @@ import pytest
 import d2l_optim as d2l
 from d2l_optim import _registry, cells, compare
 from d2l_optim.plotting import flatten_figure_data
-from helpers import ROOT, UNKNOWN_BACKEND, run_example
+from helpers import ROOT, UNKNOWN_BACKEND, run_example, run_notebook
 
 LINE = re.compile(r"epoch \d+, x1: -?\d+\.\d{6}, x2: -?\d+\.\d{6}")
 # a training run's final loss (the same on every backend) and its seconds per epoch (a timing)
@@ -365,13 +363,9 @@ trace = d2l.newton(objectives.cosh)
 def test_notebook_shows_figures_and_clean_warnings_only(backend, tmp_path):
     """Each figure once, named; no ``<Axes: ...>`` result after a plot; the Hessian notice (MXNet)
     without a kernel file path."""
-    pytest.importorskip("nbclient", reason='notebooks need: pip install "d2l-optim[course]"')
     (tmp_path / "notebook.py").write_text(NOTEBOOK)
     out = tmp_path / "out"
-    kernel_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Jupyter's inline backend
-    subprocess.run([sys.executable, "-m", "d2l_optim.build.runner", str(tmp_path / "notebook.py"),
-                    backend, str(out), "300"], check=True, timeout=300, env=kernel_env, cwd=tmp_path)
-    record = json.loads((out / "run.json").read_text())
+    record = run_notebook(tmp_path / "notebook.py", backend, out)
     assert record["status"] == "ok", record["error"]
     # the fourth cell names no figure: it gets the default name
     assert [cell["figures"] for cell in record["cells"]] == [[], [], ["named"], ["cell-4"], []]

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from d2l_optim import _config, cells
-from helpers import ROOT
+from helpers import ROOT, run_notebook
 
 EXAMPLES = os.path.join(ROOT, "examples")
 SECTIONS = sorted(f[:-3] for f in os.listdir(EXAMPLES) if f.endswith(".py") and f != "__init__.py")
@@ -175,18 +175,10 @@ def test_a_script_refuses_wrong_figure_names(tmp_path, change, error):
     assert re.search(error, result.stderr.strip().splitlines()[-1]), result.stderr
 
 
-def _run_notebook(path, backend, out):
-    pytest.importorskip("nbclient", reason='notebooks need: pip install "d2l-optim[course]"')
-    kernel_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Jupyter's inline backend
-    subprocess.run([sys.executable, "-m", "d2l_optim.build.runner", str(path), backend, str(out), "300"],
-                   check=True, timeout=300, env=kernel_env, cwd=out.parent)
-    return json.loads((out / "run.json").read_text())
-
-
 def test_the_builds_notebook_saves_the_same_figures_and_runs_the_cells_as_written(backend, tmp_path):
     script = tmp_path / "made_up.py"
     script.write_text(SCRIPT)
-    record = _run_notebook(script, backend, tmp_path / "out")
+    record = run_notebook(script, backend, tmp_path / "out")
     assert record["status"] == "ok", record["error"]
     drawn = {cell["cell"]: cell["figures"] for cell in record["cells"] if cell["figures"]}
     assert drawn == _expected_figures(backend)
@@ -212,7 +204,7 @@ def test_the_builds_notebook_saves_the_same_figures_and_runs_the_cells_as_writte
 def test_the_builds_notebook_fails_a_cell_that_names_the_wrong_number_of_figures(tmp_path):
     script = tmp_path / "made_up.py"
     script.write_text(SCRIPT.replace('figures=["curve-1.5", "curve-2"]', 'figures=["curve-1.5"]'))
-    record = _run_notebook(script, "numpy", tmp_path / "out")
+    record = run_notebook(script, "numpy", tmp_path / "out")
     assert record["status"] == "failed"
     assert re.search(r"cell 4 \('for power in \(1\.5, 2\):'\) names 1 figure\(s\), curve-1\.5, but draws 2",
                      record["error"]), record["error"]
@@ -221,6 +213,6 @@ def test_the_builds_notebook_fails_a_cell_that_names_the_wrong_number_of_figures
 def test_the_builds_notebook_refuses_a_bad_name_before_running(tmp_path):
     script = tmp_path / "made_up.py"
     script.write_text(SCRIPT.replace('figures=["curve-1.5", "curve-2"]', 'figures=["../curve", "x"]'))
-    record = _run_notebook(script, "numpy", tmp_path / "out")
+    record = run_notebook(script, "numpy", tmp_path / "out")
     assert record["status"] == "failed" and record["cells"] == []
     assert "cell 4 ('for power in (1.5, 2):'): figure name '../curve' is not allowed" in record["error"]
