@@ -396,13 +396,15 @@ def value_and_grad(f, argnums=0, has_aux=False):
     derivatives = {}  # backend name -> the backend's derivative of checked
 
     def evaluate(*args):
-        backend = _backend_for(*args)
+        backend = _config.current()
         if len(args) < fewest_args:
             raise ValueError(f"argnums={argnums!r} does not fit a call with {len(args)} arguments")
-        args = list(args)
-        for i in nums:
-            if not _native_float(backend, args[i]):
-                args[i] = _lift(backend, args[i])
+        for arg in args:  # float tensors of the active backend (the common case) go in as they are
+            if not _native_float(backend, arg):
+                backend, args = _backend_for(*args), list(args)
+                for i in nums:
+                    args[i] = _lift(backend, args[i])
+                break
         try:
             derivative = derivatives[backend.NAME]
         except KeyError:
@@ -426,9 +428,15 @@ def value_and_grad(f, argnums=0, has_aux=False):
 
 
 def grad(f, argnums=0):
-    """The gradient function of ``f`` (see :func:`value_and_grad`)."""
+    """The gradient function of ``f`` (see :func:`value_and_grad`); it records what it
+    differentiates as its attributes ``function`` (``f``) and ``argnums``."""
     derivative = value_and_grad(f, argnums)
-    return lambda *args: derivative(*args)[1]
+
+    def gradient(*args):
+        return derivative(*args)[1]
+
+    gradient.function, gradient.argnums = f, argnums
+    return gradient
 
 
 def hessian(f):

@@ -176,6 +176,14 @@ class _Update:
         new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
         return self.result(params, names, values, new_params, new_slots, lr_t, t)
 
+    def unchecked(self, params, state, grads):
+        """``update(grads, state, params)`` for a tuple ``params``, a State of this optimizer with
+        their slots and gradients of their shapes, none of which it checks (the learning rate it
+        does): the step of a loop that made all three itself."""
+        lr_t, t = self.learning_rate(state.t), state.t + 1
+        new_params, new_slots = self.run(params, state.slots, grads, lr_t, t)
+        return self.result(params, None, params, new_params, new_slots, lr_t, t)
+
     def check_state(self, state, params):
         """``(names, values, slot_values)`` of ``params`` and ``state``; a ValueError unless ``state``
         is a State of this optimizer whose slots have the structure and shapes of ``params``."""

@@ -7,6 +7,7 @@ every backend. A run that overflows stops at the first non-finite value; the ret
 :class:`Trace` records where (``diverged_at``) and keeps the finite part, so it can still be
 plotted.
 """
+import functools
 import math
 import warnings
 
@@ -136,7 +137,9 @@ def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0), compiled=False):
     hyperparameters given as tensors must hold one number each (:func:`sweep_traces` runs a grid of
     them). With ``compiled`` (optimizers only), gradient and update run as one step compiled by the
     backend (TensorFlow: XLA; PyTorch: ``torch.compile``; see
-    :func:`~d2l_optim.optimizers.training_step`).
+    :func:`~d2l_optim.optimizers.training_step`). An optimizer's points come back from the framework
+    :data:`POINTS_PER_TRANSFER` steps at a time, so a run that diverges may compute that many steps
+    past its first non-finite point; the trace ends before it all the same.
     """
     check_count("steps", steps)
     if len(tuple(x0)) != 2:
@@ -149,32 +152,56 @@ def train_2d(trainer, steps=20, f_grad=None, x0=(-5.0, -2.0), compiled=False):
         _check_one_run(trainer)
         params = (ops.stack(point),)  # one tensor to update, not two: half the optimizer's work
         state = trainer.init(params)
-        train_step = training_step(trainer, _vector_gradient(f_grad), compiled)
+        gradient = _vector_gradient(f_grad)
+        if compiled:
+            train_step = training_step(trainer, gradient, compiled)
+        else:  # params and state are made here, and gradient checks its result: nothing to check
+            update = trainer.update
 
-        def advance():
-            nonlocal params, state
-            params, state = train_step(params, state)
-            return tuple(ops.numpy(params[0]).tolist())
+            def train_step(params, state):
+                return update.unchecked(params, state, gradient(*params))
+
+        points = _optimizer_points(train_step, params, state, steps)
     elif compiled:
         raise ValueError("train_2d: compiled=True needs a d2l optimizer (d2l.adam(0.01), ...), not "
                          f"a book trainer function ({getattr(trainer, '__name__', trainer)!r:.60})")
     else:
-        book_state = (0.0, 0.0)
-        extra = () if f_grad is None else (f_grad,)
-
-        def advance():
-            nonlocal point, book_state
-            x1, x2, *book_state = trainer(*point, *book_state, *extra)
-            point = (x1, x2)
-            return _floats(point)
+        points = _book_points(trainer, point, () if f_grad is None else (f_grad,), steps)
 
     trace = Trace()
     _record(trace, 0, _floats(point))
-    for step in range(1, steps + 1):
-        if not _record(trace, step, advance()):
+    for step, floats in enumerate(points, 1):
+        if not _record(trace, step, floats):
             break
     _report(trace, steps, ["x1", "x2"])
     return trace
+
+
+#: train_2d turns an optimizer's points into floats this many steps at a time (one transfer from the
+#: framework a chunk, not a step); a diverging run computes at most this many steps past its first
+#: non-finite point, which ends the trace
+POINTS_PER_TRANSFER = 100
+
+
+def _optimizer_points(train_step, params, state, steps):
+    """The points after steps 1, 2, ..., ``steps`` of ``train_step`` as pairs of floats."""
+    pending = []
+    for step in range(1, steps + 1):
+        params, state = train_step(params, state)
+        pending.append(params[0])
+        if len(pending) == POINTS_PER_TRANSFER or step == steps:
+            yield from map(tuple, ops.numpy(ops.stack(pending)).tolist())
+            pending = []
+
+
+def _book_points(trainer, point, extra, steps):
+    """The points after steps 1, 2, ..., ``steps`` of a book trainer ``(x1, x2, s1, s2[, f_grad]) ->
+    (x1, x2, s1, s2)`` from ``point``, its state starting at 0, as pairs of floats."""
+    book_state = (0.0, 0.0)
+    for _ in range(steps):
+        x1, x2, *book_state = trainer(*point, *book_state, *extra)
+        point = (x1, x2)
+        yield _floats(point)
 
 
 def _check_one_run(optimizer):
@@ -189,7 +216,13 @@ def _check_one_run(optimizer):
 
 def _vector_gradient(f_grad):
     """``f_grad(x1, x2) -> (g1, g2)`` as the gradient of the point held as one vector: ``x -> (g,)``,
-    g = (g1, g2) (a ValueError unless f_grad gives two numbers; the update uses g in x's dtype)."""
+    g = (g1, g2) in x's dtype (a ValueError unless f_grad gives two numbers). Where f_grad is
+    ``d2l.grad(f, argnums=(0, 1))``, g is the gradient of x ↦ f(x[0], x[1]): the same numbers from
+    one differentiated input instead of two, and of x's shape and dtype by construction."""
+    if getattr(f_grad, "argnums", None) in ((0, 1), [0, 1]) and callable(getattr(f_grad, "function", None)):
+        f = f_grad.function
+        vector_grad = ops.grad(functools.wraps(f)(lambda x: f(*ops.unstack(x))))
+        return lambda x: (vector_grad(x),)
 
     def gradient(x):
         grads = f_grad(*ops.unstack(x))
@@ -201,7 +234,8 @@ def _vector_gradient(f_grad):
                              f"{_describe(grads)}")
         if getattr(g1, "dtype", None) is None or getattr(g2, "dtype", None) is None:
             g1, g2 = ops.cast(g1, TRACE_DTYPE), ops.cast(g2, TRACE_DTYPE)  # numbers: in float64 at once
-        return (ops.stack([g1, g2]),)
+        g = ops.stack([g1, g2])
+        return (g if g.dtype == x.dtype else ops.cast(g, ops.dtype(x)),)
 
     return gradient
 

@@ -37,7 +37,15 @@ MATH = _Math()
 for _name in ("cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign", "abs"):
     setattr(MATH, _name, _untraced_fast(_name))
 MATH.stack = _stack
-MATH.unstack = tuple  # an array's rows; autograd's boxes index theirs
+
+
+def _unstack(x):
+    """An array's rows; a box of autograd indexes its own, one by one (``tuple`` would go on to a
+    failing index, recorded and raised)."""
+    return tuple(x) if type(x) is np.ndarray else tuple(x[i] for i in range(len(x)))
+
+
+MATH.unstack = _unstack
 
 
 def from_numpy(array):
