@@ -139,6 +139,35 @@ def test_train_2d_steps_the_point_as_its_two_coordinates_would_be_stepped(backen
     np.testing.assert_allclose(d2l.train_2d(make(), f_grad=f_grad), expected, rtol=1e-12, atol=0)
 
 
+def test_train_2d_differentiates_a_d2l_gradient_along_the_point(backend, capsys):
+    """d2l.grad(f, (0, 1)) says what it differentiates, so train_2d takes the gradient of
+    x -> f(x[0], x[1]) (one autograd input): the trace of the same gradient called with the two
+    coordinates, over more than one transfer of points (250 steps)."""
+    f_grad = d2l.grad(O.elongated_2d, (0, 1))
+    assert f_grad.function is O.elongated_2d and f_grad.argnums == (0, 1)
+    by_coordinates = lambda x1, x2: f_grad(x1, x2)  # noqa: E731  (the same gradient, not known as d2l's)
+    along = d2l.train_2d(d2l.adam(0.1), 250, f_grad)
+    assert len(along) == 251
+    np.testing.assert_allclose(along, d2l.train_2d(d2l.adam(0.1), 250, by_coordinates), rtol=1e-12, atol=0)
+
+
+def test_a_diverging_run_ends_at_its_first_non_finite_point(backend, capsys):
+    """An optimizer's points reach Python 100 steps at a time; the trace still ends where the book's
+    trainer, one point at a time, ends it (the rate 30 overflows x2 after about 150 steps)."""
+    f_grad = d2l.grad(O.elongated_2d, (0, 1))
+
+    def sgd_2d(x1, x2, s1, s2, f_grad):
+        g1, g2 = f_grad(x1, x2)
+        return x1 - 30.0 * g1, x2 - 30.0 * g2, s1, s2
+
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        ours = d2l.train_2d(d2l.sgd(30.0), 300, f_grad)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        book = d2l.train_2d(sgd_2d, 300, f_grad)
+    assert 100 < ours.diverged_at == book.diverged_at < 200 and len(ours) == ours.diverged_at
+    np.testing.assert_allclose(ours, book, rtol=1e-12, atol=0)
+
+
 def test_train_2d_takes_gradients_as_numbers_or_tensors_of_any_float_dtype(backend, capsys):
     exact = d2l.train_2d(d2l.adam(0.1), f_grad=lambda x1, x2: (0.2 * x1, 4 * x2))
     as_floats = lambda x1, x2: (0.2 * d2l.to_float(x1), 4 * d2l.to_float(x2))  # noqa: E731
