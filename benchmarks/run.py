@@ -7,11 +7,12 @@ Cases: train_ch11 (one epoch on the airfoil data, batch 10, SGD), adam_2d (1000 
 steps in 2-D, ``train_2d``), adam_step (one Adam update on 10, 10⁵ and 10⁷ float32 parameters, with
 the peak memory an update needs, in copies of the parameters), cnn (one epoch of the digits LeNet),
 import (``import d2l_optim`` and each backend's first use), build (``d2l-optim build --jobs 2``,
-cold and warm). Each (case, backend) runs in a fresh process, alternating d2l-optim and the
-hand-written loops of ``benchmarks/native_<backend>.py``: one written the way the book writes it
-and, for adam_2d, a lean one (one parameter tensor updated in place, no trace). It reports medians
-of CPU time (the build: wall time); ratio = d2l-optim / hand-written (lower is better). ``--quick``
-runs fewer steps and builds one section. The machine is shared: note its load next to the figures.
+cold and warm). Each (case, backend) runs in a fresh process (adam_2d's compiled run in one more),
+alternating d2l-optim and the hand-written loops of ``benchmarks/native_<backend>.py``: one written
+the way the book writes it and, for adam_2d, a lean one (one parameter tensor updated in place, no
+trace). It reports medians of CPU time (the build: wall time); ratio = d2l-optim / hand-written
+(lower is better). ``--quick`` runs fewer steps and builds one section. The machine is shared: note
+its load next to the figures.
 
 Every process it starts runs in this folder, so the installed d2l_optim is measured even when the
 script is started from the repository's root (whose source folder ``d2l_optim/`` is not the
@@ -60,6 +61,9 @@ def collect(args, backends):
         for backend in backends:
             try:
                 found = run_child(args, "--child", case, backend)
+                if case in cases.COMPILED_APART:
+                    compiled = run_child(args, "--child", cases.COMPILED_APART[case], backend)
+                    found[-1] = cases.with_compiled(found[-1], compiled)
                 if case == "adam_step":
                     found[-1]["extra_copies"] = {
                         side: run_child(args, "--memory", backend, side, str(found[-1]["size"]), oneDNN=False)
@@ -129,7 +133,8 @@ def main():
         backend = args.child[1] if args.child else args.memory[0]
         cases.d2l.set_backend(backend)
         if args.child:
-            print(json.dumps(cases.CASES[args.child[0]](backend, args.quick, args.repeats)))
+            case = {**cases.CASES, **cases.CHILD_CASES}[args.child[0]]
+            print(json.dumps(case(backend, args.quick, args.repeats)))
         else:
             print(json.dumps(cases.step_memory(backend, args.memory[1], int(args.memory[2]))))
         return
