@@ -127,7 +127,7 @@ class Ops(Protocol):
     #: namespace of functions with NumPy's names and signatures: cos, sin, tan, tanh, cosh, sinh,
     #: exp, log, sqrt, square, sign, abs, maximum, minimum, matmul, reshape, stack, sum and mean
     #: (``axis``, ``keepdims``); optionally unstack (a tensor's rows along its first axis), where
-    #: iterating over a tensor costs more (TensorFlow slices once per row)
+    #: iterating over a tensor costs more (TensorFlow slices once per row, PyTorch runs Python code)
     MATH: Any
 
     def from_numpy(self, array) -> Any:
