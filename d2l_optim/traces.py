@@ -184,14 +184,25 @@ POINTS_PER_TRANSFER = 100
 
 
 def _optimizer_points(train_step, params, state, steps):
-    """The points after steps 1, 2, ..., ``steps`` of ``train_step`` as pairs of floats."""
+    """The points after steps 1, 2, ..., ``steps`` of ``train_step`` as pairs of floats. A step that
+    raises gives the points before it first: where one of them is not finite, the run has diverged
+    there and ends without the error (a gradient function may refuse a non-finite point)."""
     pending = []
     for step in range(1, steps + 1):
-        params, state = train_step(params, state)
+        try:
+            params, state = train_step(params, state)
+        except Exception:
+            yield from _as_floats(pending)
+            raise
         pending.append(params[0])
         if len(pending) == POINTS_PER_TRANSFER or step == steps:
-            yield from map(tuple, ops.numpy(ops.stack(pending)).tolist())
+            yield from _as_floats(pending)
             pending = []
+
+
+def _as_floats(points):
+    """The tensors ``points``, each a vector (x1, x2), as pairs of floats (one transfer for all)."""
+    return map(tuple, ops.numpy(ops.stack(points)).tolist()) if points else ()
 
 
 def _book_points(trainer, point, extra, steps):
@@ -219,8 +230,8 @@ def _vector_gradient(f_grad):
     g = (g1, g2) in x's dtype (a ValueError unless f_grad gives two numbers). Where f_grad is
     ``d2l.grad(f, argnums=(0, 1))``, g is the gradient of x ↦ f(x[0], x[1]): the same numbers from
     one differentiated input instead of two, and of x's shape and dtype by construction."""
-    if getattr(f_grad, "argnums", None) in ((0, 1), [0, 1]) and callable(getattr(f_grad, "function", None)):
-        f = f_grad.function
+    argnums, f = getattr(f_grad, "argnums", None), getattr(f_grad, "function", None)
+    if isinstance(argnums, (tuple, list)) and tuple(argnums) == (0, 1) and callable(f):
         vector_grad = ops.grad(functools.wraps(f)(lambda x: f(*ops.unstack(x))))
         return lambda x: (vector_grad(x),)
 

@@ -1,4 +1,5 @@
 """1-D and 2-D traces: the book's printed numbers, closed forms, cross-backend agreement, errors."""
+import math
 import warnings
 
 import numpy as np
@@ -166,6 +167,18 @@ def test_a_diverging_run_ends_at_its_first_non_finite_point(backend, capsys):
         book = d2l.train_2d(sgd_2d, 300, f_grad)
     assert 100 < ours.diverged_at == book.diverged_at < 200 and len(ours) == ours.diverged_at
     np.testing.assert_allclose(ours, book, rtol=1e-12, atol=0)
+
+    def finite_points_only(x1, x2):  # a gradient function that refuses the point past divergence
+        x1, x2 = d2l.to_float(x1), d2l.to_float(x2)
+        if not (math.isfinite(x1) and math.isfinite(x2)):
+            raise ValueError("not a finite point")
+        return 0.2 * x1, 4 * x2
+
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        refusing = d2l.train_2d(d2l.sgd(30.0), 300, finite_points_only)
+    assert refusing.diverged_at == ours.diverged_at
+    with pytest.raises(ValueError, match="not a finite point"):  # an error at a finite point is raised
+        d2l.train_2d(d2l.sgd(30.0), 300, lambda x1, x2: finite_points_only(x1, x2 * math.inf))
 
 
 def test_train_2d_takes_gradients_as_numbers_or_tensors_of_any_float_dtype(backend, capsys):
