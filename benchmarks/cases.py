@@ -7,6 +7,7 @@ machine, wall-clock time would measure the neighbours. The hand-written side is
 ``native_<backend>.py``.
 """
 import contextlib
+import functools
 import importlib
 import io
 import os
@@ -101,40 +102,45 @@ def quiet(function, *args, **kwargs):
         return function(*args, **kwargs)
 
 
+#: the gradient the 2-D Adam runs follow (made once: d2l.grad keeps its per-backend derivative)
+F_GRAD_2D = d2l.grad(f_2d, argnums=(0, 1))
+#: steps of the 2-D Adam runs
+STEPS_2D = 1000
+
+
+def _train_2d_adam(compiled=False):
+    """d2l-optim's 2-D Adam run: ``train_2d`` from (-5, -2), its printing swallowed."""
+    return quiet(d2l.train_2d, d2l.adam(ADAM["lr"]), STEPS_2D, F_GRAD_2D, X0_2D, compiled=compiled)
+
+
+def _max_difference(trace, book_trace):
+    return float(np.max(np.abs(np.array(trace) - book_trace)))
+
+
 def adam_2d(backend, quick, repeats):
     """(b) 1000 Adam steps with autograd on f_2d from (-5, -2): ``train_2d`` (which keeps the trace)
-    against the book's loop (two parameters, a trace of floats) and the lean
-    loop (one parameter vector, split by the framework's unstack where it has one, updated in place
-    (replaced on JAX, whose arrays never change), no trace). Its compiled run is timed in a process
+    against the book's loop (two parameters, a trace of floats) and the lean loop (one parameter
+    vector, split by the framework's unstack where it has one, updated in place (replaced on JAX,
+    whose arrays never change), no trace). Its compiled run is timed in a process
     of its own (:func:`adam_2d_compiled`): once ``torch.compile`` has run, every Python frame of the
     process is slower (here PyTorch's eager ``train_2d`` by 8–10 %, the lean loop by 5–7 %)."""
-    steps = 1000
-    f_grad = d2l.grad(f_2d, argnums=(0, 1))
     book, lean = native(backend).adam_2d, native(backend).adam_2d_lean
-
-    def ours():
-        return quiet(d2l.train_2d, d2l.adam(ADAM["lr"]), steps, f_grad, X0_2D)
-
-    times = medians({"d2l": ours, "hand": lambda: book(steps), "lean": lambda: lean(steps)}, repeats)
-    book_trace = np.array(book(steps))
-    difference = max(float(np.max(np.abs(np.array(ours()) - book_trace))),
-                     float(np.max(np.abs(np.array(lean(steps)) - book_trace[-1]))))
-    return [row("adam_2d", f"{steps} steps", "run", backend, times["d2l"], times["hand"], difference,
+    times = medians({"d2l": _train_2d_adam, "hand": lambda: book(STEPS_2D), "lean": lambda: lean(STEPS_2D)},
+                    repeats)
+    book_trace = np.array(book(STEPS_2D))
+    difference = max(_max_difference(_train_2d_adam(), book_trace),
+                     _max_difference(lean(STEPS_2D), book_trace[-1]))
+    return [row("adam_2d", f"{STEPS_2D} steps", "run", backend, times["d2l"], times["hand"], difference,
                 lean=times["lean"])]
 
 
 def adam_2d_compiled(backend, quick, repeats):
     """The compiled side of :func:`adam_2d`: ``{"compiled": median seconds, "max_difference": from
     the book's trace}``."""
-    steps = 1000
-    f_grad = d2l.grad(f_2d, argnums=(0, 1))
-
-    def compiled():
-        return quiet(d2l.train_2d, d2l.adam(ADAM["lr"]), steps, f_grad, X0_2D, compiled=True)
-
+    compiled = functools.partial(_train_2d_adam, compiled=True)
     seconds = medians({"compiled": compiled}, repeats)["compiled"]
-    difference = float(np.max(np.abs(np.array(compiled()) - np.array(native(backend).adam_2d(steps)))))
-    return {"compiled": seconds, "max_difference": difference}
+    return {"compiled": seconds,
+            "max_difference": _max_difference(compiled(), np.array(native(backend).adam_2d(STEPS_2D)))}
 
 
 def with_compiled(found, compiled):

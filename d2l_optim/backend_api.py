@@ -116,6 +116,12 @@ class Facts(Protocol):
         "square root", "cosine" and "warm-up cosine" to a function making a fresh d2l scheduler."""
 
 
+#: the functions every backend's ``MATH`` has, with NumPy's names and signatures (sum and mean with
+#: ``axis`` and ``keepdims``)
+MATH_FUNCTIONS = ("cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign", "abs",
+                  "maximum", "minimum", "matmul", "reshape", "stack", "sum", "mean")
+
+
 class Ops(Protocol):
     """``ops``: tensors."""
 
@@ -124,10 +130,9 @@ class Ops(Protocol):
     #: the framework's float32 and float64 dtype objects, compared with ``x.dtype`` (a tensor of any
     #: other dtype is converted to floatx by the shim)
     FLOAT_DTYPES: Tuple[Any, ...]
-    #: namespace of functions with NumPy's names and signatures: cos, sin, tan, tanh, cosh, sinh,
-    #: exp, log, sqrt, square, sign, abs, maximum, minimum, matmul, reshape, stack, sum and mean
-    #: (``axis``, ``keepdims``); optionally unstack (a tensor's rows along its first axis), where
-    #: iterating over a tensor costs more (TensorFlow slices once per row, PyTorch runs Python code)
+    #: namespace of the functions :data:`MATH_FUNCTIONS`; optionally unstack (a tensor's rows along
+    #: its first axis), where iterating over a tensor costs more (TensorFlow slices once per row,
+    #: PyTorch runs Python code)
     MATH: Any
 
     def from_numpy(self, array) -> Any:

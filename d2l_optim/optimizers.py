@@ -172,17 +172,19 @@ class _Update:
     def __call__(self, grads, state, params):
         names, values, slot_values = self.check_state(state, params)
         grad_values = self.check_grads(grads, names, values)
-        lr_t, t = self.learning_rate(state.t), state.t + 1
-        new_params, new_slots = self.run(values, slot_values, grad_values, lr_t, t)
-        return self.result(params, names, values, new_params, new_slots, lr_t, t)
+        return self.result(params, names, values, *self.advance(values, slot_values, grad_values, state.t))
 
     def unchecked(self, params, state, grads):
         """``update(grads, state, params)`` for a tuple ``params``, a State of this optimizer with
         their slots and gradients of their shapes, none of which it checks (the learning rate it
         does): the step of a loop that made all three itself."""
-        lr_t, t = self.learning_rate(state.t), state.t + 1
-        new_params, new_slots = self.run(params, state.slots, grads, lr_t, t)
-        return self.result(params, None, params, new_params, new_slots, lr_t, t)
+        return self.result(params, None, params, *self.advance(params, state.slots, grads, state.t))
+
+    def advance(self, values, slot_values, grad_values, t):
+        """``(new_params, new_slots, lr_t, t + 1)``: update ``t + 1`` of the tuples of parameter,
+        slot and gradient values at the learning rate of step ``t``."""
+        lr_t = self.learning_rate(t)
+        return (*self.run(values, slot_values, grad_values, lr_t, t + 1), lr_t, t + 1)
 
     def check_state(self, state, params):
         """``(names, values, slot_values)`` of ``params`` and ``state``; a ValueError unless ``state``

@@ -1,7 +1,11 @@
 """Derivatives on PyTorch from ``torch.autograd``."""
+import operator
+
 import torch
 
 from d2l_optim._builtin import map_structure
+
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 def _detached(x):
@@ -10,14 +14,15 @@ def _detached(x):
 
 def value_and_grad(f, argnums, has_aux):
     def evaluate(*args):
+        recording = torch.is_grad_enabled()
+        args = list(args)
         inputs = [args[i] for i in argnums]
         # Inside an outer derivative (a Hessian) keep the graph so it can be differentiated again.
-        nested = torch.is_grad_enabled() and any(x.requires_grad for x in inputs)
+        nested = recording and any(map(_requires_grad, inputs))
         if not nested:
-            args = list(args)
             for k, i in enumerate(argnums):
                 inputs[k] = args[i] = args[i].detach().requires_grad_()
-        if torch.is_grad_enabled():
+        if recording:
             return _differentiate(f, args, inputs, nested, has_aux)
         with torch.enable_grad():
             return _differentiate(f, args, inputs, nested, has_aux)

@@ -4,16 +4,13 @@ import types
 import numpy as np
 import torch
 
+from d2l_optim.backend_api import MATH_FUNCTIONS
+
 TENSOR_TYPES = (torch.Tensor,)
 FLOAT_DTYPES = (torch.float32, torch.float64)
 #: torch's functions of NumPy's names; a tensor's rows by ``unbind`` (one call, where iterating over
 #: a tensor goes through Python code of torch's first)
-MATH = types.SimpleNamespace(
-    **{name: getattr(torch, name) for name in (
-        "cos", "sin", "tan", "tanh", "cosh", "sinh", "exp", "log", "sqrt", "square", "sign", "abs",
-        "maximum", "minimum", "matmul", "reshape", "stack", "sum", "mean")},
-    unstack=torch.unbind,
-)
+MATH = types.SimpleNamespace(**{name: getattr(torch, name) for name in MATH_FUNCTIONS}, unstack=torch.unbind)
 
 
 def from_numpy(array):
